@@ -1,0 +1,28 @@
+//! The one foundation under both wings of the project: the wire types of the controller REST API
+//! (`shared/spec/rest-api.md`), the schemas of the secret-backend types, and the rules of
+//! `shared/spec/domain.md` that can be checked without a store (names, config, durations).
+//!
+//! The console calls these rules to validate a form before sending it; the controller service calls
+//! the very same functions before it changes anything. A rule therefore lives here once.
+//!
+//! This crate builds for `wasm32-unknown-unknown` and natively: it depends on `serde` only.
+
+pub mod duration;
+pub mod error;
+pub mod schema;
+pub mod validate;
+pub mod wire;
+
+pub use duration::GoDuration;
+pub use error::{ErrorCode, Problem, ValidationError};
+pub use schema::{BackendType, FieldKind, FieldSpec};
+pub use wire::*;
+
+/// The configuration of a backend: key to JSON value (strings, booleans, lists of strings).
+pub type Config = std::collections::BTreeMap<String, serde_json::Value>;
+
+/// The name of the built-in backend that stores secrets in the controller's own database.
+pub const INTERNAL_BACKEND: &str = "internal";
+
+/// The model setting that means "the model type's default backend".
+pub const AUTO_BACKEND: &str = "auto";

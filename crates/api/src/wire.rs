@@ -1,0 +1,302 @@
+//! Request and answer bodies of the REST API. Field names are kebab-case, as Juju prints them.
+//! Requests refuse unknown fields, so a typo is an error rather than a silently ignored key.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{BackendType, Config, FieldKind};
+
+// ---------------------------------------------------------------------------------------------
+// Auth
+
+/// A user's controller-wide access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Access {
+    /// May do everything, including reveal.
+    Superuser,
+    /// May log in, list and show.
+    Login,
+}
+
+/// A user's access to one model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelAccess {
+    Read,
+    Write,
+    Admin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRef {
+    pub name: String,
+    pub access: Access,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginResponse {
+    pub token: String,
+    pub user: UserRef,
+    /// When the token stops working (RFC 3339).
+    pub expires: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhoAmI {
+    pub name: String,
+    pub access: Access,
+    #[serde(default)]
+    pub models: BTreeMap<String, ModelAccess>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backend types
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct FieldInfo {
+    pub name: String,
+    pub kind: FieldKind,
+    pub required: bool,
+    pub immutable: bool,
+    pub sensitive: bool,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct BackendTypeInfo {
+    pub backend_type: BackendType,
+    pub user_managed: bool,
+    pub token_rotate: bool,
+    pub fields: Vec<FieldInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackendTypes {
+    pub types: Vec<BackendTypeInfo>,
+}
+
+impl BackendTypes {
+    /// The answer of `GET /api/v1/backend-types`, from the static schema.
+    pub fn from_schema() -> Self {
+        let types = BackendType::ALL
+            .into_iter()
+            .map(|t| BackendTypeInfo {
+                backend_type: t,
+                user_managed: t.user_managed(),
+                token_rotate: t.token_rotate(),
+                fields: t
+                    .fields()
+                    .iter()
+                    .map(|f| FieldInfo {
+                        name: f.name.to_owned(),
+                        kind: f.kind,
+                        required: f.required,
+                        immutable: f.immutable,
+                        sensitive: f.sensitive,
+                        description: f.description.to_owned(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        BackendTypes { types }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backends
+
+/// The result of the last reachability check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendStatus {
+    Active,
+    Error,
+}
+
+impl BackendStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackendStatus::Active => "active",
+            BackendStatus::Error => "error",
+        }
+    }
+}
+
+/// The outcome of the last token rotation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastRotation {
+    pub at: String,
+    pub error: Option<String>,
+}
+
+/// A secret backend as the API answers it. Sensitive keys are absent from `config` unless revealed;
+/// `sensitive-set` names the ones that hold a value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct SecretBackend {
+    pub id: String,
+    pub name: String,
+    pub backend_type: BackendType,
+    pub built_in: bool,
+    pub config: Config,
+    #[serde(default)]
+    pub sensitive_set: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_rotate_interval: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_rotation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_rotation: Option<LastRotation>,
+    pub secrets: u64,
+    pub status: BackendStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked_at: Option<String>,
+    #[serde(default)]
+    pub models: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackendList {
+    pub backends: Vec<SecretBackend>,
+}
+
+/// `POST /api/v1/secret-backends`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct AddBackendRequest {
+    pub name: String,
+    pub backend_type: String,
+    #[serde(default)]
+    pub config: Config,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_rotate_interval: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import_id: Option<String>,
+}
+
+/// `PATCH /api/v1/secret-backends/{name}`: merge semantics (domain.md section 4).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct UpdateBackendRequest {
+    /// A new name (rename).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Keys to set.
+    #[serde(default, skip_serializing_if = "Config::is_empty")]
+    pub config: Config,
+    /// Keys to delete (restoring a default where there is one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reset: Vec<String>,
+    /// A Go duration; `0` turns rotation off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_rotate_interval: Option<String>,
+    /// Save without pinging the backend.
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// `POST /api/v1/backend-checks`: a connection test before saving.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct BackendCheckRequest {
+    pub backend_type: String,
+    #[serde(default)]
+    pub config: Config,
+}
+
+/// One step of a ping.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckStep {
+    pub name: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackendCheck {
+    pub ok: bool,
+    pub steps: Vec<CheckStep>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn backend_answer_uses_kebab_case_and_omits_empty_optionals() {
+        let b = SecretBackend {
+            id: "id".into(),
+            name: "myvault".into(),
+            backend_type: BackendType::Vault,
+            built_in: false,
+            config: [("endpoint".to_owned(), json!("http://10.0.0.1:8200"))].into(),
+            sensitive_set: vec!["token".into()],
+            token_rotate_interval: Some("24h0m0s".into()),
+            next_rotation: None,
+            last_rotation: None,
+            secrets: 20,
+            status: BackendStatus::Active,
+            message: None,
+            checked_at: Some("2026-01-01T00:00:00Z".into()),
+            models: vec!["mymodel".into()],
+        };
+        let v = serde_json::to_value(&b).unwrap();
+        assert_eq!(v["backend-type"], "vault");
+        assert_eq!(v["built-in"], false);
+        assert_eq!(v["sensitive-set"], json!(["token"]));
+        assert_eq!(v["token-rotate-interval"], "24h0m0s");
+        assert_eq!(v["checked-at"], "2026-01-01T00:00:00Z");
+        assert!(v.get("message").is_none());
+        assert!(v.get("next-rotation").is_none());
+        assert_eq!(serde_json::from_value::<SecretBackend>(v).unwrap(), b);
+    }
+
+    #[test]
+    fn requests_refuse_unknown_fields_by_name() {
+        let err = serde_json::from_value::<AddBackendRequest>(json!({
+            "name": "v", "backend-type": "vault", "config": {}, "tokn-rotate-interval": "1h"
+        }))
+        .unwrap_err();
+        assert!(err.to_string().contains("tokn-rotate-interval"), "{err}");
+        let req: AddBackendRequest = serde_json::from_value(json!({
+            "name": "v", "backend-type": "vault", "config": {"endpoint": "http://x"},
+            "token-rotate-interval": "1h", "import-id": "abc"
+        }))
+        .unwrap();
+        assert_eq!(req.import_id.as_deref(), Some("abc"));
+    }
+
+    #[test]
+    fn backend_types_answer_lists_every_type_with_its_fields() {
+        let v = serde_json::to_value(BackendTypes::from_schema()).unwrap();
+        let vault = v["types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["backend-type"] == "vault")
+            .unwrap();
+        assert_eq!(vault["user-managed"], true);
+        let token = vault["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "token")
+            .unwrap();
+        assert_eq!(token["sensitive"], true);
+        assert_eq!(token["kind"], "string");
+    }
+}

@@ -1,0 +1,677 @@
+//! The service's endpoints, in-process over a fresh SQLite store, against real OpenBao servers.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use serde_json::{Value, json};
+use support::*;
+
+fn add_body(name: &str, config: Value) -> Value {
+    json!({"name": name, "backend-type": "vault", "config": config})
+}
+
+#[tokio::test]
+async fn probes_answer() {
+    let app = TestApp::new().await;
+    assert_eq!(
+        app.call(Method::GET, "/healthz", None, None).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.call(Method::GET, "/readyz", None, None).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn login_whoami_logout() {
+    let app = TestApp::new().await;
+    let bad = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": "admin", "password": "wrong"})),
+        )
+        .await;
+    assert_problem(&bad, 401, "unauthorized", "invalid entity name or password");
+    let unknown = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": "nobody", "password": "wrong"})),
+        )
+        .await;
+    assert_problem(
+        &unknown,
+        401,
+        "unauthorized",
+        "invalid entity name or password",
+    );
+
+    let login = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": "admin", "password": ADMIN_PASSWORD})),
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::OK);
+    assert_eq!(
+        login.body["user"],
+        json!({"name": "admin", "access": "superuser"})
+    );
+    assert!(login.body["expires"].as_str().unwrap().ends_with('Z'));
+    let token = login.body["token"].as_str().unwrap();
+
+    let me = app
+        .call(Method::GET, "/api/v1/whoami", Some(token), None)
+        .await;
+    assert_eq!(me.body["name"], "admin");
+    assert_eq!(me.body["access"], "superuser");
+    let reader = app.reader().await;
+    let me = app
+        .call(Method::GET, "/api/v1/whoami", Some(&reader), None)
+        .await;
+    assert_eq!(me.body["access"], "login");
+
+    let out = app
+        .call(Method::POST, "/api/v1/auth/logout", Some(token), None)
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    let after = app
+        .call(Method::GET, "/api/v1/whoami", Some(token), None)
+        .await;
+    assert_problem(&after, 401, "unauthorized", "login required");
+}
+
+#[tokio::test]
+async fn api_needs_a_token() {
+    let app = TestApp::new().await;
+    for path in [
+        "/api/v1/whoami",
+        "/api/v1/secret-backends",
+        "/api/v1/backend-types",
+    ] {
+        let a = app.call(Method::GET, path, None, None).await;
+        assert_problem(&a, 401, "unauthorized", "login required");
+        let a = app.call(Method::GET, path, Some("not-a-token"), None).await;
+        assert_problem(&a, 401, "unauthorized", "login required");
+    }
+}
+
+#[tokio::test]
+async fn backend_types_describe_the_vault_form() {
+    let app = TestApp::new().await;
+    let token = app.reader().await;
+    let a = app
+        .call(Method::GET, "/api/v1/backend-types", Some(&token), None)
+        .await;
+    assert_eq!(a.status, StatusCode::OK);
+    let types = a.body["types"].as_array().unwrap();
+    let vault = types.iter().find(|t| t["backend-type"] == "vault").unwrap();
+    let endpoint = vault["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "endpoint")
+        .unwrap();
+    assert_eq!(endpoint["required"], true);
+    assert_eq!(endpoint["immutable"], true);
+    assert_eq!(endpoint["kind"], "url");
+    let controller = types
+        .iter()
+        .find(|t| t["backend-type"] == "controller")
+        .unwrap();
+    assert_eq!(controller["user-managed"], false);
+}
+
+#[tokio::test]
+async fn internal_is_always_listed_and_shown() {
+    let app = TestApp::new().await;
+    let token = app.reader().await;
+    assert_eq!(app.backend_names(&token).await, vec!["internal"]);
+    let a = app
+        .call(
+            Method::GET,
+            "/api/v1/secret-backends/internal",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.body["backend-type"], "controller");
+    assert_eq!(a.body["built-in"], true);
+    assert_eq!(a.body["status"], "active");
+    assert!(a.headers.contains_key("etag"));
+}
+
+#[tokio::test]
+async fn add_show_list_and_remove_a_vault_backend() {
+    let bao = OpenBao::shared();
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    let add = app
+        .call(
+            Method::POST,
+            "/api/v1/secret-backends",
+            Some(&token),
+            Some(
+                json!({"name": "myvault", "backend-type": "vault", "config": bao.config(),
+                        "token-rotate-interval": "90m"}),
+            ),
+        )
+        .await;
+    assert_eq!(add.status, StatusCode::CREATED, "{}", add.text);
+    assert_eq!(add.headers["location"], "/api/v1/secret-backends/myvault");
+    assert!(add.headers.contains_key("etag"));
+    assert_eq!(add.body["status"], "active");
+    assert_eq!(add.body["config"], json!({"endpoint": bao.addr}));
+    assert_eq!(add.body["sensitive-set"], json!(["token"]));
+    assert_eq!(add.body["token-rotate-interval"], "1h30m0s");
+    assert!(add.body["checked-at"].is_string());
+    assert!(
+        !add.text.contains(&bao.token),
+        "the token must not be answered"
+    );
+
+    let show = app
+        .call(
+            Method::GET,
+            "/api/v1/secret-backends/myvault",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(show.status, StatusCode::OK);
+    assert_eq!(show.body["id"], add.body["id"]);
+    assert_eq!(show.headers["etag"], add.headers["etag"]);
+    assert!(!show.text.contains(&bao.token));
+
+    // Any logged-in user can list and show.
+    let reader = app.reader().await;
+    assert_eq!(
+        app.backend_names(&reader).await,
+        vec!["internal", "myvault"]
+    );
+    let filtered = app
+        .call(
+            Method::GET,
+            "/api/v1/secret-backends?names=myvault,nope",
+            Some(&reader),
+            None,
+        )
+        .await;
+    assert_eq!(filtered.body["backends"].as_array().unwrap().len(), 1);
+
+    let stale = app
+        .send(
+            Request::delete("/api/v1/secret-backends/myvault")
+                .header("authorization", format!("Bearer {token}"))
+                .header("if-match", "\"stale-0\"")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_problem(&stale, 412, "conflict", "changed by someone else");
+
+    let denied = app
+        .call(
+            Method::DELETE,
+            "/api/v1/secret-backends/myvault",
+            Some(&reader),
+            None,
+        )
+        .await;
+    assert_problem(&denied, 403, "permission-denied", "permission denied");
+
+    let removed = app
+        .send(
+            Request::delete("/api/v1/secret-backends/myvault")
+                .header("authorization", format!("Bearer {token}"))
+                .header("if-match", add.headers["etag"].clone())
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.text);
+    let gone = app
+        .call(
+            Method::GET,
+            "/api/v1/secret-backends/myvault",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_problem(
+        &gone,
+        404,
+        "not-found",
+        "secret backend \"myvault\" not found",
+    );
+    let again = app
+        .call(
+            Method::DELETE,
+            "/api/v1/secret-backends/myvault",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_problem(
+        &again,
+        404,
+        "not-found",
+        "secret backend \"myvault\" not found",
+    );
+}
+
+#[tokio::test]
+async fn built_in_backends_cannot_be_removed() {
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    let a = app
+        .call(
+            Method::DELETE,
+            "/api/v1/secret-backends/internal",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_problem(
+        &a,
+        400,
+        "not-valid",
+        "built-in secret backends are immutable",
+    );
+    assert_eq!(app.backend_names(&token).await, vec!["internal"]);
+}
+
+/// Every refused add names the problem in Juju's words and stores nothing.
+#[tokio::test]
+async fn bad_adds_are_refused_and_change_nothing() {
+    let bao = OpenBao::shared();
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    let ok = bao.config();
+    let with = |extra: Value| {
+        let mut c = bao.config();
+        for (k, v) in extra.as_object().unwrap() {
+            c[k] = v.clone();
+        }
+        c
+    };
+    let dead_port = free_port();
+    let cases: Vec<(Value, u16, &str, &str, Option<&str>)> = vec![
+        (
+            add_body("v1", with(json!({"tokn": "x"}))),
+            400,
+            "not-valid",
+            "unknown key \"tokn\"",
+            Some("config.tokn"),
+        ),
+        (
+            add_body("v1", json!({"token": "x"})),
+            400,
+            "not-valid",
+            "endpoint: expected string, got nothing",
+            Some("config.endpoint"),
+        ),
+        (
+            add_body("v1", with(json!({"token": ""}))),
+            400,
+            "not-valid",
+            "empty value",
+            Some("config.token"),
+        ),
+        (
+            add_body("internal", ok.clone()),
+            400,
+            "not-valid",
+            "reserved name \"internal\" not valid",
+            Some("name"),
+        ),
+        (
+            add_body("auto", ok.clone()),
+            400,
+            "not-valid",
+            "reserved name \"auto\" not valid",
+            Some("name"),
+        ),
+        (
+            add_body("kubernetes", ok.clone()),
+            400,
+            "not-valid",
+            "reserved name",
+            Some("name"),
+        ),
+        (
+            add_body("foo-local", ok.clone()),
+            400,
+            "not-valid",
+            "-local",
+            Some("name"),
+        ),
+        (
+            add_body("My_Vault", ok.clone()),
+            400,
+            "not-valid",
+            "lowercase letters",
+            Some("name"),
+        ),
+        (
+            add_body("", ok.clone()),
+            400,
+            "not-valid",
+            "missing backend name not valid",
+            Some("name"),
+        ),
+        (
+            json!({"name": "v1", "backend-type": "aws", "config": {}}),
+            422,
+            "not-supported",
+            "no registered provider for \"aws\"",
+            Some("backend-type"),
+        ),
+        (
+            json!({"name": "v1", "backend-type": "controller", "config": {}}),
+            422,
+            "not-supported",
+            "cannot be added",
+            Some("backend-type"),
+        ),
+        (
+            json!({"name": "v1", "backend-type": "vault", "config": ok, "token-rotate-interval": "7d"}),
+            400,
+            "not-valid",
+            "Go duration",
+            Some("token-rotate-interval"),
+        ),
+        (
+            json!({"name": "v1", "backend-type": "vault", "config": bao.config(), "token-rotate-interval": "0"}),
+            400,
+            "not-valid",
+            "token rotate interval cannot be 0",
+            Some("token-rotate-interval"),
+        ),
+        (
+            json!({"name": "v1", "backend-type": "vault", "config": bao.config(), "token-rotate-interval": "10m"}),
+            400,
+            "not-valid",
+            "less than 1h not valid",
+            Some("token-rotate-interval"),
+        ),
+        (
+            json!({"name": "v1", "backend-type": "vault", "config": bao.config(), "colour": "red"}),
+            400,
+            "not-valid",
+            "unknown field `colour`",
+            None,
+        ),
+        (
+            add_body(
+                "v1",
+                json!({"endpoint": format!("http://127.0.0.1:{dead_port}"), "token": "x"}),
+            ),
+            422,
+            "unreachable",
+            "backend not reachable",
+            None,
+        ),
+        (
+            add_body("v1", with(json!({"token": CANARY}))),
+            422,
+            "unreachable",
+            "auth token invalid: permission denied",
+            None,
+        ),
+    ];
+    for (body, status, code, detail, field) in cases {
+        let a = app
+            .call(
+                Method::POST,
+                "/api/v1/secret-backends",
+                Some(&token),
+                Some(body.clone()),
+            )
+            .await;
+        assert_problem(&a, status, code, detail);
+        assert_eq!(a.body["field"].as_str(), field, "{body}: {}", a.text);
+        assert!(!a.text.contains(CANARY), "a refusal must not echo a secret");
+    }
+    assert_eq!(app.backend_names(&token).await, vec!["internal"]);
+
+    // A duplicate name, then a duplicate imported id.
+    let first = app
+        .call(Method::POST, "/api/v1/secret-backends", Some(&token),
+              Some(json!({"name": "v1", "backend-type": "vault", "config": bao.config(), "import-id": "imported-1"})))
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+    assert_eq!(first.body["id"], "imported-1");
+    let dup = app
+        .call(
+            Method::POST,
+            "/api/v1/secret-backends",
+            Some(&token),
+            Some(add_body("v1", bao.config())),
+        )
+        .await;
+    assert_problem(
+        &dup,
+        409,
+        "already-exists",
+        "secret backend \"v1\" already exists",
+    );
+    let dup_id = app
+        .call(Method::POST, "/api/v1/secret-backends", Some(&token),
+              Some(json!({"name": "v2", "backend-type": "vault", "config": bao.config(), "import-id": "imported-1"})))
+        .await;
+    assert_problem(
+        &dup_id,
+        409,
+        "already-exists",
+        "secret backend with ID \"imported-1\" already exists",
+    );
+    assert_eq!(app.backend_names(&token).await, vec!["internal", "v1"]);
+
+    // Only a superuser adds.
+    let reader = app.reader().await;
+    let denied = app
+        .call(
+            Method::POST,
+            "/api/v1/secret-backends",
+            Some(&reader),
+            Some(add_body("v3", bao.config())),
+        )
+        .await;
+    assert_problem(&denied, 403, "permission-denied", "permission denied");
+}
+
+#[tokio::test]
+async fn a_sealed_openbao_is_refused_then_reported() {
+    let bao = OpenBao::start_own().await;
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    let added = app
+        .call(
+            Method::POST,
+            "/api/v1/secret-backends",
+            Some(&token),
+            Some(add_body("mine", bao.config())),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text);
+
+    bao.seal().await;
+    let a = app
+        .call(
+            Method::POST,
+            "/api/v1/secret-backends",
+            Some(&token),
+            Some(add_body("other", bao.config())),
+        )
+        .await;
+    assert_problem(&a, 422, "unreachable", "vault is sealed");
+    assert_eq!(app.backend_names(&token).await, vec!["internal", "mine"]);
+
+    // The background check records it; listing does not wait for it.
+    app.controller.check_all().await.unwrap();
+    let show = app
+        .call(
+            Method::GET,
+            "/api/v1/secret-backends/mine",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(show.body["status"], "error");
+    assert_eq!(show.body["message"], "vault is sealed");
+
+    bao.unseal().await;
+    app.controller.check_all().await.unwrap();
+    let show = app
+        .call(
+            Method::GET,
+            "/api/v1/secret-backends/mine",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(show.body["status"], "active", "{}", show.text);
+    assert!(show.body.get("message").is_none());
+}
+
+#[tokio::test]
+async fn connection_test_reports_each_step() {
+    let bao = OpenBao::shared();
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    let a = app
+        .call(
+            Method::POST,
+            "/api/v1/backend-checks",
+            Some(&token),
+            Some(json!({"backend-type": "vault", "config": bao.config()})),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    assert_eq!(a.body["ok"], true);
+    let names: Vec<&str> = a.body["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["reachable", "initialised", "unsealed", "authenticated"]
+    );
+    let bad = app
+        .call(
+            Method::POST,
+            "/api/v1/backend-checks",
+            Some(&token),
+            Some(
+                json!({"backend-type": "vault", "config": {"endpoint": bao.addr, "token": CANARY}}),
+            ),
+        )
+        .await;
+    assert_eq!(bad.body["ok"], false);
+    assert_eq!(
+        bad.body["steps"][3]["detail"],
+        "auth token invalid: permission denied"
+    );
+    assert!(!bad.text.contains(CANARY));
+}
+
+#[tokio::test]
+async fn bodies_over_one_mib_are_refused() {
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    let huge = "x".repeat(1024 * 1024 + 1);
+    let a = app
+        .call(
+            Method::POST,
+            "/api/v1/secret-backends",
+            Some(&token),
+            Some(json!({"name": "v", "backend-type": "vault", "config": {"endpoint": huge}})),
+        )
+        .await;
+    assert_problem(&a, 413, "too-large", "larger than");
+}
+
+#[tokio::test]
+async fn reveal_is_superuser_only() {
+    let app = TestApp::new().await;
+    let reader = app.reader().await;
+    let a = app
+        .call(
+            Method::GET,
+            "/api/v1/secret-backends?reveal=true",
+            Some(&reader),
+            None,
+        )
+        .await;
+    assert_problem(&a, 403, "permission-denied", "permission denied");
+}
+
+#[tokio::test]
+async fn a_restart_keeps_backends_and_users() {
+    let bao = OpenBao::shared();
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    let add = app
+        .call(
+            Method::POST,
+            "/api/v1/secret-backends",
+            Some(&token),
+            Some(add_body("kept", bao.config())),
+        )
+        .await;
+    assert_eq!(add.status, StatusCode::CREATED);
+    let TestApp { dir, .. } = app;
+    let app = TestApp::open(dir).await;
+    // Sessions survive too: the token still works after the restart.
+    assert_eq!(app.backend_names(&token).await, vec!["internal", "kept"]);
+    let show = app
+        .call(
+            Method::GET,
+            "/api/v1/secret-backends/kept",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(show.body["id"], add.body["id"]);
+}
+
+/// Over a real socket: the console's deep links get `index.html`, unknown API paths a problem.
+#[tokio::test]
+async fn serves_the_console_with_deep_links() {
+    let app = TestApp::new().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = app.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let client = reqwest::Client::new();
+    for path in ["/", "/backends", "/backends/myvault/edit"] {
+        let r = client
+            .get(format!("http://{addr}{path}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert!(
+            r.text().await.unwrap().contains("<title>console</title>"),
+            "{path}"
+        );
+    }
+    let r = client
+        .get(format!("http://{addr}/api/v1/nope"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+}

@@ -1,0 +1,295 @@
+//! Test support: the service in-process over a fresh store, and real OpenBao servers.
+//!
+//! `cargo xtask test` starts one OpenBao dev server for the whole run and exports `OPENBAO_ADDR`,
+//! `OPENBAO_TOKEN` and `OPENBAO_BIN`. Tests that change a server's state (sealing) start their own
+//! from `OPENBAO_BIN`, on a port they pick, and stop it when dropped.
+
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use secret_backends_api::Access;
+use secret_backends_controller::embedded::EmbeddedController;
+use secret_backends_controller::store::{self, Store, UserRow};
+use secret_backends_controller::{Controller, auth, http};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+pub const ADMIN_PASSWORD: &str = "admin-test-password";
+pub const READER_PASSWORD: &str = "reader-test-password";
+
+/// A recognisable secret: it must never come back in an answer or a log.
+pub const CANARY: &str = "CANARY-7f3e-never-leak";
+
+pub struct TestApp {
+    pub router: Router,
+    pub controller: Arc<EmbeddedController>,
+    pub store: Store,
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        Self::open(dir).await
+    }
+
+    /// Opens the service over the store in `dir` (a restart when the store already exists).
+    pub async fn open(dir: tempfile::TempDir) -> TestApp {
+        let store = Store::open(&dir.path().join("data")).unwrap();
+        let (controller, generated) =
+            EmbeddedController::open(store.clone(), Some(ADMIN_PASSWORD.into()))
+                .await
+                .unwrap();
+        assert!(generated.is_none());
+        // A user with login access only, added straight to the store (no users API yet).
+        let hash = auth::hash_password(READER_PASSWORD).unwrap();
+        store
+            .call(move |c| {
+                if store::user_get(c, "reader")?.is_none() {
+                    store::user_insert(
+                        c,
+                        &UserRow {
+                            name: "reader".into(),
+                            password_hash: hash,
+                            access: Access::Login,
+                        },
+                        0,
+                    )?;
+                }
+                Ok(())
+            })
+            .await
+            .unwrap();
+        let dist = dir.path().join("dist");
+        std::fs::create_dir_all(&dist).unwrap();
+        std::fs::write(
+            dist.join("index.html"),
+            "<!doctype html><title>console</title>",
+        )
+        .unwrap();
+        let router = http::app(controller.clone() as Arc<dyn Controller>, &dist);
+        TestApp {
+            router,
+            controller,
+            store,
+            dir,
+        }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Answer {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Answer {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
+        let mut builder = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            builder = builder.header("authorization", format!("Bearer {t}"));
+        }
+        let request = match body {
+            Some(b) => builder
+                .header("content-type", "application/json")
+                .body(Body::from(b.to_string()))
+                .unwrap(),
+            None => builder.body(Body::empty()).unwrap(),
+        };
+        self.send(request).await
+    }
+
+    pub async fn login(&self, user: &str, password: &str) -> String {
+        let a = self
+            .call(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": user, "password": password})),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+        a.body["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn admin(&self) -> String {
+        self.login("admin", ADMIN_PASSWORD).await
+    }
+
+    pub async fn reader(&self) -> String {
+        self.login("reader", READER_PASSWORD).await
+    }
+
+    pub async fn backend_names(&self, token: &str) -> Vec<String> {
+        let a = self
+            .call(Method::GET, "/api/v1/secret-backends", Some(token), None)
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+        a.body["backends"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["name"].as_str().unwrap().to_owned())
+            .collect()
+    }
+}
+
+/// Asserts a problem answer: status, code, and a detail containing `detail`.
+#[track_caller]
+pub fn assert_problem(a: &Answer, status: u16, code: &str, detail: &str) {
+    assert_eq!(a.status.as_u16(), status, "{}", a.text);
+    assert_eq!(
+        a.headers["content-type"], "application/problem+json",
+        "{}",
+        a.text
+    );
+    assert_eq!(a.body["code"], code, "{}", a.text);
+    let got = a.body["detail"].as_str().unwrap_or_default();
+    assert!(
+        got.contains(detail),
+        "detail {got:?} should contain {detail:?}"
+    );
+}
+
+/// A free loopback port.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// An OpenBao dev server.
+pub struct OpenBao {
+    pub addr: String,
+    pub token: String,
+    child: Option<Child>,
+    unseal_key: Option<String>,
+}
+
+impl OpenBao {
+    /// The run's shared server (started by `cargo xtask test`). Do not seal it.
+    pub fn shared() -> OpenBao {
+        let addr = std::env::var("OPENBAO_ADDR")
+            .expect("OPENBAO_ADDR is not set: run the service tests with `cargo xtask test`");
+        let token = std::env::var("OPENBAO_TOKEN").expect("OPENBAO_TOKEN is not set");
+        OpenBao {
+            addr,
+            token,
+            child: None,
+            unseal_key: None,
+        }
+    }
+
+    /// A server of this test's own, on a free port; stopped on drop.
+    pub async fn start_own() -> OpenBao {
+        let bin = std::env::var("OPENBAO_BIN")
+            .expect("OPENBAO_BIN is not set: run the service tests with `cargo xtask test`");
+        let port = free_port();
+        let token = format!("root-{port}");
+        let log = tempfile::NamedTempFile::new().unwrap();
+        let child = Command::new(bin)
+            .args([
+                "server",
+                "-dev",
+                &format!("-dev-root-token-id={token}"),
+                &format!("-dev-listen-address=127.0.0.1:{port}"),
+            ])
+            .stdin(Stdio::null())
+            .stdout(log.reopen().unwrap())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("cannot start OpenBao");
+        let mut bao = OpenBao {
+            addr: format!("http://127.0.0.1:{port}"),
+            token,
+            child: Some(child),
+            unseal_key: None,
+        };
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let up = client
+                .get(format!("{}/v1/sys/health", bao.addr))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success());
+            let printed = std::fs::read_to_string(log.path()).unwrap_or_default();
+            bao.unseal_key = printed
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("Unseal Key: "))
+                .map(str::to_owned);
+            if up && bao.unseal_key.is_some() {
+                return bao;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "OpenBao did not start: {printed}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn seal(&self) {
+        let r = reqwest::Client::new()
+            .put(format!("{}/v1/sys/seal", self.addr))
+            .header("X-Vault-Token", &self.token)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "seal: {}", r.status());
+    }
+
+    pub async fn unseal(&self) {
+        let r = reqwest::Client::new()
+            .put(format!("{}/v1/sys/unseal", self.addr))
+            .json(&json!({"key": self.unseal_key.as_deref().expect("own server")}))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "unseal: {}", r.status());
+    }
+
+    /// A vault backend config pointing at this server.
+    pub fn config(&self) -> Value {
+        json!({"endpoint": self.addr, "token": self.token})
+    }
+}
+
+impl Drop for OpenBao {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
