@@ -1,1 +1,71 @@
-//! stub
+//! The Secret Backends Console: a Leptos single-page app for a Juju controller's secret backends.
+//!
+//! One entry point, [`mount_console`] (`mountConsole` in JavaScript), mounts the console into an
+//! element and returns a handle whose `unmount()` removes it. The standalone page uses the same
+//! call: at start-up the module mounts itself into `#secret-backends-console` when the page has
+//! that element (see `index.html`).
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod form;
+pub mod pages;
+
+use leptos::mount::mount_to;
+use wasm_bindgen::prelude::*;
+
+pub use app::{ConsoleOptions, Theme};
+
+/// The element id the standalone page mounts into.
+pub const STANDALONE_ROOT_ID: &str = "secret-backends-console";
+
+/// A mounted console. Dropping it (or calling `unmount()`) removes the console and its reactive
+/// state from the page.
+#[wasm_bindgen]
+pub struct ConsoleHandle {
+    mounted: Option<Box<dyn std::any::Any>>,
+}
+
+#[wasm_bindgen]
+impl ConsoleHandle {
+    /// Removes the console from its element.
+    pub fn unmount(&mut self) {
+        self.mounted.take();
+    }
+}
+
+/// Mounts the console into `element`. `options` is a plain object: `apiBase` (default `/api/v1`),
+/// `basePath` (default `""`), `token` (a bearer token; then no login page) and `theme`
+/// (`light`, `dark` or `auto`).
+#[wasm_bindgen(js_name = mountConsole)]
+pub fn mount_console(element: web_sys::HtmlElement, options: JsValue) -> ConsoleHandle {
+    let options = ConsoleOptions::from_js(&options);
+    let handle = mount_to(element, move || app::Console(app::ConsoleProps { options }));
+    ConsoleHandle {
+        mounted: Some(Box::new(handle)),
+    }
+}
+
+/// Module start: sets up panic reporting and mounts the standalone page, if this is one.
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(STANDALONE_ROOT_ID))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(root) = root {
+        let options = js_sys::Object::new();
+        for (attribute, key) in [
+            ("data-api-base", "apiBase"),
+            ("data-base-path", "basePath"),
+            ("data-theme", "theme"),
+        ] {
+            if let Some(value) = root.get_attribute(attribute) {
+                let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+            }
+        }
+        // The standalone page lives as long as the page: keep it mounted.
+        std::mem::forget(mount_console(root, options.into()));
+    }
+}

@@ -1,0 +1,143 @@
+//! The console in headless Chromium against the real service and OpenBao.
+
+use secret_backends_e2e::{Session, openbao};
+
+/// A token that must never reach the page, a URL or browser storage.
+const CANARY: &str = "CANARY-e2e-4b1d-never-leak";
+
+#[tokio::test]
+async fn admin_adds_opens_and_removes_a_vault_backend() {
+    let (bao_addr, bao_token) = openbao();
+    let s = Session::start().await;
+
+    // A deep link asks for a login, then lands where it pointed.
+    s.open("/backends").await;
+    s.wait_path("/login").await;
+    s.login_admin().await;
+    s.wait_path("/backends").await;
+    s.wait_state("ready").await;
+    s.testid("backend-row-internal").await;
+    s.wait_text("backend-status-internal", "active").await;
+
+    s.click("add-backend").await;
+    s.wait_path("/backends/new").await;
+    s.fill("field-name", "e2e-vault").await;
+    s.fill("field-endpoint", &bao_addr).await;
+    s.fill("field-token", &bao_token).await;
+    let token_type = s.testid("field-token").await.attr("type").await.unwrap();
+    assert_eq!(
+        token_type.as_deref(),
+        Some("password"),
+        "the token is typed into a password field"
+    );
+
+    s.click("test-connection").await;
+    s.wait_text("check-result", "Connection test passed").await;
+    s.wait_text("check-step-authenticated", "the token is valid")
+        .await;
+
+    s.click("add-submit").await;
+    s.wait_path("/backends/e2e-vault").await;
+    s.wait_text("backend-name", "e2e-vault").await;
+    s.wait_text("backend-status", "active").await;
+    s.wait_text("config-endpoint", &bao_addr).await;
+    let token_row = s.wait_text("config-token", "set").await;
+    assert!(!token_row.contains(&bao_token));
+    let page = s.browser.source().await.unwrap();
+    assert!(
+        !page.contains(&bao_token),
+        "the token value never reaches the page"
+    );
+
+    s.open("/backends").await;
+    s.login_admin().await; // a reload forgets the in-memory token
+    s.wait_path("/backends").await;
+    s.wait_text("backend-status-e2e-vault", "active").await;
+    s.css("[data-testid=\"backend-row-e2e-vault\"] a")
+        .await
+        .click()
+        .await
+        .unwrap();
+    s.wait_path("/backends/e2e-vault").await;
+
+    s.click("remove-backend").await;
+    s.testid("remove-dialog").await;
+    let confirm = s.testid("remove-confirm").await;
+    assert!(
+        !confirm.is_enabled().await.unwrap(),
+        "disabled until the name is typed"
+    );
+    s.fill("remove-confirm-input", "e2e-vault").await;
+    s.click("remove-confirm").await;
+    s.wait_path("/backends").await;
+    s.testid("backend-row-internal").await;
+    s.wait_gone("[data-testid=\"backend-row-e2e-vault\"]").await;
+    s.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_refused_add_shows_the_service_words_and_keeps_the_form() {
+    let (bao_addr, _) = openbao();
+    let s = Session::start().await;
+    s.open("/login").await;
+    s.login_admin().await;
+    s.wait_path("/backends").await;
+    s.open("/backends/new").await;
+    // A reload forgets the token: log in again, and come back to the form.
+    s.wait_path("/login").await;
+    s.login_admin().await;
+    s.wait_path("/backends/new").await;
+
+    // Refused in the browser, by the shared rules, before anything is sent.
+    s.fill("field-name", "Bad_Name").await;
+    s.fill("field-endpoint", &bao_addr).await;
+    s.click("add-submit").await;
+    s.wait_text("alert", "lowercase letters").await;
+
+    // Refused by the service: the ping fails on a token OpenBao does not know.
+    s.fill("field-name", "e2e-refused").await;
+    s.fill("field-token", CANARY).await;
+    s.click("add-submit").await;
+    s.wait_text("alert", "auth token invalid: permission denied")
+        .await;
+    let kept = s.testid("field-name").await.prop("value").await.unwrap();
+    assert_eq!(
+        kept.as_deref(),
+        Some("e2e-refused"),
+        "the form keeps what was typed"
+    );
+    let endpoint = s
+        .testid("field-endpoint")
+        .await
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(endpoint.as_deref(), Some(bao_addr.as_str()));
+
+    assert!(
+        !s.browser
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains(CANARY)
+    );
+    assert!(!s.browser_storage().await.contains(CANARY));
+    let alert = s.testid("alert").await.text().await.unwrap();
+    assert!(!alert.contains(CANARY));
+
+    s.open("/backends").await;
+    s.login_admin().await;
+    s.wait_state("ready").await;
+    s.testid("backend-row-internal").await;
+    assert!(
+        s.browser
+            .find(fantoccini::Locator::Css(
+                "[data-testid=\"backend-row-e2e-refused\"]"
+            ))
+            .await
+            .is_err(),
+        "a refused add stores nothing"
+    );
+    s.close().await.unwrap();
+}

@@ -1,0 +1,209 @@
+//! The console's one client of the controller REST API. Pages call these methods; none of them
+//! builds a URL or reads a response by hand.
+//!
+//! The bearer token lives in memory only (never in browser storage or a URL). When the service
+//! answers `unauthorized`, the session is dropped so the console shows the login page.
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use leptos::prelude::*;
+use secret_backends_api::{
+    AddBackendRequest, BackendCheck, BackendCheckRequest, BackendList, ErrorCode, LoginRequest,
+    LoginResponse, Problem, SecretBackend, WhoAmI,
+};
+use serde::de::DeserializeOwned;
+
+/// Why a call failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// The service could not be reached, or answered something that is not the API.
+    Network(String),
+    /// The service refused: its problem, with the Juju-style sentence in `detail`.
+    Api(Problem),
+}
+
+impl ApiError {
+    /// The sentence to show an admin.
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Network(cause) => {
+                format!("Cannot reach the controller: {cause}. Check the connection and try again.")
+            }
+            ApiError::Api(problem) => problem.detail.clone(),
+        }
+    }
+
+    /// The input the service named, if any (`name`, `config.endpoint`, …).
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ApiError::Api(problem) => problem.field.as_deref(),
+            ApiError::Network(_) => None,
+        }
+    }
+
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            ApiError::Api(problem) => Some(problem.code),
+            ApiError::Network(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// A resource with the entity tag the service gave it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tagged<T> {
+    pub value: T,
+    pub etag: Option<String>,
+}
+
+/// The client. Cheap to copy: its state lives in signals owned by the console's root.
+#[derive(Clone, Copy)]
+pub struct Api {
+    base: StoredValue<String>,
+    token: RwSignal<Option<String>>,
+}
+
+impl Api {
+    /// A client of the API at `base` (e.g. `/api/v1`), starting with `token` if the host gave one.
+    pub fn new(base: &str, token: Option<String>) -> Api {
+        Api {
+            base: StoredValue::new(base.trim_end_matches('/').to_owned()),
+            token: RwSignal::new(token),
+        }
+    }
+
+    /// Whether the console holds a token (reactive).
+    pub fn logged_in(&self) -> bool {
+        self.token.with(Option::is_some)
+    }
+
+    /// Forgets the token (logout, or the service said it is no longer valid).
+    pub fn forget_token(&self) {
+        self.token.set(None);
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base.get_value(), path)
+    }
+
+    fn authorised(&self, builder: RequestBuilder) -> RequestBuilder {
+        match self.token.get_untracked() {
+            Some(token) => builder.header("Authorization", &format!("Bearer {token}")),
+            None => builder,
+        }
+    }
+
+    async fn send(&self, request: Result<Request, gloo_net::Error>) -> ApiResult<Response> {
+        let request = request.map_err(|e| ApiError::Network(e.to_string()))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        if response.ok() {
+            return Ok(response);
+        }
+        let status = response.status();
+        let problem = response
+            .json::<Problem>()
+            .await
+            .map_err(|_| ApiError::Network(format!("the service answered HTTP {status}")))?;
+        if problem.code == ErrorCode::Unauthorized && self.token.get_untracked().is_some() {
+            self.forget_token();
+        }
+        Err(ApiError::Api(problem))
+    }
+
+    async fn json<T: DeserializeOwned>(response: Response) -> ApiResult<T> {
+        response
+            .json::<T>()
+            .await
+            .map_err(|e| ApiError::Network(format!("unexpected answer: {e}")))
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> ApiResult<T> {
+        let request = self.authorised(Request::get(&self.url(path))).build();
+        Self::json(self.send(request).await?).await
+    }
+
+    /// Logs in; on success the client holds the token.
+    pub async fn login(&self, username: String, password: String) -> ApiResult<LoginResponse> {
+        let request =
+            Request::post(&self.url("/auth/login")).json(&LoginRequest { username, password });
+        let answer: LoginResponse = Self::json(self.send(request).await?).await?;
+        self.token.set(Some(answer.token.clone()));
+        Ok(answer)
+    }
+
+    /// Ends the session on the service and forgets the token, whatever the service said.
+    pub async fn logout(&self) {
+        let request = self
+            .authorised(Request::post(&self.url("/auth/logout")))
+            .build();
+        let _ = self.send(request).await;
+        self.forget_token();
+    }
+
+    pub async fn whoami(&self) -> ApiResult<WhoAmI> {
+        self.get("/whoami").await
+    }
+
+    pub async fn backends(&self) -> ApiResult<Vec<SecretBackend>> {
+        let list: BackendList = self.get("/secret-backends").await?;
+        Ok(list.backends)
+    }
+
+    pub async fn backend(&self, name: &str) -> ApiResult<Tagged<SecretBackend>> {
+        let path = format!("/secret-backends/{}", encode(name));
+        let request = self.authorised(Request::get(&self.url(&path))).build();
+        let response = self.send(request).await?;
+        let etag = response.headers().get("etag");
+        Ok(Tagged {
+            value: Self::json(response).await?,
+            etag,
+        })
+    }
+
+    pub async fn add_backend(&self, body: &AddBackendRequest) -> ApiResult<SecretBackend> {
+        let request = self
+            .authorised(Request::post(&self.url("/secret-backends")))
+            .json(body);
+        Self::json(self.send(request).await?).await
+    }
+
+    /// Removes a backend; with `etag`, only if nobody changed it since.
+    pub async fn remove_backend(
+        &self,
+        name: &str,
+        force: bool,
+        etag: Option<&str>,
+    ) -> ApiResult<()> {
+        let mut path = format!("/secret-backends/{}", encode(name));
+        if force {
+            path.push_str("?force=true");
+        }
+        let mut builder = self.authorised(Request::delete(&self.url(&path)));
+        if let Some(tag) = etag {
+            builder = builder.header("If-Match", tag);
+        }
+        self.send(builder.build()).await.map(|_| ())
+    }
+
+    pub async fn check_backend(&self, body: &BackendCheckRequest) -> ApiResult<BackendCheck> {
+        let request = self
+            .authorised(Request::post(&self.url("/backend-checks")))
+            .json(body);
+        Self::json(self.send(request).await?).await
+    }
+}
+
+/// A path segment, percent-encoded.
+fn encode(segment: &str) -> String {
+    String::from(js_sys::encode_uri_component(segment))
+}

@@ -1,0 +1,240 @@
+//! The console's root: options, the session shared by every page (as context, set once), the
+//! frame (header, navigation) and the routes.
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Redirect, Route, Router, Routes};
+use leptos_router::hooks::use_location;
+use leptos_router::path;
+use secret_backends_api::{Access, UserRef};
+use wasm_bindgen::JsValue;
+
+use crate::api::Api;
+use crate::pages::{AddBackendPage, BackendPage, BackendsPage, LoginPage, NotFoundPage};
+
+/// Light, dark, or whatever the system prefers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Theme {
+    Light,
+    Dark,
+    #[default]
+    Auto,
+}
+
+impl Theme {
+    pub fn parse(text: &str) -> Theme {
+        match text {
+            "light" => Theme::Light,
+            "dark" => Theme::Dark,
+            _ => Theme::Auto,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+            Theme::Auto => "auto",
+        }
+    }
+}
+
+/// What the page or host gives the console when mounting it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsoleOptions {
+    pub api_base: String,
+    pub base_path: String,
+    pub token: Option<String>,
+    pub theme: Theme,
+}
+
+impl Default for ConsoleOptions {
+    fn default() -> Self {
+        ConsoleOptions {
+            api_base: "/api/v1".to_owned(),
+            base_path: String::new(),
+            token: None,
+            theme: Theme::Auto,
+        }
+    }
+}
+
+impl ConsoleOptions {
+    /// Reads the options object of `mountConsole`; missing or malformed keys keep their default.
+    pub fn from_js(options: &JsValue) -> ConsoleOptions {
+        let text = |key: &str| {
+            js_sys::Reflect::get(options, &JsValue::from_str(key))
+                .ok()
+                .and_then(|v| v.as_string())
+                .filter(|s| !s.is_empty())
+        };
+        let defaults = ConsoleOptions::default();
+        ConsoleOptions {
+            api_base: text("apiBase").unwrap_or(defaults.api_base),
+            base_path: text("basePath")
+                .map(|p| p.trim_end_matches('/').to_owned())
+                .unwrap_or(defaults.base_path),
+            token: text("token"),
+            theme: text("theme").map(|t| Theme::parse(&t)).unwrap_or_default(),
+        }
+    }
+}
+
+/// The root's readiness signal for tests and hosts (`data-state` on the root element).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageState {
+    Loading,
+    Ready,
+    Error,
+}
+
+impl PageState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PageState::Loading => "loading",
+            PageState::Ready => "ready",
+            PageState::Error => "error",
+        }
+    }
+}
+
+/// What every page shares: the API client, who is logged in, and the readiness signal.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub api: Api,
+    pub user: RwSignal<Option<UserRef>>,
+    /// Where to go after logging in (the page that asked for a login).
+    pub after_login: RwSignal<Option<String>>,
+    pub state: RwSignal<PageState>,
+}
+
+impl Session {
+    pub fn new(api: Api) -> Session {
+        Session {
+            api,
+            user: RwSignal::new(None),
+            after_login: RwSignal::new(None),
+            state: RwSignal::new(PageState::Loading),
+        }
+    }
+
+    pub fn is_superuser(&self) -> bool {
+        self.user
+            .with(|u| u.as_ref().is_some_and(|u| u.access == Access::Superuser))
+    }
+
+    /// Reports a page's load state to the root (`data-state`).
+    pub fn report<T, E>(&self, loaded: Option<&Result<T, E>>) {
+        self.state.set(match loaded {
+            None => PageState::Loading,
+            Some(Ok(_)) => PageState::Ready,
+            Some(Err(_)) => PageState::Error,
+        });
+    }
+}
+
+/// The session of the console this component belongs to.
+pub fn use_session() -> Session {
+    use_context::<Session>().expect("Session is provided by Console, the root of every page")
+}
+
+/// The whole console, as mounted by `mountConsole`.
+#[component]
+pub fn Console(options: ConsoleOptions) -> impl IntoView {
+    let api = Api::new(&options.api_base, options.token.clone());
+    let session = Session::new(api);
+    provide_context(session);
+
+    // A host-given token: learn who it belongs to.
+    if options.token.is_some() {
+        leptos::task::spawn_local(async move {
+            if let Ok(me) = api.whoami().await {
+                session.user.set(Some(UserRef {
+                    name: me.name,
+                    access: me.access,
+                }));
+            }
+        });
+    }
+
+    let base = options.base_path.clone();
+    view! {
+        <div
+            class="sbc"
+            data-theme=options.theme.as_str()
+            data-state=move || session.state.get().as_str()
+        >
+            <Router base=base>
+                <Header />
+                <main class="sbc-main">
+                    <Routes fallback=|| view! { <NotFoundPage /> }>
+                        <Route path=path!("/login") view=LoginPage />
+                        <Route path=path!("/") view=|| view! { <Redirect path="/backends" /> } />
+                        <Route
+                            path=path!("/backends")
+                            view=|| view! { <RequireLogin><BackendsPage /></RequireLogin> }
+                        />
+                        <Route
+                            path=path!("/backends/new")
+                            view=|| view! { <RequireLogin><AddBackendPage /></RequireLogin> }
+                        />
+                        <Route
+                            path=path!("/backends/:name")
+                            view=|| view! { <RequireLogin><BackendPage /></RequireLogin> }
+                        />
+                    </Routes>
+                </main>
+            </Router>
+        </div>
+    }
+}
+
+/// The console's header: its name, navigation, and who is logged in.
+#[component]
+fn Header() -> impl IntoView {
+    let session = use_session();
+    let logout = Action::new_local(move |_: &()| async move {
+        session.api.logout().await;
+        session.user.set(None);
+    });
+    view! {
+        <header class="sbc-header">
+            <span class="sbc-header__brand">"Secret backends"</span>
+            <Show when=move || session.api.logged_in()>
+                <nav class="sbc-header__nav" aria-label="Console">
+                    <A href="/backends">"Backends"</A>
+                </nav>
+                <span class="sbc-header__user" data-testid="current-user">
+                    {move || session.user.get().map(|u| u.name).unwrap_or_default()}
+                </span>
+                <button
+                    type="button"
+                    class="sbc-button sbc-button--quiet"
+                    data-testid="logout"
+                    on:click=move |_| {
+                        logout.dispatch(());
+                    }
+                >
+                    "Log out"
+                </button>
+            </Show>
+        </header>
+    }
+}
+
+/// Shows its children to a logged-in admin, and the login page to anyone else (remembering where
+/// they wanted to go).
+#[component]
+fn RequireLogin(children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    let location = use_location();
+    move || {
+        if session.api.logged_in() {
+            children().into_any()
+        } else {
+            session
+                .after_login
+                .set(Some(location.pathname.get_untracked()));
+            view! { <Redirect path="/login" /> }.into_any()
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! A backend's config as a definition list: every key of its type, sensitive ones as "set" or
+//! "not set" (the console never receives their values).
+
+use leptos::prelude::*;
+use secret_backends_api::SecretBackend;
+use serde_json::Value;
+
+/// The config of `backend`, key by key, in the order of its type's schema.
+#[component]
+pub fn ConfigView(backend: SecretBackend) -> impl IntoView {
+    let fields = backend.backend_type.fields();
+    if fields.is_empty() {
+        return view! { <p class="sbc-muted" data-testid="config-empty">"This backend has no configuration."</p> }
+            .into_any();
+    }
+    let rows = fields
+        .iter()
+        .map(|field| {
+            let value = if field.sensitive {
+                view! { <SensitiveValue set=backend.sensitive_set.iter().any(|k| k == field.name) /> }
+                    .into_any()
+            } else {
+                match backend.config.get(field.name) {
+                    Some(value) => view! { <span class="sbc-config__value">{display(value)}</span> }.into_any(),
+                    None => view! { <span class="sbc-muted">"not set"</span> }.into_any(),
+                }
+            };
+            view! {
+                <div class="sbc-config__row" data-testid=format!("config-{}", field.name)>
+                    <dt class="sbc-config__key">{field.name}</dt>
+                    <dd>{value}</dd>
+                </div>
+            }
+        })
+        .collect_view();
+    view! { <dl class="sbc-config" data-testid="config">{rows}</dl> }.into_any()
+}
+
+/// A sensitive key: whether it holds a value, never the value.
+#[component]
+pub fn SensitiveValue(
+    /// Whether the key holds a value.
+    set: bool,
+) -> impl IntoView {
+    let (text, class) = if set {
+        ("set", "sbc-sensitive sbc-sensitive--set")
+    } else {
+        ("not set", "sbc-sensitive sbc-muted")
+    };
+    view! {
+        <span class=class data-testid="sensitive-value">
+            <span aria-hidden="true">{if set { "•••••• " } else { "" }}</span>
+            {text}
+            <span class="sbc-visually-hidden">" (sensitive, write-only)"</span>
+        </span>
+    }
+}
+
+/// A config value as text: strings as they are, lists one per line, booleans as words.
+fn display(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(display).collect::<Vec<_>>().join("\n"),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,87 @@
+//! `/login`: user name and password, exchanged for a bearer token held in memory.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use crate::app::{PageState, use_session};
+use crate::components::Alert;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let session = use_session();
+    session.state.set(PageState::Ready);
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let navigate = use_navigate();
+
+    let login = Action::new_local(move |(user, pass): &(String, String)| {
+        let (user, pass) = (user.clone(), pass.clone());
+        async move { session.api.login(user, pass).await }
+    });
+    Effect::new(move || {
+        if let Some(Ok(answer)) = login.value().get() {
+            password.set(String::new());
+            session.user.set(Some(answer.user));
+            let to = session
+                .after_login
+                .get_untracked()
+                .filter(|p| !p.ends_with("/login"))
+                .unwrap_or_else(|| "/backends".to_owned());
+            session.after_login.set(None);
+            navigate(&to, Default::default());
+        }
+    });
+    let error = move || match login.value().get() {
+        Some(Err(e)) => Some(e.message()),
+        _ => None,
+    };
+
+    view! {
+        <section class="sbc-page sbc-login">
+            <h1>"Log in to the controller"</h1>
+            <form
+                class="sbc-form"
+                data-testid="login-form"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    login.dispatch((username.get_untracked(), password.get_untracked()));
+                }
+            >
+                {move || error().map(|m| view! { <Alert message=m /> })}
+                <div class="sbc-field">
+                    <label for="sbc-login-username">"User name"</label>
+                    <input
+                        id="sbc-login-username"
+                        name="username"
+                        autocomplete="username"
+                        required
+                        data-testid="login-username"
+                        prop:value=move || username.get()
+                        on:input=move |ev| username.set(event_target_value(&ev))
+                    />
+                </div>
+                <div class="sbc-field">
+                    <label for="sbc-login-password">"Password"</label>
+                    <input
+                        id="sbc-login-password"
+                        name="password"
+                        type="password"
+                        autocomplete="current-password"
+                        required
+                        data-testid="login-password"
+                        prop:value=move || password.get()
+                        on:input=move |ev| password.set(event_target_value(&ev))
+                    />
+                </div>
+                <button
+                    type="submit"
+                    class="sbc-button sbc-button--primary"
+                    data-testid="login-submit"
+                    prop:disabled=move || login.pending().get()
+                >
+                    {move || if login.pending().get() { "Logging in…" } else { "Log in" }}
+                </button>
+            </form>
+        </section>
+    }
+}

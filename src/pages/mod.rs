@@ -1,0 +1,29 @@
+//! One component per page (deep-linkable: `/login`, `/backends`, `/backends/new`,
+//! `/backends/{name}`).
+
+mod add_backend;
+mod backend;
+mod backends;
+mod login;
+
+pub use add_backend::AddBackendPage;
+pub use backend::BackendPage;
+pub use backends::BackendsPage;
+pub use login::LoginPage;
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::app::{PageState, use_session};
+
+/// Any path the console does not know.
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    use_session().state.set(PageState::Ready);
+    view! {
+        <section class="sbc-page" data-testid="not-found">
+            <h1>"Page not found"</h1>
+            <p>"There is no such page in the console. " <A href="/backends">"Go to the backends"</A> "."</p>
+        </section>
+    }
+}
