@@ -1,1 +1,243 @@
-fn main() {}
+//! The project's commands (`cargo xtask <command>`):
+//!
+//! - `run`: installs what is missing, builds the console (release) and the service, starts an
+//!   OpenBao dev server and the service on loopback, prints the URL, the login and the OpenBao
+//!   address and token, and stops everything on Ctrl-C.
+//! - `test`: installs what is missing (Chromium and chromedriver too), then runs fmt, clippy
+//!   (native and wasm32), every native test (unit, service against a real OpenBao, end-to-end in
+//!   headless Chromium) and the console's wasm-bindgen tests. Non-zero exit on any failure.
+//! - `install`: only the installs. `dist`: only the console build.
+//!
+//! Tools go into `.tools/` (git-ignored) at the exact versions below; nothing is downloaded
+//! except from the package registries (crates.io, npm, PyPI, Debian).
+
+mod procs;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use procs::Service;
+use tools::Tools;
+
+const USAGE: &str = "usage: cargo xtask <run|test|install|dist>
+
+  run      build and start the console, the service and an OpenBao dev server
+  test     install what is missing and run every check and test
+  install  install the tools into .tools/
+  dist     build the console into dist/ (release)";
+
+fn main() -> ExitCode {
+    let command = std::env::args().nth(1).unwrap_or_default();
+    let root = workspace_root();
+    let result = match command.as_str() {
+        "run" => run(&root),
+        "test" => test(&root),
+        "install" => Tools::install(&root, true).map(|_| ()),
+        "dist" => Tools::install(&root, false).and_then(|t| build_console(&root, &t)),
+        "-h" | "--help" | "help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown command {other:?}\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+/// Runs a command to completion; an error names it.
+pub fn step(what: &str, command: &mut Command) -> Result {
+    let started = Instant::now();
+    eprintln!("\n==> {what}");
+    let status = command
+        .status()
+        .map_err(|e| format!("{what}: cannot start {:?}: {e}", command.get_program()))?;
+    let took = started.elapsed().as_secs_f32();
+    if status.success() {
+        eprintln!("==> {what}: ok ({took:.0} s)");
+        Ok(())
+    } else {
+        Err(format!("{what} failed ({status}) after {took:.0} s"))
+    }
+}
+
+fn cargo(root: &Path, tools: &Tools) -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(root).env("PATH", tools.path_env());
+    c
+}
+
+fn build_console(root: &Path, tools: &Tools) -> Result {
+    step(
+        "build the console (trunk build --release)",
+        Command::new(&tools.trunk)
+            .current_dir(root)
+            .env("PATH", tools.path_env())
+            .args(["build", "--release"]),
+    )
+}
+
+fn run(root: &Path) -> Result {
+    let tools = Tools::install(root, false)?;
+    build_console(root, &tools)?;
+    step(
+        "build the service (release)",
+        cargo(root, &tools).args(["build", "--release", "-p", "secret-backends-controller"]),
+    )?;
+
+    let password = tools::admin_password(root)?;
+    let bao_port = procs::port_or_free(18200);
+    let bao = Service::openbao(&tools, bao_port, procs::RUN_OPENBAO_TOKEN)?;
+    let listen = std::env::var("SECRET_BACKENDS_LISTEN")
+        .unwrap_or_else(|_| format!("127.0.0.1:{}", procs::port_or_free(17071)));
+    let controller = Service::start(
+        "secret-backends-controller",
+        Command::new(root.join("target/release/secret-backends-controller"))
+            .current_dir(root)
+            .env("SECRET_BACKENDS_LISTEN", &listen)
+            .env("SECRET_BACKENDS_DATA_DIR", root.join("data"))
+            .env("SECRET_BACKENDS_DIST", root.join("dist"))
+            .env("SECRET_BACKENDS_ADMIN_PASSWORD", &password),
+        None,
+    )?;
+    procs::wait_http_ok(&format!("http://{listen}/readyz"), "the service")?;
+
+    println!();
+    println!("  Secret Backends Console  http://{listen}/");
+    println!("  Log in as                admin / {password}");
+    println!(
+        "                           (the password of a new data/ store; kept in .tools/run/admin-password)"
+    );
+    println!("  OpenBao (dev server)     {}", bao.url());
+    println!("  OpenBao root token       {}", procs::RUN_OPENBAO_TOKEN);
+    println!(
+        "  Add a vault backend with endpoint {} and that token.",
+        bao.url()
+    );
+    println!();
+    println!("  Press Ctrl-C to stop the service and OpenBao.");
+
+    let (tx, rx) = std::sync::mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = tx.send(());
+    })
+    .map_err(|e| format!("cannot handle Ctrl-C: {e}"))?;
+    let mut services = [controller, bao];
+    loop {
+        if rx
+            .recv_timeout(std::time::Duration::from_millis(500))
+            .is_ok()
+        {
+            eprintln!("\nstopping…");
+            break;
+        }
+        if let Some(gone) = services.iter_mut().find_map(|s| s.exited()) {
+            return Err(gone);
+        }
+    }
+    Ok(())
+}
+
+fn test(root: &Path) -> Result {
+    let started = Instant::now();
+    let tools = Tools::install(root, true)?;
+    step(
+        "cargo fmt --check",
+        cargo(root, &tools).args(["fmt", "--all", "--check"]),
+    )?;
+    step(
+        "clippy (native crates)",
+        cargo(root, &tools).args([
+            "clippy",
+            "--workspace",
+            "--exclude",
+            "secret-backends-console",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    step(
+        "clippy (console, wasm32)",
+        cargo(root, &tools).args([
+            "clippy",
+            "-p",
+            "secret-backends-console",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    build_console(root, &tools)?;
+
+    let bao_port = procs::free_port();
+    let bao_token = format!("test-root-{bao_port}");
+    let bao = Service::openbao(&tools, bao_port, &bao_token)?;
+    let driver_port = procs::free_port();
+    let driver = Service::start(
+        "chromedriver",
+        Command::new(&tools.chromedriver).arg(format!("--port={driver_port}")),
+        None,
+    )?;
+    procs::wait_http_ok(
+        &format!("http://127.0.0.1:{driver_port}/status"),
+        "chromedriver",
+    )?;
+
+    step(
+        "native tests: unit, service against OpenBao, end-to-end in headless Chromium",
+        cargo(root, &tools)
+            .args([
+                "test",
+                "--workspace",
+                "--exclude",
+                "secret-backends-console",
+            ])
+            .env("OPENBAO_ADDR", bao.url())
+            .env("OPENBAO_TOKEN", &bao_token)
+            .env("OPENBAO_BIN", &tools.bao)
+            .env("WEBDRIVER_URL", format!("http://127.0.0.1:{driver_port}"))
+            .env("SECRET_BACKENDS_DIST", root.join("dist"))
+            .env("CHROMIUM", &tools.chromium),
+    )?;
+    drop(driver);
+    drop(bao);
+
+    step(
+        "console wasm-bindgen tests in headless Chromium",
+        cargo(root, &tools)
+            .args([
+                "test",
+                "-p",
+                "secret-backends-console",
+                "--target",
+                "wasm32-unknown-unknown",
+            ])
+            .env("CHROMEDRIVER", &tools.chromedriver)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+    )?;
+    eprintln!(
+        "\nxtask test: every check and test passed in {:.0} s",
+        started.elapsed().as_secs_f32()
+    );
+    Ok(())
+}

@@ -1,0 +1,115 @@
+//! The console's components in headless Chromium (wasm-bindgen-test): each test mounts a component
+//! into a fresh element, then reads what an admin would see.
+
+#![cfg(target_arch = "wasm32")]
+
+use leptos::mount::mount_to;
+use leptos::prelude::*;
+use secret_backends_api::{BackendStatus, BackendType, SecretBackend};
+use secret_backends_console::components::{ConfigView, StatusCell};
+use secret_backends_console::form;
+use serde_json::json;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn fresh_section() -> web_sys::HtmlElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let section = document.create_element("section").unwrap();
+    document.body().unwrap().append_child(&section).unwrap();
+    section.dyn_into().unwrap()
+}
+
+fn text_of(root: &web_sys::HtmlElement, testid: &str) -> String {
+    root.query_selector(&format!("[data-testid=\"{testid}\"]"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {testid}"))
+        .text_content()
+        .unwrap_or_default()
+}
+
+fn vault_backend() -> SecretBackend {
+    SecretBackend {
+        id: "id".into(),
+        name: "myvault".into(),
+        backend_type: BackendType::Vault,
+        built_in: false,
+        config: serde_json::from_value(
+            json!({"endpoint": "http://10.0.0.1:8200", "namespace": "team"}),
+        )
+        .unwrap(),
+        sensitive_set: vec!["token".into()],
+        token_rotate_interval: None,
+        next_rotation: None,
+        last_rotation: None,
+        secrets: 3,
+        status: BackendStatus::Error,
+        message: Some("vault is sealed".into()),
+        checked_at: None,
+        models: vec![],
+    }
+}
+
+#[wasm_bindgen_test]
+fn config_view_shows_sensitive_keys_as_set_or_not_set() {
+    let root = fresh_section();
+    let _mounted = mount_to(
+        root.clone(),
+        || view! { <ConfigView backend=vault_backend() /> },
+    );
+    assert_eq!(
+        text_of(&root, "config-endpoint"),
+        "endpointhttp://10.0.0.1:8200"
+    );
+    let token = text_of(&root, "config-token");
+    assert!(
+        token.contains("set") && !token.contains("not set"),
+        "{token}"
+    );
+    assert!(text_of(&root, "config-client-key").contains("not set"));
+    assert!(text_of(&root, "config-mount-path").contains("not set"));
+    // Every key of the vault schema has a row, in schema order.
+    let rows = root.query_selector_all(".sbc-config__row").unwrap();
+    assert_eq!(rows.length() as usize, BackendType::Vault.fields().len());
+}
+
+#[wasm_bindgen_test]
+fn status_cell_reads_like_the_cli_table() {
+    let root = fresh_section();
+    let _mounted = mount_to(
+        root.clone(),
+        || view! { <StatusCell backend=vault_backend() /> },
+    );
+    assert_eq!(root.text_content().unwrap(), "error: vault is sealed");
+    let active = fresh_section();
+    let mut b = vault_backend();
+    b.status = BackendStatus::Active;
+    b.message = None;
+    let _mounted = mount_to(
+        active.clone(),
+        move || view! { <StatusCell backend=b.clone() /> },
+    );
+    assert_eq!(active.text_content().unwrap(), "active");
+}
+
+#[wasm_bindgen_test]
+fn add_form_refuses_what_the_service_refuses() {
+    let config = form::config_from_inputs(
+        BackendType::Vault,
+        [
+            ("endpoint", "http://10.0.0.1:8200".to_owned()),
+            ("token", "  ".to_owned()),
+        ],
+    );
+    assert!(!config.contains_key("token"), "blank inputs are not sent");
+    let e = form::add_request("internal", BackendType::Vault, config.clone(), "").unwrap_err();
+    assert_eq!(e.detail, "reserved name \"internal\" not valid");
+    let e = form::add_request("v", BackendType::Vault, config.clone(), "7d").unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("token-rotate-interval"));
+    let e = form::add_request("v", BackendType::Vault, Default::default(), "").unwrap_err();
+    assert_eq!(e.detail, "endpoint: expected string, got nothing");
+    let ok = form::add_request(" v ", BackendType::Vault, config, "24h").unwrap();
+    assert_eq!(ok.name, "v");
+    assert_eq!(ok.token_rotate_interval.as_deref(), Some("24h"));
+}

