@@ -105,13 +105,13 @@ pub fn wait_http_ok(url: &str, what: &str) -> Result {
     }
 }
 
-/// The status code of a bare HTTP/1.0 GET, if anything answered.
+/// The status code of a bare HTTP/1.1 GET, if anything answered.
 fn http_status(host: &str, path: &str) -> Option<u16> {
     let mut stream = TcpStream::connect(host).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
     std::io::Write::write_all(
         &mut stream,
-        format!("GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").as_bytes(),
+        format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes(),
     )
     .ok()?;
     let mut head = [0u8; 12];
