@@ -96,8 +96,14 @@ fn run(root: &Path) -> Result {
     let tools = Tools::install(root, false)?;
     build_console(root, &tools)?;
     step(
-        "build the service (release)",
-        cargo(root, &tools).args(["build", "--release", "-p", "secret-backends-controller"]),
+        "build the service (profile `service`: optimised, no LTO)",
+        cargo(root, &tools).args([
+            "build",
+            "--profile",
+            "service",
+            "-p",
+            "secret-backends-controller",
+        ]),
     )?;
 
     let password = tools::admin_password(root)?;
@@ -107,7 +113,7 @@ fn run(root: &Path) -> Result {
         .unwrap_or_else(|_| format!("127.0.0.1:{}", procs::port_or_free(17071)));
     let controller = Service::start(
         "secret-backends-controller",
-        Command::new(root.join("target/release/secret-backends-controller"))
+        Command::new(root.join("target/service/secret-backends-controller"))
             .current_dir(root)
             .env("SECRET_BACKENDS_LISTEN", &listen)
             .env("SECRET_BACKENDS_DATA_DIR", root.join("data"))

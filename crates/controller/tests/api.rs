@@ -675,3 +675,110 @@ async fn serves_the_console_with_deep_links() {
     assert_eq!(r.status(), 404);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
 }
+
+/// A working token with a recognisable value goes through add, show, list, a failed duplicate and
+/// remove: it never comes back in an answer, and never reaches the log.
+#[tokio::test]
+async fn a_secret_canary_never_reaches_answers_or_logs() {
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let bao = OpenBao::shared();
+    // A real token on the OpenBao whose value is the canary.
+    let created = reqwest::Client::new()
+        .post(format!("{}/v1/auth/token/create", bao.addr))
+        .header("X-Vault-Token", &bao.token)
+        .json(&json!({"id": CANARY, "policies": ["root"]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        created.status().is_success() || created.status().as_u16() == 400,
+        "{}",
+        created.status()
+    );
+
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    let config = json!({"endpoint": bao.addr, "token": CANARY});
+    let mut answers = Vec::new();
+    let add = app
+        .call(
+            Method::POST,
+            "/api/v1/secret-backends",
+            Some(&token),
+            Some(add_body("canary", config.clone())),
+        )
+        .await;
+    assert_eq!(add.status, StatusCode::CREATED, "{}", add.text);
+    answers.push(add.text);
+    for path in [
+        "/api/v1/secret-backends",
+        "/api/v1/secret-backends/canary",
+        "/api/v1/secret-backends?names=canary",
+    ] {
+        answers.push(app.call(Method::GET, path, Some(&token), None).await.text);
+    }
+    answers.push(
+        app.call(
+            Method::POST,
+            "/api/v1/secret-backends",
+            Some(&token),
+            Some(add_body("canary", config.clone())),
+        )
+        .await
+        .text,
+    );
+    answers.push(
+        app.call(
+            Method::POST,
+            "/api/v1/backend-checks",
+            Some(&token),
+            Some(json!({"backend-type": "vault", "config": config})),
+        )
+        .await
+        .text,
+    );
+    app.controller.check_all().await.unwrap();
+    answers.push(
+        app.call(
+            Method::DELETE,
+            "/api/v1/secret-backends/canary",
+            Some(&token),
+            None,
+        )
+        .await
+        .text,
+    );
+
+    for answer in &answers {
+        assert!(
+            !answer.contains(CANARY),
+            "an answer holds the secret: {answer}"
+        );
+    }
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        log.contains("secret backend added"),
+        "the log is captured: {log}"
+    );
+    assert!(!log.contains(CANARY), "the log holds the secret: {log}");
+}
