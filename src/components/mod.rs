@@ -3,7 +3,9 @@
 mod alert;
 mod config_view;
 mod status;
+mod text_field;
 
 pub use alert::{Alert, Progress};
 pub use config_view::{ConfigView, SensitiveValue};
 pub use status::StatusCell;
+pub use text_field::TextField;

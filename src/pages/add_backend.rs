@@ -8,7 +8,7 @@ use secret_backends_api::{BackendCheck, BackendCheckRequest, BackendType, FieldK
 
 use crate::api::ApiError;
 use crate::app::{PageState, use_session};
-use crate::components::{Alert, Progress};
+use crate::components::{Alert, Progress, TextField};
 use crate::form;
 
 /// A refusal: the sentence, and the input it concerns (`None`: the whole form).
@@ -140,7 +140,6 @@ pub fn AddBackendPage() -> impl IntoView {
                 <TextField
                     id="sbc-field-token-rotate-interval"
                     label="Token rotate interval"
-                    required=false
                     hint="Optional. A Go duration such as 24h or 90m (at least 1h); empty for no rotation."
                     value=rotate
                     error=field_error("token-rotate-interval".to_owned())
@@ -265,42 +264,6 @@ fn SchemaField(
             </label>
             {input}
             <p class="sbc-hint" id=hint_id>{spec.description}</p>
-            <p class="sbc-field-error" id=error_id>{move || error.get()}</p>
-        </div>
-    }
-}
-
-/// A plain one-line text input with its label, hint and error.
-#[component]
-fn TextField(
-    id: &'static str,
-    label: &'static str,
-    required: bool,
-    hint: &'static str,
-    value: RwSignal<String>,
-    error: Signal<Option<String>>,
-    testid: &'static str,
-) -> impl IntoView {
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
-    view! {
-        <div class="sbc-field">
-            <label for=id>
-                {label}
-                {required.then(|| view! { <span class="sbc-required" aria-hidden="true">" *"</span><span class="sbc-visually-hidden">" (required)"</span> })}
-            </label>
-            <input
-                id=id
-                class="sbc-input"
-                autocomplete="off"
-                spellcheck="false"
-                data-testid=testid
-                aria-describedby=format!("{hint_id} {error_id}")
-                aria-invalid=move || error.get().is_some().to_string()
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-            />
-            <p class="sbc-hint" id=hint_id>{hint}</p>
             <p class="sbc-field-error" id=error_id>{move || error.get()}</p>
         </div>
     }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::app::{PageState, use_session};
-use crate::components::Alert;
+use crate::components::{Alert, TextField};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -48,31 +48,23 @@ pub fn LoginPage() -> impl IntoView {
                 }
             >
                 {move || error().map(|m| view! { <Alert message=m /> })}
-                <div class="sbc-field">
-                    <label for="sbc-login-username">"User name"</label>
-                    <input
-                        id="sbc-login-username"
-                        name="username"
-                        autocomplete="username"
-                        required
-                        data-testid="login-username"
-                        prop:value=move || username.get()
-                        on:input=move |ev| username.set(event_target_value(&ev))
-                    />
-                </div>
-                <div class="sbc-field">
-                    <label for="sbc-login-password">"Password"</label>
-                    <input
-                        id="sbc-login-password"
-                        name="password"
-                        type="password"
-                        autocomplete="current-password"
-                        required
-                        data-testid="login-password"
-                        prop:value=move || password.get()
-                        on:input=move |ev| password.set(event_target_value(&ev))
-                    />
-                </div>
+                <TextField
+                    id="sbc-login-username"
+                    label="User name"
+                    testid="login-username"
+                    value=username
+                    required=true
+                    autocomplete="username"
+                />
+                <TextField
+                    id="sbc-login-password"
+                    label="Password"
+                    testid="login-password"
+                    value=password
+                    required=true
+                    input_type="password"
+                    autocomplete="current-password"
+                />
                 <button
                     type="submit"
                     class="sbc-button sbc-button--primary"

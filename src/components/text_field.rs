@@ -1,0 +1,54 @@
+//! A labelled one-line input with its hint and its error, wired for screen readers
+//! (`aria-describedby`, `aria-invalid`).
+
+use leptos::prelude::*;
+
+#[component]
+pub fn TextField(
+    /// The input's id (the label points at it).
+    id: &'static str,
+    label: &'static str,
+    /// The input's `data-testid`.
+    testid: &'static str,
+    value: RwSignal<String>,
+    #[prop(optional)] required: bool,
+    /// A line under the input saying what to type.
+    #[prop(optional)]
+    hint: Option<&'static str>,
+    /// The refusal that concerns this input, shown under it.
+    #[prop(optional, into)]
+    error: Signal<Option<String>>,
+    /// `text` (default) or `password`.
+    #[prop(default = "text")]
+    input_type: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="sbc-field">
+            <label for=id>
+                {label}
+                {required.then(|| view! {
+                    <span class="sbc-required" aria-hidden="true">" *"</span>
+                    <span class="sbc-visually-hidden">" (required)"</span>
+                })}
+            </label>
+            <input
+                id=id
+                class="sbc-input"
+                type=input_type
+                autocomplete=autocomplete
+                spellcheck="false"
+                required=required
+                data-testid=testid
+                aria-describedby=format!("{hint_id} {error_id}")
+                aria-invalid=move || error.get().is_some().to_string()
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+            {hint.map(|hint| view! { <p class="sbc-hint" id=hint_id.clone()>{hint}</p> })}
+            <p class="sbc-field-error" id=error_id>{move || error.get()}</p>
+        </div>
+    }
+}
