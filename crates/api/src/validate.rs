@@ -30,16 +30,49 @@ pub fn backend_name(name: &str) -> Result<(), ValidationError> {
              built-in backends of Kubernetes models"
         )));
     }
-    let mut chars = name.chars();
-    let starts_with_letter = chars.next().is_some_and(|c| c.is_ascii_lowercase());
-    let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if !starts_with_letter || !rest_ok || name.len() > MAX_NAME_LEN {
+    if !is_dns_label(name) {
         return Err(err(format!(
             "backend name {name:?} not valid: use 1 to {MAX_NAME_LEN} lowercase letters, digits \
-             and \"-\", starting with a letter (this keeps URLs and juju commands simple)"
+             and \"-\", starting with a letter and not ending in \"-\" (this keeps URLs and juju commands simple)"
         )));
     }
     Ok(())
+}
+
+/// Checks a model name (Juju's rule: lowercase letters, digits and `-`, starting with a letter).
+pub fn model_name(name: &str) -> Result<(), ValidationError> {
+    if is_dns_label(name) {
+        Ok(())
+    } else {
+        Err(ValidationError::field(
+            "name",
+            format!(
+                "model name {name:?} not valid: use lowercase letters, digits and \"-\", starting with a letter and not ending in \"-\""
+            ),
+        ))
+    }
+}
+
+/// Checks a user name.
+pub fn user_name(name: &str) -> Result<(), ValidationError> {
+    if is_dns_label(name) {
+        Ok(())
+    } else {
+        Err(ValidationError::field(
+            "name",
+            format!(
+                "user name {name:?} not valid: use lowercase letters, digits and \"-\", starting with a letter and not ending in \"-\""
+            ),
+        ))
+    }
+}
+
+fn is_dns_label(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && name.len() <= MAX_NAME_LEN
+        && !name.ends_with('-')
 }
 
 /// Validates a complete config of a type and returns it normalised (booleans written as text

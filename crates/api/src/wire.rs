@@ -231,6 +231,195 @@ pub struct BackendCheck {
     pub steps: Vec<CheckStep>,
 }
 
+// ---------------------------------------------------------------------------------------------
+// Models and their secrets
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelType {
+    /// Machines: `auto` means `internal`.
+    Iaas,
+    /// Kubernetes: `auto` means the model's own `<model>-local` backend.
+    Caas,
+}
+
+impl ModelType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModelType::Iaas => "iaas",
+            ModelType::Caas => "caas",
+        }
+    }
+}
+
+/// Whether a model writes to a backend (`active`) or is still moving content out of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelBackendStatus {
+    Active,
+    Draining,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelBackendState {
+    pub status: ModelBackendStatus,
+    /// Distinct secrets of the model with content in this backend.
+    pub secrets: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Model {
+    pub name: String,
+    pub uuid: String,
+    #[serde(rename = "type")]
+    pub model_type: ModelType,
+    /// The setting: `auto`, `internal` or a user backend's name.
+    pub secret_backend: String,
+    /// The backend new revisions go to.
+    pub effective_backend: String,
+    pub secret_backends: BTreeMap<String, ModelBackendState>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelList {
+    pub models: Vec<Model>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddModelRequest {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub model_type: ModelType,
+}
+
+/// `PUT /api/v1/models/{name}/secret-backend`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct SetModelBackendRequest {
+    pub secret_backend: String,
+    /// Set it without pinging the backend.
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// A secret of a model, without its content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretInfo {
+    pub uri: String,
+    pub label: String,
+    /// The latest revision.
+    pub revision: u64,
+    /// The backend that holds the latest revision's content.
+    pub backend: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretList {
+    pub secrets: Vec<SecretInfo>,
+}
+
+/// `POST /api/v1/models/{name}/secrets`: a new secret, or a new revision of the secret with
+/// that label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddSecretRequest {
+    pub label: String,
+    pub content: BTreeMap<String, String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub name: String,
+    pub access: Access,
+    #[serde(default)]
+    pub models: BTreeMap<String, ModelAccess>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserList {
+    pub users: Vec<User>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddUserRequest {
+    pub name: String,
+    pub password: String,
+    pub access: Access,
+    /// Access to models, by model name.
+    #[serde(default)]
+    pub models: BTreeMap<String, ModelAccess>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Change feed and audit
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EventKind {
+    BackendAdded,
+    BackendUpdated,
+    BackendRemoved,
+    BackendStatus,
+    ModelUpdated,
+}
+
+impl EventKind {
+    /// The SSE `event:` name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::BackendAdded => "backend-added",
+            EventKind::BackendUpdated => "backend-updated",
+            EventKind::BackendRemoved => "backend-removed",
+            EventKind::BackendStatus => "backend-status",
+            EventKind::ModelUpdated => "model-updated",
+        }
+    }
+}
+
+/// One change: its kind and the affected backend or model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub kind: EventKind,
+    pub name: String,
+}
+
+/// A single-use ticket to open `/api/v1/events?ticket=…` (EventSource cannot send headers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventTicket {
+    pub ticket: String,
+    pub expires: String,
+}
+
+/// Who did what and when. Values are never recorded, only the names of keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: u64,
+    pub at: String,
+    pub user: String,
+    /// `add`, `update`, `remove`, `reveal`, `rotate`, `model-backend`, `login`…
+    pub action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backend: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Config keys concerned (set, reset or revealed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditList {
+    pub entries: Vec<AuditEntry>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

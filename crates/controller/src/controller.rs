@@ -7,9 +7,12 @@
 
 use async_trait::async_trait;
 use secret_backends_api::{
-    Access, AddBackendRequest, BackendCheck, BackendCheckRequest, BackendTypes, LoginRequest,
-    LoginResponse, SecretBackend, WhoAmI,
+    Access, AddBackendRequest, AddModelRequest, AddSecretRequest, AddUserRequest, AuditEntry,
+    BackendCheck, BackendCheckRequest, BackendTypes, Event, EventTicket, LoginRequest,
+    LoginResponse, Model, SecretBackend, SecretInfo, SetModelBackendRequest, UpdateBackendRequest,
+    User, WhoAmI,
 };
+use tokio::sync::broadcast;
 
 use crate::error::Result;
 
@@ -100,4 +103,75 @@ pub trait Controller: Send + Sync + 'static {
         caller: &Caller,
         request: BackendCheckRequest,
     ) -> Result<BackendCheck>;
+
+    /// Changes a backend with the merge semantics of `domain.md` section 4.
+    async fn backend_update(
+        &self,
+        caller: &Caller,
+        name: &str,
+        request: UpdateBackendRequest,
+        if_match: Option<&str>,
+    ) -> Result<Versioned<SecretBackend>>;
+
+    /// Checks a backend now and records the result.
+    async fn backend_check_now(
+        &self,
+        caller: &Caller,
+        name: &str,
+    ) -> Result<Versioned<SecretBackend>>;
+
+    /// Mints a fresh token for a backend now.
+    async fn backend_rotate_token(
+        &self,
+        caller: &Caller,
+        name: &str,
+    ) -> Result<Versioned<SecretBackend>>;
+
+    async fn models_list(&self, caller: &Caller) -> Result<Vec<Model>>;
+
+    async fn model_get(&self, caller: &Caller, name: &str) -> Result<Versioned<Model>>;
+
+    async fn model_add(
+        &self,
+        caller: &Caller,
+        request: AddModelRequest,
+    ) -> Result<Versioned<Model>>;
+
+    /// Sets which backend a model writes new secret revisions to.
+    async fn model_set_backend(
+        &self,
+        caller: &Caller,
+        name: &str,
+        request: SetModelBackendRequest,
+        if_match: Option<&str>,
+    ) -> Result<Versioned<Model>>;
+
+    async fn secrets_list(&self, caller: &Caller, model: &str) -> Result<Vec<SecretInfo>>;
+
+    /// Stores a secret's content (a new secret, or a new revision of the one with that label) in
+    /// the model's current backend.
+    async fn secret_add(
+        &self,
+        caller: &Caller,
+        model: &str,
+        request: AddSecretRequest,
+    ) -> Result<SecretInfo>;
+
+    async fn users_list(&self, caller: &Caller) -> Result<Vec<User>>;
+
+    async fn user_add(&self, caller: &Caller, request: AddUserRequest) -> Result<User>;
+
+    /// A single-use ticket, valid for 30 seconds, to open the change feed.
+    async fn events_ticket(&self, caller: &Caller) -> Result<EventTicket>;
+
+    /// Spends a ticket and subscribes to the change feed.
+    async fn events_subscribe(&self, ticket: &str) -> Result<broadcast::Receiver<Event>>;
+
+    /// Audit entries, newest first.
+    async fn audit_list(
+        &self,
+        caller: &Caller,
+        backend: Option<String>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>>;
 }

@@ -5,8 +5,14 @@
 //! - `POST /auth/login`, `POST /auth/logout`, `GET /whoami`
 //! - `GET /backend-types`
 //! - `GET /secret-backends`, `POST /secret-backends`
-//! - `GET /secret-backends/{name}`, `DELETE /secret-backends/{name}`
+//! - `GET|PATCH|DELETE /secret-backends/{name}`
+//! - `POST /secret-backends/{name}/check`, `POST /secret-backends/{name}/rotate-token`
 //! - `POST /backend-checks`
+//! - `GET /models`, `POST /models`, `GET /models/{name}`, `PUT /models/{name}/secret-backend`
+//! - `GET /models/{name}/secrets`, `POST /models/{name}/secrets`
+//! - `GET /users`, `POST /users`
+//! - `POST /events/ticket`, `GET /events?ticket=…` (server-sent events)
+//! - `GET /audit?backend=&limit=`
 //!
 //! Outside the API: `GET /healthz`, `GET /readyz`, and the built console from `--dist` for every
 //! other path (an unknown path gets `index.html`, so deep links work).
@@ -21,10 +27,12 @@ use axum::extract::{
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use secret_backends_api::{
-    AddBackendRequest, BackendCheckRequest, BackendList, ErrorCode, LoginRequest, SecretBackend,
+    AddBackendRequest, AddModelRequest, AddSecretRequest, AddUserRequest, AuditList,
+    BackendCheckRequest, BackendList, ErrorCode, LoginRequest, ModelList, SecretList,
+    SetModelBackendRequest, UpdateBackendRequest, UserList,
 };
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -73,9 +81,24 @@ fn api() -> Router<AppState> {
         .route("/secret-backends", get(backends_list).post(backend_add))
         .route(
             "/secret-backends/{name}",
-            get(backend_get).delete(backend_remove),
+            get(backend_get)
+                .patch(backend_update)
+                .delete(backend_remove),
+        )
+        .route("/secret-backends/{name}/check", post(backend_check_now))
+        .route(
+            "/secret-backends/{name}/rotate-token",
+            post(backend_rotate_token),
         )
         .route("/backend-checks", post(backend_check))
+        .route("/models", get(models_list).post(model_add))
+        .route("/models/{name}", get(model_get))
+        .route("/models/{name}/secret-backend", put(model_set_backend))
+        .route("/models/{name}/secrets", get(secrets_list).post(secret_add))
+        .route("/users", get(users_list).post(user_add))
+        .route("/events/ticket", post(events_ticket))
+        .route("/events", get(events_stream))
+        .route("/audit", get(audit_list))
         .fallback(api_not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -189,11 +212,10 @@ async fn backend_add(
 ) -> Result<Response> {
     let backend = state.controller.backend_add(&caller, request).await?;
     let location = format!("/api/v1/secret-backends/{}", backend.value.name);
-    let mut response = versioned(StatusCode::CREATED, backend);
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    Ok(response)
+    Ok(with_location(
+        versioned(StatusCode::CREATED, backend),
+        &location,
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -226,11 +248,188 @@ async fn backend_check(
     Ok(Json(state.controller.backend_check(&caller, request).await?).into_response())
 }
 
+async fn backend_update(
+    State(state): State<AppState>,
+    caller: Caller,
+    UrlPath(name): UrlPath<String>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<UpdateBackendRequest>,
+) -> Result<Response> {
+    let backend = state
+        .controller
+        .backend_update(&caller, &name, request, if_match(&headers))
+        .await?;
+    Ok(versioned(StatusCode::OK, backend))
+}
+
+async fn backend_check_now(
+    State(state): State<AppState>,
+    caller: Caller,
+    UrlPath(name): UrlPath<String>,
+) -> Result<Response> {
+    let backend = state.controller.backend_check_now(&caller, &name).await?;
+    Ok(versioned(StatusCode::OK, backend))
+}
+
+async fn backend_rotate_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    UrlPath(name): UrlPath<String>,
+) -> Result<Response> {
+    let backend = state
+        .controller
+        .backend_rotate_token(&caller, &name)
+        .await?;
+    Ok(versioned(StatusCode::OK, backend))
+}
+
+async fn models_list(State(state): State<AppState>, caller: Caller) -> Result<Response> {
+    let models = state.controller.models_list(&caller).await?;
+    Ok(Json(ModelList { models }).into_response())
+}
+
+async fn model_get(
+    State(state): State<AppState>,
+    caller: Caller,
+    UrlPath(name): UrlPath<String>,
+) -> Result<Response> {
+    Ok(versioned(
+        StatusCode::OK,
+        state.controller.model_get(&caller, &name).await?,
+    ))
+}
+
+async fn model_add(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(request): ApiJson<AddModelRequest>,
+) -> Result<Response> {
+    let model = state.controller.model_add(&caller, request).await?;
+    let location = format!("/api/v1/models/{}", model.value.name);
+    Ok(with_location(
+        versioned(StatusCode::CREATED, model),
+        &location,
+    ))
+}
+
+async fn model_set_backend(
+    State(state): State<AppState>,
+    caller: Caller,
+    UrlPath(name): UrlPath<String>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<SetModelBackendRequest>,
+) -> Result<Response> {
+    let model = state
+        .controller
+        .model_set_backend(&caller, &name, request, if_match(&headers))
+        .await?;
+    Ok(versioned(StatusCode::OK, model))
+}
+
+async fn secrets_list(
+    State(state): State<AppState>,
+    caller: Caller,
+    UrlPath(name): UrlPath<String>,
+) -> Result<Response> {
+    let secrets = state.controller.secrets_list(&caller, &name).await?;
+    Ok(Json(SecretList { secrets }).into_response())
+}
+
+async fn secret_add(
+    State(state): State<AppState>,
+    caller: Caller,
+    UrlPath(name): UrlPath<String>,
+    ApiJson(request): ApiJson<AddSecretRequest>,
+) -> Result<Response> {
+    let secret = state.controller.secret_add(&caller, &name, request).await?;
+    Ok((StatusCode::CREATED, Json(secret)).into_response())
+}
+
+async fn users_list(State(state): State<AppState>, caller: Caller) -> Result<Response> {
+    let users = state.controller.users_list(&caller).await?;
+    Ok(Json(UserList { users }).into_response())
+}
+
+async fn user_add(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(request): ApiJson<AddUserRequest>,
+) -> Result<Response> {
+    let user = state.controller.user_add(&caller, request).await?;
+    Ok((StatusCode::CREATED, Json(user)).into_response())
+}
+
+async fn events_ticket(State(state): State<AppState>, caller: Caller) -> Result<Response> {
+    Ok(Json(state.controller.events_ticket(&caller).await?).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TicketQuery {
+    ticket: String,
+}
+
+/// The change feed: one server-sent event per change (`event:` the kind, `data:` `{kind, name}`).
+async fn events_stream(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<TicketQuery>,
+) -> Result<Response> {
+    use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+    use tokio_stream::StreamExt;
+    use tokio_stream::wrappers::BroadcastStream;
+
+    let receiver = state.controller.events_subscribe(&query.ticket).await?;
+    let stream = BroadcastStream::new(receiver).filter_map(|item| {
+        // A slow reader that missed events gets told to reload everything.
+        let event = match item {
+            Ok(event) => SseEvent::default()
+                .event(event.kind.as_str())
+                .json_data(&event)
+                .ok()?,
+            Err(_) => SseEvent::default().event("resync").data("{}"),
+        };
+        Some(Ok::<_, std::convert::Infallible>(event))
+    });
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuditQuery {
+    backend: Option<String>,
+    limit: Option<u32>,
+}
+
+async fn audit_list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<AuditQuery>,
+) -> Result<Response> {
+    let entries = state
+        .controller
+        .audit_list(&caller, query.backend, query.limit.unwrap_or(100))
+        .await?;
+    Ok(Json(AuditList { entries }).into_response())
+}
+
+fn if_match(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok())
+}
+
 /// A single resource with its `ETag`.
-fn versioned(status: StatusCode, resource: Versioned<SecretBackend>) -> Response {
+fn versioned<T: serde::Serialize>(status: StatusCode, resource: Versioned<T>) -> Response {
     let mut response = (status, Json(resource.value)).into_response();
     if let Ok(value) = HeaderValue::from_str(&resource.etag) {
         response.headers_mut().insert(header::ETAG, value);
+    }
+    response
+}
+
+fn with_location(mut response: Response, location: &str) -> Response {
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
     }
     response
 }

@@ -12,15 +12,12 @@ pub mod error;
 pub mod http;
 pub mod ping;
 pub mod store;
+pub mod vault;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 pub use config::Config;
 pub use controller::Controller;
-
-/// How often external backends are checked in the background.
-pub const HEALTH_CHECK_EVERY: Duration = Duration::from_secs(5);
 
 /// Opens the store and the controller, binds the listener, prints where it serves, and serves
 /// until Ctrl-C or SIGTERM.
@@ -35,7 +32,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
             "It is not shown again; set SECRET_BACKENDS_ADMIN_PASSWORD on first start to choose it."
         );
     }
-    controller.spawn_health_checks(HEALTH_CHECK_EVERY);
+    controller.spawn_background(embedded::Background::default());
     let app = http::app(controller as Arc<dyn Controller>, &config.dist);
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await

@@ -10,12 +10,17 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OptionalExtension, params};
-use secret_backends_api::{Access, BackendStatus, BackendType, Config};
+use secret_backends_api::{
+    Access, AuditEntry, BackendStatus, BackendType, Config, ModelAccess, ModelType,
+};
 
 use crate::error::{Error, Result};
 
 /// The schema, one script per version. Append only: a released script never changes.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_models_secrets_rotation_audit.sql"),
+];
 
 #[derive(Clone)]
 pub struct Store {
@@ -43,6 +48,9 @@ pub struct BackendRow {
     pub message: Option<String>,
     /// Unix seconds of the last check.
     pub checked_at: Option<i64>,
+    pub next_rotation_at: Option<i64>,
+    pub last_rotation_at: Option<i64>,
+    pub last_rotation_error: Option<String>,
 }
 
 impl Store {
@@ -190,8 +198,8 @@ pub fn sessions_expire(c: &Connection, now: i64) -> Result<()> {
     Ok(())
 }
 
-const BACKEND_COLUMNS: &str =
-    "id, name, backend_type, config, token_rotate_secs, revision, status, message, checked_at";
+const BACKEND_COLUMNS: &str = "id, name, backend_type, config, token_rotate_secs, revision, \
+     status, message, checked_at, next_rotation_at, last_rotation_at, last_rotation_error";
 
 fn backend_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BackendRow> {
     let type_name: String = r.get(2)?;
@@ -215,6 +223,9 @@ fn backend_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BackendRow> {
         },
         message: r.get(7)?,
         checked_at: r.get(8)?,
+        next_rotation_at: r.get(9)?,
+        last_rotation_at: r.get(10)?,
+        last_rotation_error: r.get(11)?,
     })
 }
 
@@ -246,8 +257,9 @@ pub fn backend_id_exists(c: &Connection, id: &str) -> Result<bool> {
 pub fn backend_insert(c: &Connection, b: &BackendRow, now: i64) -> Result<()> {
     c.execute(
         "INSERT INTO secret_backends
-           (id, name, backend_type, config, token_rotate_secs, revision, status, message, checked_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+           (id, name, backend_type, config, token_rotate_secs, revision, status, message, checked_at,
+            next_rotation_at, last_rotation_at, last_rotation_error, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
             b.id,
             b.name,
@@ -258,17 +270,64 @@ pub fn backend_insert(c: &Connection, b: &BackendRow, now: i64) -> Result<()> {
             b.status.as_str(),
             b.message,
             b.checked_at,
+            b.next_rotation_at,
+            b.last_rotation_at,
+            b.last_rotation_error,
             now
         ],
     )?;
     Ok(())
 }
 
+/// Writes every field of a stored backend (found by id).
+pub fn backend_update(c: &Connection, b: &BackendRow) -> Result<()> {
+    c.execute(
+        "UPDATE secret_backends SET name = ?2, config = ?3, token_rotate_secs = ?4, revision = ?5,
+           status = ?6, message = ?7, checked_at = ?8, next_rotation_at = ?9, last_rotation_at = ?10,
+           last_rotation_error = ?11
+         WHERE id = ?1",
+        params![
+            b.id,
+            b.name,
+            serde_json::to_string(&b.config).map_err(Error::internal)?,
+            b.token_rotate_secs,
+            b.revision,
+            b.status.as_str(),
+            b.message,
+            b.checked_at,
+            b.next_rotation_at,
+            b.last_rotation_at,
+            b.last_rotation_error,
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn backend_get_by_id(c: &Connection, id: &str) -> Result<Option<BackendRow>> {
+    Ok(c.query_row(
+        &format!("SELECT {BACKEND_COLUMNS} FROM secret_backends WHERE id = ?1"),
+        params![id],
+        backend_from_row,
+    )
+    .optional()?)
+}
+
+/// Backends whose token rotation is due at `now`.
+pub fn backends_due_for_rotation(c: &Connection, now: i64) -> Result<Vec<BackendRow>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {BACKEND_COLUMNS} FROM secret_backends
+         WHERE token_rotate_secs IS NOT NULL AND next_rotation_at IS NOT NULL AND next_rotation_at <= ?1"
+    ))?;
+    let rows = stmt.query_map(params![now], backend_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 pub fn backend_delete(c: &Connection, id: &str) -> Result<bool> {
     Ok(c.execute("DELETE FROM secret_backends WHERE id = ?1", params![id])? > 0)
 }
 
-/// Records a health check. Does not bump the revision: a status is not an edit.
+/// Records a health check. Does not bump the revision: a status is not an edit. Returns whether
+/// the status or message changed.
 pub fn backend_set_status(
     c: &Connection,
     id: &str,
@@ -276,10 +335,338 @@ pub fn backend_set_status(
     message: Option<&str>,
     checked_at: i64,
 ) -> Result<bool> {
-    Ok(c.execute(
+    let before: Option<(String, Option<String>)> = c
+        .query_row(
+            "SELECT status, message FROM secret_backends WHERE id = ?1",
+            params![id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    c.execute(
         "UPDATE secret_backends SET status = ?2, message = ?3, checked_at = ?4 WHERE id = ?1",
         params![id, status.as_str(), message, checked_at],
-    )? > 0)
+    )?;
+    Ok(before.is_some_and(|(s, m)| s != status.as_str() || m.as_deref() != message))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Models, access and secrets
+
+/// A stored model.
+#[derive(Debug, Clone)]
+pub struct ModelRow {
+    pub uuid: String,
+    pub name: String,
+    pub model_type: ModelType,
+    /// The setting: `auto`, `internal` or a user backend's name.
+    pub secret_backend: String,
+    pub revision: u64,
+}
+
+const MODEL_COLUMNS: &str = "uuid, name, model_type, secret_backend, revision";
+
+fn model_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ModelRow> {
+    let model_type: String = r.get(2)?;
+    Ok(ModelRow {
+        uuid: r.get(0)?,
+        name: r.get(1)?,
+        model_type: if model_type == "caas" {
+            ModelType::Caas
+        } else {
+            ModelType::Iaas
+        },
+        secret_backend: r.get(3)?,
+        revision: r.get(4)?,
+    })
+}
+
+pub fn model_list(c: &Connection) -> Result<Vec<ModelRow>> {
+    let mut stmt =
+        c.prepare_cached(&format!("SELECT {MODEL_COLUMNS} FROM models ORDER BY name"))?;
+    let rows = stmt.query_map([], model_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn model_get(c: &Connection, name: &str) -> Result<Option<ModelRow>> {
+    Ok(c.query_row(
+        &format!("SELECT {MODEL_COLUMNS} FROM models WHERE name = ?1"),
+        params![name],
+        model_from_row,
+    )
+    .optional()?)
+}
+
+pub fn model_insert(c: &Connection, m: &ModelRow, now: i64) -> Result<()> {
+    c.execute(
+        "INSERT INTO models (uuid, name, model_type, secret_backend, revision, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            m.uuid,
+            m.name,
+            m.model_type.as_str(),
+            m.secret_backend,
+            m.revision,
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+/// Sets a model's backend setting and bumps its revision.
+pub fn model_set_backend(c: &Connection, uuid: &str, setting: &str) -> Result<()> {
+    c.execute(
+        "UPDATE models SET secret_backend = ?2, revision = revision + 1 WHERE uuid = ?1",
+        params![uuid, setting],
+    )?;
+    Ok(())
+}
+
+/// Models whose setting names `backend`.
+pub fn models_naming_backend(c: &Connection, backend: &str) -> Result<Vec<ModelRow>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {MODEL_COLUMNS} FROM models WHERE secret_backend = ?1 ORDER BY name"
+    ))?;
+    let rows = stmt.query_map(params![backend], model_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Renames a backend in every model setting that names it.
+pub fn models_rename_backend(c: &Connection, from: &str, to: &str) -> Result<()> {
+    c.execute(
+        "UPDATE models SET secret_backend = ?2, revision = revision + 1 WHERE secret_backend = ?1",
+        params![from, to],
+    )?;
+    Ok(())
+}
+
+pub fn user_model_access(c: &Connection, user: &str) -> Result<Vec<(String, ModelAccess)>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT m.name, a.access FROM user_model_access a JOIN models m ON m.uuid = a.model_uuid
+         WHERE a.user_name = ?1 ORDER BY m.name",
+    )?;
+    let rows = stmt.query_map(params![user], |r| {
+        let access: String = r.get(1)?;
+        Ok((r.get::<_, String>(0)?, parse_model_access(&access)))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn user_model_access_set(
+    c: &Connection,
+    user: &str,
+    model_uuid: &str,
+    access: ModelAccess,
+) -> Result<()> {
+    c.execute(
+        "INSERT INTO user_model_access (user_name, model_uuid, access) VALUES (?1, ?2, ?3)
+         ON CONFLICT (user_name, model_uuid) DO UPDATE SET access = excluded.access",
+        params![user, model_uuid, model_access_str(access)],
+    )?;
+    Ok(())
+}
+
+pub fn user_list(c: &Connection) -> Result<Vec<UserRow>> {
+    let mut stmt =
+        c.prepare_cached("SELECT name, password_hash, access FROM users ORDER BY name")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(UserRow {
+            name: r.get(0)?,
+            password_hash: r.get(1)?,
+            access: parse_access(&r.get::<_, String>(2)?),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A revision of a secret and where its content is.
+#[derive(Debug, Clone)]
+pub struct RevisionRow {
+    pub secret_uri: String,
+    pub model_uuid: String,
+    pub label: String,
+    pub revision: u64,
+    pub backend_id: String,
+    /// Only for content the controller keeps itself.
+    pub content: Option<String>,
+}
+
+pub fn secret_by_label(
+    c: &Connection,
+    model_uuid: &str,
+    label: &str,
+) -> Result<Option<(String, u64)>> {
+    Ok(c.query_row(
+        "SELECT s.uri, COALESCE(MAX(r.revision), 0) FROM secrets s
+         LEFT JOIN secret_revisions r ON r.secret_uri = s.uri
+         WHERE s.model_uuid = ?1 AND s.label = ?2 GROUP BY s.uri",
+        params![model_uuid, label],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()?)
+}
+
+pub fn secret_insert(
+    c: &Connection,
+    uri: &str,
+    model_uuid: &str,
+    label: &str,
+    now: i64,
+) -> Result<()> {
+    c.execute(
+        "INSERT INTO secrets (uri, model_uuid, label, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![uri, model_uuid, label, now],
+    )?;
+    Ok(())
+}
+
+pub fn revision_insert(c: &Connection, r: &RevisionRow, now: i64) -> Result<()> {
+    c.execute(
+        "INSERT INTO secret_revisions (secret_uri, revision, backend_id, content, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![r.secret_uri, r.revision, r.backend_id, r.content, now],
+    )?;
+    Ok(())
+}
+
+/// Moves a revision's content record to another backend.
+pub fn revision_move(
+    c: &Connection,
+    uri: &str,
+    revision: u64,
+    backend_id: &str,
+    content: Option<&str>,
+) -> Result<()> {
+    c.execute(
+        "UPDATE secret_revisions SET backend_id = ?3, content = ?4 WHERE secret_uri = ?1 AND revision = ?2",
+        params![uri, revision, backend_id, content],
+    )?;
+    Ok(())
+}
+
+const REVISION_COLUMNS: &str =
+    "r.secret_uri, s.model_uuid, s.label, r.revision, r.backend_id, r.content";
+
+fn revision_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RevisionRow> {
+    Ok(RevisionRow {
+        secret_uri: r.get(0)?,
+        model_uuid: r.get(1)?,
+        label: r.get(2)?,
+        revision: r.get(3)?,
+        backend_id: r.get(4)?,
+        content: r.get(5)?,
+    })
+}
+
+/// Every revision of a model's secrets.
+pub fn model_revisions(c: &Connection, model_uuid: &str) -> Result<Vec<RevisionRow>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {REVISION_COLUMNS} FROM secret_revisions r JOIN secrets s ON s.uri = r.secret_uri
+         WHERE s.model_uuid = ?1 ORDER BY s.label, r.revision"
+    ))?;
+    let rows = stmt.query_map(params![model_uuid], revision_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Revisions whose content is not in their model's current backend (`effective` maps a model
+/// uuid to its current backend id).
+pub fn revisions_all(c: &Connection) -> Result<Vec<RevisionRow>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {REVISION_COLUMNS} FROM secret_revisions r JOIN secrets s ON s.uri = r.secret_uri
+         ORDER BY s.model_uuid, r.secret_uri, r.revision"
+    ))?;
+    let rows = stmt.query_map([], revision_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Distinct secrets with content in each backend (by backend id).
+pub fn secret_counts(c: &Connection) -> Result<std::collections::HashMap<String, u64>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT backend_id, COUNT(DISTINCT secret_uri) FROM secret_revisions GROUP BY backend_id",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Forgets every revision whose content is in `backend_id` (a forced removal), and the secrets
+/// left with no revision.
+pub fn revisions_forget_backend(c: &Connection, backend_id: &str) -> Result<()> {
+    c.execute(
+        "DELETE FROM secret_revisions WHERE backend_id = ?1",
+        params![backend_id],
+    )?;
+    c.execute(
+        "DELETE FROM secrets WHERE NOT EXISTS (SELECT 1 FROM secret_revisions r WHERE r.secret_uri = secrets.uri)",
+        [],
+    )?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit
+
+/// One audit record to write.
+#[derive(Debug, Clone, Default)]
+pub struct AuditRecord<'a> {
+    pub user: &'a str,
+    pub action: &'a str,
+    pub backend: Option<&'a str>,
+    pub model: Option<&'a str>,
+    pub keys: Vec<String>,
+    pub detail: Option<String>,
+}
+
+pub fn audit_insert(c: &Connection, record: &AuditRecord<'_>, now: i64) -> Result<()> {
+    c.execute(
+        "INSERT INTO audit (at, user, action, backend, model, keys, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            now,
+            record.user,
+            record.action,
+            record.backend,
+            record.model,
+            serde_json::to_string(&record.keys).map_err(Error::internal)?,
+            record.detail
+        ],
+    )?;
+    Ok(())
+}
+
+/// The newest entries first; only those of `backend` when given.
+pub fn audit_list(c: &Connection, backend: Option<&str>, limit: u32) -> Result<Vec<AuditEntry>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT id, at, user, action, backend, model, keys, detail FROM audit
+         WHERE ?1 IS NULL OR backend = ?1 ORDER BY id DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![backend, limit], |r| {
+        let keys: String = r.get(6)?;
+        Ok(AuditEntry {
+            id: r.get(0)?,
+            at: crate::embedded::rfc3339(r.get(1)?),
+            user: r.get(2)?,
+            action: r.get(3)?,
+            backend: r.get(4)?,
+            model: r.get(5)?,
+            keys: serde_json::from_str(&keys).unwrap_or_default(),
+            detail: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn model_access_str(access: ModelAccess) -> &'static str {
+    match access {
+        ModelAccess::Read => "read",
+        ModelAccess::Write => "write",
+        ModelAccess::Admin => "admin",
+    }
+}
+
+fn parse_model_access(text: &str) -> ModelAccess {
+    match text {
+        "admin" => ModelAccess::Admin,
+        "write" => ModelAccess::Write,
+        _ => ModelAccess::Read,
+    }
 }
 
 fn access_str(access: Access) -> &'static str {
@@ -318,6 +705,9 @@ mod tests {
                     status: BackendStatus::Active,
                     message: None,
                     checked_at: Some(1),
+                    next_rotation_at: None,
+                    last_rotation_at: None,
+                    last_rotation_error: None,
                 };
                 backend_insert(c, &row, 1)
             })

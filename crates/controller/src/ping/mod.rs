@@ -92,4 +92,3 @@ pub(crate) fn cause(e: &reqwest::Error) -> String {
     }
     text
 }
-

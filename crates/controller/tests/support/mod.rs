@@ -148,6 +148,46 @@ impl TestApp {
         self.login("reader", READER_PASSWORD).await
     }
 
+    /// Adds a vault backend pointing at `bao`; panics unless it was created.
+    pub async fn add_vault(&self, token: &str, name: &str, bao: &OpenBao, extra: Value) -> Answer {
+        let mut body = json!({"name": name, "backend-type": "vault", "config": bao.config()});
+        for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+            body[k] = v;
+        }
+        let a = self
+            .call(
+                Method::POST,
+                "/api/v1/secret-backends",
+                Some(token),
+                Some(body),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+        a
+    }
+
+    pub async fn patch(&self, token: &str, name: &str, body: Value) -> Answer {
+        self.call(
+            Method::PATCH,
+            &format!("/api/v1/secret-backends/{name}"),
+            Some(token),
+            Some(body),
+        )
+        .await
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> Answer {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> Answer {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn put(&self, token: &str, path: &str, body: Value) -> Answer {
+        self.call(Method::PUT, path, Some(token), Some(body)).await
+    }
+
     pub async fn backend_names(&self, token: &str) -> Vec<String> {
         let a = self
             .call(Method::GET, "/api/v1/secret-backends", Some(token), None)
@@ -277,6 +317,30 @@ impl OpenBao {
             .await
             .unwrap();
         assert!(r.status().is_success(), "unseal: {}", r.status());
+    }
+
+    /// Whether `token` works on this server.
+    pub async fn token_works(&self, token: &str) -> bool {
+        reqwest::Client::new()
+            .get(format!("{}/v1/auth/token/lookup-self", self.addr))
+            .header("X-Vault-Token", token)
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+    }
+
+    /// Reads a KV v1 entry with the root token.
+    pub async fn kv_read(&self, path: &str) -> Option<Value> {
+        let r = reqwest::Client::new()
+            .get(format!("{}/v1/{path}", self.addr))
+            .header("X-Vault-Token", &self.token)
+            .send()
+            .await
+            .ok()?;
+        if !r.status().is_success() {
+            return None;
+        }
+        r.json::<Value>().await.ok().map(|v| v["data"].clone())
     }
 
     /// A vault backend config pointing at this server.

@@ -1,0 +1,234 @@
+//! Who may do what: login and sessions, users with per-model access, the change feed's tickets,
+//! and the audit trail.
+
+use std::time::Duration;
+
+use secret_backends_api::{
+    AddUserRequest, AuditEntry, ErrorCode, Event, EventTicket, LoginRequest, LoginResponse, User,
+    UserRef, ValidationError, WhoAmI, validate,
+};
+use tokio::sync::broadcast;
+
+use super::models::model_not_found;
+use super::{EmbeddedController, now, require_superuser, rfc3339};
+use crate::auth;
+use crate::controller::Caller;
+use crate::error::{Error, Result};
+use crate::store::{self, AuditRecord, UserRow};
+
+/// How long a bearer token works.
+pub const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 3600);
+
+/// How long an event-feed ticket works (it works once).
+pub const TICKET_LIFETIME_SECS: i64 = 30;
+
+/// The shortest password a new user may get.
+pub const MIN_PASSWORD_LEN: usize = 8;
+
+impl EmbeddedController {
+    pub(super) async fn login_user(&self, request: LoginRequest) -> Result<LoginResponse> {
+        let LoginRequest { username, password } = request;
+        let user = self
+            .store
+            .call(move |c| store::user_get(c, &username))
+            .await?;
+        // Verify even for an unknown user, so that timing does not tell which names exist.
+        static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let dummy =
+            DUMMY_HASH.get_or_init(|| auth::hash_password("no such user").unwrap_or_default());
+        let hash = user
+            .as_ref()
+            .map_or_else(|| dummy.clone(), |u| u.password_hash.clone());
+        // argon2 is deliberately slow: keep it off the async workers.
+        let password_ok =
+            tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+                .await
+                .map_err(Error::internal)?;
+        let Some(user) = user.filter(|_| password_ok) else {
+            return Err(Error::refused(
+                ErrorCode::Unauthorized,
+                "invalid entity name or password",
+            ));
+        };
+        let token = auth::new_token()?;
+        let expires_at = now() + SESSION_LIFETIME.as_secs() as i64;
+        let hash = auth::token_hash(&token);
+        let name = user.name.clone();
+        self.store
+            .call(move |c| {
+                store::sessions_expire(c, now())?;
+                store::session_insert(c, &hash, &name, expires_at)
+            })
+            .await?;
+        Ok(LoginResponse {
+            token,
+            user: UserRef {
+                name: user.name,
+                access: user.access,
+            },
+            expires: rfc3339(expires_at),
+        })
+    }
+
+    pub(super) async fn caller_of(&self, token: &str) -> Result<Caller> {
+        let hash = auth::token_hash(token);
+        let user = self
+            .store
+            .call(move |c| store::session_user(c, &hash, now()))
+            .await?
+            .ok_or_else(Error::unauthorized)?;
+        Ok(Caller {
+            name: user.name,
+            access: user.access,
+        })
+    }
+
+    pub(super) async fn end_session(&self, token: &str) -> Result<()> {
+        let hash = auth::token_hash(token);
+        self.store
+            .call(move |c| store::session_delete(c, &hash))
+            .await
+    }
+
+    pub(super) async fn who_is(&self, caller: &Caller) -> Result<WhoAmI> {
+        let name = caller.name.clone();
+        let models = self
+            .store
+            .call(move |c| store::user_model_access(c, &name))
+            .await?;
+        Ok(WhoAmI {
+            name: caller.name.clone(),
+            access: caller.access,
+            models: models.into_iter().collect(),
+        })
+    }
+
+    pub(super) async fn list_users(&self, caller: &Caller) -> Result<Vec<User>> {
+        require_superuser(caller)?;
+        self.store
+            .call(|c| {
+                store::user_list(c)?
+                    .into_iter()
+                    .map(|u| {
+                        Ok(User {
+                            models: store::user_model_access(c, &u.name)?.into_iter().collect(),
+                            name: u.name,
+                            access: u.access,
+                        })
+                    })
+                    .collect()
+            })
+            .await
+    }
+
+    pub(super) async fn add_user(&self, caller: &Caller, request: AddUserRequest) -> Result<User> {
+        require_superuser(caller)?;
+        validate::user_name(&request.name)?;
+        if request.password.chars().count() < MIN_PASSWORD_LEN {
+            return Err(ValidationError::field(
+                "password",
+                format!("password not valid: use at least {MIN_PASSWORD_LEN} characters"),
+            )
+            .into());
+        }
+        let password = request.password.clone();
+        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+            .await
+            .map_err(Error::internal)??;
+        let user = caller.name.clone();
+        let AddUserRequest {
+            name,
+            access,
+            models,
+            ..
+        } = request;
+        let answer = User {
+            name: name.clone(),
+            access,
+            models: models.clone(),
+        };
+        self.store
+            .call(move |c| {
+                let tx = c.transaction()?;
+                if store::user_get(&tx, &name)?.is_some() {
+                    return Err(ValidationError::field(
+                        "name",
+                        format!("user {name:?} already exists"),
+                    )
+                    .with_code(ErrorCode::AlreadyExists)
+                    .into());
+                }
+                store::user_insert(
+                    &tx,
+                    &UserRow {
+                        name: name.clone(),
+                        password_hash: hash,
+                        access,
+                    },
+                    now(),
+                )?;
+                for (model, model_access) in &models {
+                    let row =
+                        store::model_get(&tx, model)?.ok_or_else(|| model_not_found(model))?;
+                    store::user_model_access_set(&tx, &name, &row.uuid, *model_access)?;
+                }
+                store::audit_insert(
+                    &tx,
+                    &AuditRecord {
+                        user: &user,
+                        action: "add-user",
+                        detail: Some(format!("{name} ({access:?})").to_lowercase()),
+                        ..Default::default()
+                    },
+                    now(),
+                )?;
+                tx.commit()?;
+                Ok(())
+            })
+            .await?;
+        Ok(answer)
+    }
+
+    pub(super) fn new_ticket(&self, caller: &Caller) -> Result<EventTicket> {
+        let ticket = auth::new_token()?;
+        let expires = now() + TICKET_LIFETIME_SECS;
+        let mut tickets = self
+            .tickets
+            .lock()
+            .map_err(|_| Error::internal("tickets poisoned"))?;
+        let at = now();
+        tickets.retain(|_, (_, exp)| *exp > at);
+        tickets.insert(auth::token_hash(&ticket), (caller.name.clone(), expires));
+        Ok(EventTicket {
+            ticket,
+            expires: rfc3339(expires),
+        })
+    }
+
+    pub(super) fn spend_ticket(&self, ticket: &str) -> Result<broadcast::Receiver<Event>> {
+        let mut tickets = self
+            .tickets
+            .lock()
+            .map_err(|_| Error::internal("tickets poisoned"))?;
+        match tickets.remove(&auth::token_hash(ticket)) {
+            Some((_, expires)) if expires > now() => Ok(self.events.subscribe()),
+            _ => Err(Error::refused(
+                ErrorCode::Unauthorized,
+                "event ticket not valid: it is unknown, used or expired; ask for a new one",
+            )),
+        }
+    }
+
+    pub(super) async fn read_audit(
+        &self,
+        caller: &Caller,
+        backend: Option<String>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>> {
+        require_superuser(caller)?;
+        let limit = limit.clamp(1, 1000);
+        self.store
+            .call(move |c| store::audit_list(c, backend.as_deref(), limit))
+            .await
+    }
+}

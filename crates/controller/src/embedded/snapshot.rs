@@ -1,0 +1,240 @@
+//! A consistent read of the store (backends, models, secret counts) and the answers built from
+//! it: the backend and model views of the API, with secrets counted as distinct secrets.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rusqlite::Connection;
+use secret_backends_api::{
+    AUTO_BACKEND, BackendStatus, BackendType, Config, GoDuration, INTERNAL_BACKEND, LastRotation,
+    Model, ModelBackendState, ModelBackendStatus, ModelType, SecretBackend, validate,
+};
+
+use super::rfc3339;
+use crate::error::Result;
+use crate::store::{self, BackendRow, ModelRow, RevisionRow};
+
+/// Where a model's new revisions go.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// The controller's own database: `internal` (id = controller uuid) or a CaaS model's
+    /// `<model>-local` (id = model uuid).
+    Controller { id: String, name: String },
+    /// A user backend.
+    External(BackendRow),
+}
+
+impl Target {
+    pub fn id(&self) -> &str {
+        match self {
+            Target::Controller { id, .. } => id,
+            Target::External(row) => &row.id,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            Target::Controller { name, .. } => name,
+            Target::External(row) => &row.name,
+        }
+    }
+}
+
+pub struct Snapshot {
+    pub controller_uuid: String,
+    pub backends: Vec<BackendRow>,
+    pub models: Vec<ModelRow>,
+    /// Distinct secrets with content, by backend id.
+    pub counts: HashMap<String, u64>,
+}
+
+impl Snapshot {
+    pub fn read(c: &Connection, controller_uuid: &str) -> Result<Snapshot> {
+        Ok(Snapshot {
+            controller_uuid: controller_uuid.to_owned(),
+            backends: store::backend_list(c)?,
+            models: store::model_list(c)?,
+            counts: store::secret_counts(c)?,
+        })
+    }
+
+    /// The backend a model writes to now.
+    pub fn target(&self, model: &ModelRow) -> Target {
+        match model.secret_backend.as_str() {
+            AUTO_BACKEND if model.model_type == ModelType::Caas => Target::Controller {
+                id: model.uuid.clone(),
+                name: local_name(&model.name),
+            },
+            AUTO_BACKEND | INTERNAL_BACKEND => self.internal_target(),
+            name => self
+                .backends
+                .iter()
+                .find(|b| b.name == name)
+                .cloned()
+                .map(Target::External)
+                .unwrap_or_else(|| self.internal_target()),
+        }
+    }
+
+    fn internal_target(&self) -> Target {
+        Target::Controller {
+            id: self.controller_uuid.clone(),
+            name: INTERNAL_BACKEND.to_owned(),
+        }
+    }
+
+    /// The name of the backend with `id` (built-ins included), if it still exists.
+    pub fn name_of(&self, id: &str) -> Option<String> {
+        if id == self.controller_uuid {
+            return Some(INTERNAL_BACKEND.to_owned());
+        }
+        if let Some(row) = self.backends.iter().find(|b| b.id == id) {
+            return Some(row.name.clone());
+        }
+        self.models
+            .iter()
+            .find(|m| m.uuid == id)
+            .map(|m| local_name(&m.name))
+    }
+
+    /// Models that write to the backend with `id`.
+    fn models_using(&self, id: &str) -> Vec<String> {
+        self.models
+            .iter()
+            .filter(|m| self.target(m).id() == id)
+            .map(|m| m.name.clone())
+            .collect()
+    }
+
+    pub fn internal_answer(&self) -> SecretBackend {
+        SecretBackend {
+            id: self.controller_uuid.clone(),
+            name: INTERNAL_BACKEND.to_owned(),
+            backend_type: BackendType::Controller,
+            built_in: true,
+            config: Config::new(),
+            sensitive_set: Vec::new(),
+            token_rotate_interval: None,
+            next_rotation: None,
+            last_rotation: None,
+            secrets: self.count(&self.controller_uuid),
+            status: BackendStatus::Active,
+            message: None,
+            checked_at: None,
+            models: self.models_using(&self.controller_uuid),
+        }
+    }
+
+    /// The `<model>-local` backends of CaaS models; listed only while they hold secrets.
+    pub fn local_answers(&self) -> Vec<SecretBackend> {
+        self.models
+            .iter()
+            .filter(|m| m.model_type == ModelType::Caas && self.count(&m.uuid) > 0)
+            .map(|m| self.local_answer(m))
+            .collect()
+    }
+
+    pub fn local_answer(&self, model: &ModelRow) -> SecretBackend {
+        SecretBackend {
+            id: model.uuid.clone(),
+            name: local_name(&model.name),
+            backend_type: BackendType::Kubernetes,
+            built_in: true,
+            config: Config::new(),
+            sensitive_set: Vec::new(),
+            token_rotate_interval: None,
+            next_rotation: None,
+            last_rotation: None,
+            secrets: self.count(&model.uuid),
+            status: BackendStatus::Active,
+            message: None,
+            checked_at: None,
+            models: self.models_using(&model.uuid),
+        }
+    }
+
+    /// A user backend as answered; sensitive values only when `reveal`.
+    pub fn backend_answer(&self, row: &BackendRow, reveal: bool) -> SecretBackend {
+        let (masked, sensitive_set) = validate::mask_sensitive(row.backend_type, &row.config);
+        SecretBackend {
+            id: row.id.clone(),
+            name: row.name.clone(),
+            backend_type: row.backend_type,
+            built_in: false,
+            config: if reveal { row.config.clone() } else { masked },
+            sensitive_set,
+            token_rotate_interval: row
+                .token_rotate_secs
+                .map(|s| GoDuration::from_secs(s).to_string()),
+            next_rotation: row.next_rotation_at.map(rfc3339),
+            last_rotation: row.last_rotation_at.map(|at| LastRotation {
+                at: rfc3339(at),
+                error: row.last_rotation_error.clone(),
+            }),
+            secrets: self.count(&row.id),
+            status: row.status,
+            message: row.message.clone(),
+            checked_at: row.checked_at.map(rfc3339),
+            models: self.models_using(&row.id),
+        }
+    }
+
+    pub fn count(&self, id: &str) -> u64 {
+        self.counts.get(id).copied().unwrap_or(0)
+    }
+
+    /// A model as answered, from its revisions.
+    pub fn model_answer(&self, model: &ModelRow, revisions: &[RevisionRow]) -> Model {
+        let target = self.target(model);
+        let mut per_backend: HashMap<&str, HashSet<&str>> = HashMap::new();
+        for r in revisions.iter().filter(|r| r.model_uuid == model.uuid) {
+            per_backend
+                .entry(r.backend_id.as_str())
+                .or_default()
+                .insert(r.secret_uri.as_str());
+        }
+        let mut secret_backends = BTreeMap::new();
+        secret_backends.insert(
+            target.name().to_owned(),
+            ModelBackendState {
+                status: ModelBackendStatus::Active,
+                secrets: per_backend.get(target.id()).map_or(0, |s| s.len() as u64),
+            },
+        );
+        for (id, secrets) in per_backend {
+            if id == target.id() {
+                continue;
+            }
+            let name = self.name_of(id).unwrap_or_else(|| id.to_owned());
+            secret_backends.insert(
+                name,
+                ModelBackendState {
+                    status: ModelBackendStatus::Draining,
+                    secrets: secrets.len() as u64,
+                },
+            );
+        }
+        Model {
+            name: model.name.clone(),
+            uuid: model.uuid.clone(),
+            model_type: model.model_type,
+            secret_backend: model.secret_backend.clone(),
+            effective_backend: target.name().to_owned(),
+            secret_backends,
+        }
+    }
+}
+
+/// The built-in backend of a CaaS model.
+pub fn local_name(model: &str) -> String {
+    format!("{model}-local")
+}
+
+/// The entity tag of a stored backend.
+pub fn backend_etag(row: &BackendRow) -> String {
+    format!("\"{}-{}\"", row.id, row.revision)
+}
+
+/// The entity tag of a model.
+pub fn model_etag(model: &ModelRow) -> String {
+    format!("\"{}-{}\"", model.uuid, model.revision)
+}

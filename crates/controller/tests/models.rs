@@ -1,0 +1,754 @@
+//! Models and their secrets: the backend setting rules, content stored for real (SQLite for the
+//! controller's own backends, a KV v1 mount per model on OpenBao), draining, counts, the change
+//! feed, the audit trail, background health, and durability across restarts and kill -9.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use serde_json::{Value, json};
+use support::*;
+
+/// Waits for `check` to hold, polling the service, for at most `limit`.
+async fn eventually<F, Fut>(limit: Duration, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + limit;
+    while !check().await {
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not happen within {limit:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn backends_of(model: &Value) -> Value {
+    model["secret-backends"].clone()
+}
+
+#[tokio::test]
+async fn a_models_backend_setting_follows_the_rules() {
+    let bao = OpenBao::shared();
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    let a = app
+        .post(
+            &token,
+            "/api/v1/models",
+            json!({"name": "m1", "type": "iaas"}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    assert_eq!(a.body["secret-backend"], "auto");
+    assert_eq!(a.body["effective-backend"], "internal");
+    assert_eq!(
+        backends_of(&a.body),
+        json!({"internal": {"status": "active", "secrets": 0}})
+    );
+    let c = app
+        .post(
+            &token,
+            "/api/v1/models",
+            json!({"name": "c1", "type": "caas"}),
+        )
+        .await;
+    assert_eq!(c.body["effective-backend"], "c1-local");
+    let dup = app
+        .post(
+            &token,
+            "/api/v1/models",
+            json!({"name": "m1", "type": "iaas"}),
+        )
+        .await;
+    assert_problem(&dup, 409, "already-exists", "model \"m1\" already exists");
+    let bad = app
+        .post(
+            &token,
+            "/api/v1/models",
+            json!({"name": "M 1", "type": "iaas"}),
+        )
+        .await;
+    assert_problem(&bad, 400, "not-valid", "model name");
+    let reader = app.reader().await;
+    let denied = app
+        .post(
+            &reader,
+            "/api/v1/models",
+            json!({"name": "m2", "type": "iaas"}),
+        )
+        .await;
+    assert_problem(&denied, 403, "permission-denied", "permission denied");
+    let list = app.get(&reader, "/api/v1/models").await;
+    assert_eq!(
+        list.body["models"].as_array().unwrap().len(),
+        2,
+        "any user lists models"
+    );
+
+    let set = |body: Value| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            app.put(&token, "/api/v1/models/m1/secret-backend", body)
+                .await
+        }
+    };
+    let a = set(json!({"secret-backend": "nope"})).await;
+    assert_problem(&a, 404, "not-found", "secret backend \"nope\" not found");
+    assert_eq!(a.body["field"], "secret-backend");
+    assert!(a.body["detail"].as_str().unwrap().contains("add it first"));
+    let a = set(json!({"secret-backend": "internal"})).await;
+    assert_eq!(a.body["effective-backend"], "internal");
+    app.add_vault(&token, "v", &bao, json!({})).await;
+    let a = set(json!({"secret-backend": "v"})).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    assert_eq!(a.body["effective-backend"], "v");
+    let shown = app.get(&token, "/api/v1/secret-backends/v").await;
+    assert_eq!(
+        shown.body["models"],
+        json!(["m1"]),
+        "the backend lists the models that use it"
+    );
+    let a = set(json!({"secret-backend": "auto"})).await;
+    assert_eq!(a.body["effective-backend"], "internal");
+
+    // Write access on the model is needed.
+    app.post(&token, "/api/v1/users", json!({"name": "ro", "password": "ro-password", "access": "login", "models": {"m1": "read"}})).await;
+    app.post(&token, "/api/v1/users", json!({"name": "rw", "password": "rw-password", "access": "login", "models": {"m1": "write"}})).await;
+    let ro = app.login("ro", "ro-password").await;
+    let rw = app.login("rw", "rw-password").await;
+    for t in [&reader, &ro] {
+        let a = app
+            .put(
+                t,
+                "/api/v1/models/m1/secret-backend",
+                json!({"secret-backend": "v"}),
+            )
+            .await;
+        assert_problem(&a, 403, "permission-denied", "permission denied");
+    }
+    let a = app
+        .put(
+            &rw,
+            "/api/v1/models/m1/secret-backend",
+            json!({"secret-backend": "v"}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+
+    // A stale model edit is refused.
+    let stale = app
+        .send(
+            Request::put("/api/v1/models/m1/secret-backend")
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "application/json")
+                .header("if-match", "\"stale-1\"")
+                .body(Body::from(json!({"secret-backend": "auto"}).to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_problem(&stale, 412, "conflict", "changed by someone else");
+}
+
+#[tokio::test]
+async fn an_unreachable_backend_needs_force() {
+    let bao = OpenBao::start_own().await;
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    app.post(
+        &token,
+        "/api/v1/models",
+        json!({"name": "m1", "type": "iaas"}),
+    )
+    .await;
+    app.add_vault(&token, "sealed", &bao, json!({})).await;
+    bao.seal().await;
+    let a = app
+        .put(
+            &token,
+            "/api/v1/models/m1/secret-backend",
+            json!({"secret-backend": "sealed"}),
+        )
+        .await;
+    assert_problem(
+        &a,
+        422,
+        "unreachable",
+        "cannot ping backend \"sealed\": vault is sealed",
+    );
+    let m = app.get(&token, "/api/v1/models/m1").await;
+    assert_eq!(
+        m.body["secret-backend"], "auto",
+        "a refused change changes nothing"
+    );
+    let a = app
+        .put(
+            &token,
+            "/api/v1/models/m1/secret-backend",
+            json!({"secret-backend": "sealed", "force": true}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    assert_eq!(a.body["secret-backend"], "sealed");
+}
+
+#[tokio::test]
+async fn secrets_are_stored_for_real_and_drain_to_the_new_backend() {
+    let bao = OpenBao::shared();
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    let model = app
+        .post(
+            &token,
+            "/api/v1/models",
+            json!({"name": "m1", "type": "iaas"}),
+        )
+        .await;
+    let model_uuid = model.body["uuid"].as_str().unwrap().to_owned();
+
+    // In internal: the content is in SQLite.
+    let db = app
+        .post(
+            &token,
+            "/api/v1/models/m1/secrets",
+            json!({"label": "db", "content": {"password": "first-value"}}),
+        )
+        .await;
+    assert_eq!(db.status, StatusCode::CREATED, "{}", db.text);
+    assert_eq!(db.body["backend"], "internal");
+    assert_eq!(db.body["revision"], 1);
+    assert!(!db.text.contains("first-value"));
+    let uri = db.body["uri"].as_str().unwrap().to_owned();
+    assert!(uri.starts_with("secret:"));
+    let stored: String = app
+        .store
+        .call(|c| Ok(c.query_row("SELECT content FROM secret_revisions", [], |r| r.get(0))?))
+        .await
+        .unwrap();
+    assert!(stored.contains("first-value"));
+
+    // Move the model to a vault: new revisions go there, for real.
+    app.add_vault(
+        &token,
+        "v",
+        &bao,
+        json!({"config": {"endpoint": bao.addr, "token": bao.token, "mount-path": "juju-test"}}),
+    )
+    .await;
+    app.put(
+        &token,
+        "/api/v1/models/m1/secret-backend",
+        json!({"secret-backend": "v"}),
+    )
+    .await;
+    let db2 = app
+        .post(
+            &token,
+            "/api/v1/models/m1/secrets",
+            json!({"label": "db", "content": {"password": "second-value"}}),
+        )
+        .await;
+    assert_eq!(db2.body["revision"], 2);
+    assert_eq!(db2.body["backend"], "v");
+    assert_eq!(db2.body["uri"], uri.as_str());
+    let api = app
+        .post(
+            &token,
+            "/api/v1/models/m1/secrets",
+            json!({"label": "api", "content": {"key": "api-value"}}),
+        )
+        .await;
+    assert_eq!(api.body["backend"], "v");
+    let suffix: String = model_uuid
+        .replace('-', "")
+        .chars()
+        .rev()
+        .take(6)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let mount = format!("juju-test/m1-{suffix}");
+    let id = uri.trim_start_matches("secret:");
+    assert_eq!(
+        bao.kv_read(&format!("{mount}/{id}-2")).await,
+        Some(json!({"password": "second-value"}))
+    );
+    assert_eq!(
+        bao.kv_read(&format!("{mount}/{id}-1")).await,
+        None,
+        "revision 1 is still in internal"
+    );
+
+    // While draining: the model shows both, counts are distinct secrets.
+    let m = app.get(&token, "/api/v1/models/m1").await;
+    assert_eq!(
+        backends_of(&m.body),
+        json!({"v": {"status": "active", "secrets": 2}, "internal": {"status": "draining", "secrets": 1}})
+    );
+    let list = app.get(&token, "/api/v1/secret-backends").await;
+    let count = |name: &str| {
+        list.body["backends"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["name"] == name)
+            .unwrap()["secrets"]
+            .clone()
+    };
+    assert_eq!(count("internal"), 1);
+    assert_eq!(count("v"), 2);
+    let secrets = app.get(&token, "/api/v1/models/m1/secrets").await;
+    assert_eq!(secrets.body["secrets"].as_array().unwrap().len(), 2);
+    assert!(!secrets.text.contains("value"), "no content in listings");
+
+    // The drain moves revision 1 into the vault and out of SQLite.
+    app.controller.drain_all().await.unwrap();
+    let m = app.get(&token, "/api/v1/models/m1").await;
+    assert_eq!(
+        backends_of(&m.body),
+        json!({"v": {"status": "active", "secrets": 2}})
+    );
+    assert_eq!(
+        bao.kv_read(&format!("{mount}/{id}-1")).await,
+        Some(json!({"password": "first-value"}))
+    );
+    let left: Option<String> = app
+        .store
+        .call(|c| {
+            Ok(c.query_row(
+                "SELECT content FROM secret_revisions WHERE revision = 1 AND content IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
+            .ok())
+        })
+        .await
+        .unwrap();
+    assert_eq!(left, None, "the content left SQLite");
+    let list = app.get(&token, "/api/v1/secret-backends").await;
+    assert_eq!(
+        list.body["backends"][0]["secrets"], 0,
+        "internal holds nothing now"
+    );
+
+    // Back to internal: the drain brings every revision back.
+    app.put(
+        &token,
+        "/api/v1/models/m1/secret-backend",
+        json!({"secret-backend": "auto"}),
+    )
+    .await;
+    let m = app.get(&token, "/api/v1/models/m1").await;
+    assert_eq!(
+        backends_of(&m.body)["v"],
+        json!({"status": "draining", "secrets": 2})
+    );
+    app.controller.drain_all().await.unwrap();
+    let m = app.get(&token, "/api/v1/models/m1").await;
+    assert_eq!(
+        backends_of(&m.body),
+        json!({"internal": {"status": "active", "secrets": 2}})
+    );
+    assert_eq!(
+        bao.kv_read(&format!("{mount}/{id}-2")).await,
+        None,
+        "deleted from the vault after the move"
+    );
+}
+
+#[tokio::test]
+async fn removing_a_backend_in_use_needs_force_which_moves_models_to_auto() {
+    let bao = OpenBao::shared();
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    app.post(
+        &token,
+        "/api/v1/models",
+        json!({"name": "m1", "type": "iaas"}),
+    )
+    .await;
+    app.add_vault(&token, "v", &bao, json!({})).await;
+    app.put(
+        &token,
+        "/api/v1/models/m1/secret-backend",
+        json!({"secret-backend": "v"}),
+    )
+    .await;
+    app.post(
+        &token,
+        "/api/v1/models/m1/secrets",
+        json!({"label": "db", "content": {"k": "x"}}),
+    )
+    .await;
+    let a = app
+        .call(
+            Method::DELETE,
+            "/api/v1/secret-backends/v",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_problem(
+        &a,
+        409,
+        "in-use",
+        "backend \"v\" still contains secret content",
+    );
+    assert!(app.backend_names(&token).await.contains(&"v".to_owned()));
+    let a = app
+        .call(
+            Method::DELETE,
+            "/api/v1/secret-backends/v?force=true",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.text);
+    let m = app.get(&token, "/api/v1/models/m1").await;
+    assert_eq!(m.body["secret-backend"], "auto");
+    assert_eq!(m.body["effective-backend"], "internal");
+}
+
+#[tokio::test]
+async fn a_caas_models_local_backend_is_listed_while_it_holds_secrets() {
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    app.post(
+        &token,
+        "/api/v1/models",
+        json!({"name": "k1", "type": "caas"}),
+    )
+    .await;
+    assert!(
+        !app.backend_names(&token)
+            .await
+            .contains(&"k1-local".to_owned())
+    );
+    let s = app
+        .post(
+            &token,
+            "/api/v1/models/k1/secrets",
+            json!({"label": "a", "content": {"k": "v"}}),
+        )
+        .await;
+    assert_eq!(s.body["backend"], "k1-local");
+    let list = app.get(&token, "/api/v1/secret-backends").await;
+    let local = list.body["backends"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["name"] == "k1-local")
+        .unwrap()
+        .clone();
+    assert_eq!(local["built-in"], true);
+    assert_eq!(local["backend-type"], "kubernetes");
+    assert_eq!(local["secrets"], 1);
+    for method in [Method::DELETE, Method::PATCH] {
+        let a = app
+            .call(
+                method,
+                "/api/v1/secret-backends/k1-local",
+                Some(&token),
+                Some(json!({})),
+            )
+            .await;
+        assert_problem(
+            &a,
+            400,
+            "not-valid",
+            "built-in secret backends are immutable",
+        );
+    }
+}
+
+/// Sealing the OpenBao shows `vault is sealed` within 10 seconds; unsealing brings `active` back.
+#[tokio::test]
+async fn background_health_notices_sealing_within_ten_seconds() {
+    let bao = OpenBao::start_own().await;
+    let app = TestApp::new().await;
+    app.controller
+        .spawn_background(secret_backends_controller::embedded::Background {
+            health_every: Duration::from_secs(2),
+            ..Default::default()
+        });
+    let token = app.admin().await;
+    app.add_vault(&token, "v", &bao, json!({})).await;
+    bao.seal().await;
+    let status = || async {
+        let a = app.get(&token, "/api/v1/secret-backends/v").await;
+        (
+            a.body["status"].as_str().unwrap_or_default().to_owned(),
+            a.body["message"].as_str().unwrap_or_default().to_owned(),
+        )
+    };
+    eventually(Duration::from_secs(10), "sealed status", || async {
+        status().await == ("error".to_owned(), "vault is sealed".to_owned())
+    })
+    .await;
+    // Listing does not wait on a ping: it answers from the last result.
+    bao.unseal().await;
+    eventually(Duration::from_secs(10), "active again", || async {
+        status().await.0 == "active"
+    })
+    .await;
+}
+
+/// The change feed over a real socket: a single-use ticket, then one event per change.
+#[tokio::test]
+async fn the_change_feed_reports_changes_to_ticket_holders() {
+    let bao = OpenBao::shared();
+    let app = TestApp::new().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = app.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let token = app.admin().await;
+    let client = reqwest::Client::new();
+
+    let none = client
+        .post(format!("{base}/api/v1/events/ticket"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(none.status(), 401, "a ticket needs a bearer token");
+    let ticket: Value = client
+        .post(format!("{base}/api/v1/events/ticket"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ticket = ticket["ticket"].as_str().unwrap().to_owned();
+    assert_ne!(ticket, token, "the bearer token never goes into a URL");
+    let mut feed = client
+        .get(format!("{base}/api/v1/events?ticket={ticket}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(feed.status(), 200);
+    assert_eq!(feed.headers()["content-type"], "text/event-stream");
+    let again = client
+        .get(format!("{base}/api/v1/events?ticket={ticket}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 401, "a ticket works once");
+
+    app.add_vault(&token, "fed", &bao, json!({})).await;
+    app.patch(&token, "fed", json!({"config": {"mount-path": "x"}}))
+        .await;
+    app.call(
+        Method::DELETE,
+        "/api/v1/secret-backends/fed",
+        Some(&token),
+        None,
+    )
+    .await;
+    let mut seen = String::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !seen.contains("event: backend-removed") {
+        assert!(Instant::now() < deadline, "events so far: {seen}");
+        let chunk = tokio::time::timeout(Duration::from_secs(10), feed.chunk())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    let added = seen.find("event: backend-added").expect(&seen);
+    let updated = seen.find("event: backend-updated").expect(&seen);
+    let removed = seen.find("event: backend-removed").unwrap();
+    assert!(added < updated && updated < removed, "{seen}");
+    assert!(
+        seen.contains(r#"data: {"kind":"backend-added","name":"fed"}"#),
+        "{seen}"
+    );
+}
+
+#[tokio::test]
+async fn the_audit_trail_says_who_did_what_without_values() {
+    let bao = OpenBao::shared();
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    app.post(
+        &token,
+        "/api/v1/models",
+        json!({"name": "m1", "type": "iaas"}),
+    )
+    .await;
+    app.add_vault(&token, "v", &bao, json!({})).await;
+    app.patch(&token, "v", json!({"config": {"mount-path": "juju"}}))
+        .await;
+    app.put(
+        &token,
+        "/api/v1/models/m1/secret-backend",
+        json!({"secret-backend": "v"}),
+    )
+    .await;
+    app.put(
+        &token,
+        "/api/v1/models/m1/secret-backend",
+        json!({"secret-backend": "auto"}),
+    )
+    .await;
+    app.call(
+        Method::DELETE,
+        "/api/v1/secret-backends/v",
+        Some(&token),
+        None,
+    )
+    .await;
+    let a = app.get(&token, "/api/v1/audit?backend=v").await;
+    let actions: Vec<&str> = a.body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["remove", "model-backend", "update", "add"],
+        "newest first: {}",
+        a.text
+    );
+    let update = &a.body["entries"][2];
+    assert_eq!(update["keys"], json!(["mount-path"]));
+    assert_eq!(update["user"], "admin");
+    assert!(update["at"].as_str().unwrap().ends_with('Z'));
+    assert!(!a.text.contains(&bao.token));
+    let limited = app.get(&token, "/api/v1/audit?limit=2").await;
+    assert_eq!(limited.body["entries"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_restart_keeps_models_settings_and_secrets() {
+    let bao = OpenBao::shared();
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    app.post(
+        &token,
+        "/api/v1/models",
+        json!({"name": "m1", "type": "iaas"}),
+    )
+    .await;
+    app.post(
+        &token,
+        "/api/v1/models/m1/secrets",
+        json!({"label": "a", "content": {"k": "v"}}),
+    )
+    .await;
+    app.add_vault(&token, "v", &bao, json!({"token-rotate-interval": "3h"}))
+        .await;
+    app.put(
+        &token,
+        "/api/v1/models/m1/secret-backend",
+        json!({"secret-backend": "v"}),
+    )
+    .await;
+    let before_model = app.get(&token, "/api/v1/models/m1").await.body;
+    let before_backend = app.get(&token, "/api/v1/secret-backends/v").await.body;
+    let TestApp { dir, .. } = app;
+    let app = TestApp::open(dir).await;
+    assert_eq!(
+        app.get(&token, "/api/v1/models/m1").await.body,
+        before_model
+    );
+    let after_backend = app.get(&token, "/api/v1/secret-backends/v").await.body;
+    assert_eq!(
+        after_backend["next-rotation"],
+        before_backend["next-rotation"]
+    );
+    assert_eq!(after_backend["id"], before_backend["id"]);
+}
+
+/// The real binary, killed with SIGKILL after every acknowledged change: nothing is lost.
+#[tokio::test]
+async fn kill_9_loses_no_acknowledged_change() {
+    let data = tempfile::tempdir().unwrap();
+    let start = || {
+        let port = free_port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_secret-backends-controller"))
+            .env("SECRET_BACKENDS_LISTEN", format!("127.0.0.1:{port}"))
+            .env("SECRET_BACKENDS_DATA_DIR", data.path())
+            .env("SECRET_BACKENDS_DIST", data.path())
+            .env("SECRET_BACKENDS_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        (child, format!("http://127.0.0.1:{port}"))
+    };
+    let client = reqwest::Client::new();
+    let ready = |base: String| {
+        let client = client.clone();
+        async move {
+            eventually(Duration::from_secs(20), "the service starts", || {
+                let client = client.clone();
+                let url = format!("{base}/readyz");
+                async move {
+                    client
+                        .get(url)
+                        .send()
+                        .await
+                        .is_ok_and(|r| r.status() == 200)
+                }
+            })
+            .await;
+        }
+    };
+    let mut acknowledged = Vec::new();
+    for round in 0..3 {
+        let (mut child, base) = start();
+        ready(base.clone()).await;
+        let login: Value = client
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = login["token"].as_str().unwrap().to_owned();
+        // Everything acknowledged before is still there.
+        let models: Value = client
+            .get(format!("{base}/api/v1/models"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let names: Vec<String> = models["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["name"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(names, acknowledged, "round {round}");
+        for i in 0..5 {
+            let name = format!("m{round}{i}");
+            let r = client
+                .post(format!("{base}/api/v1/models"))
+                .bearer_auth(&token)
+                .json(&json!({"name": name, "type": "iaas"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 201);
+            acknowledged.push(name);
+        }
+        acknowledged.sort();
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+    }
+}

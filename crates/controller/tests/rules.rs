@@ -1,0 +1,529 @@
+//! The rules of `domain.md` beyond add/remove: update with merge semantics, rename, token-rotate
+//! rules, reveal and its audit, token rotation against a real OpenBao, users and stale edits.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::json;
+use support::*;
+
+#[tokio::test]
+async fn update_merges_resets_and_guards_immutable_keys() {
+    let bao = OpenBao::shared();
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    app.add_vault(
+        &token,
+        "v",
+        &bao,
+        json!({"config": {"endpoint": bao.addr, "token": bao.token, "mount-path": "juju"}}),
+    )
+    .await;
+
+    // Set a key, reset another: the stored config is merged, not replaced.
+    let a = app
+        .patch(
+            &token,
+            "v",
+            json!({"config": {"tls-server-name": "vault.example"}, "reset": ["mount-path"]}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    assert_eq!(
+        a.body["config"],
+        json!({"endpoint": bao.addr, "tls-server-name": "vault.example"})
+    );
+    assert_eq!(
+        a.body["sensitive-set"],
+        json!(["token"]),
+        "the token is kept"
+    );
+
+    let cases = [
+        (
+            json!({"config": {"endpoint": "http://127.0.0.1:1"}}),
+            400,
+            "not-valid",
+            "cannot change immutable field \"endpoint\"",
+        ),
+        (json!({"reset": ["endpoint"]}), 400, "not-valid", "endpoint"),
+        (
+            json!({"config": {"tokn": "x"}}),
+            400,
+            "not-valid",
+            "unknown key \"tokn\"",
+        ),
+        (
+            json!({"config": {"mount-path": ""}}),
+            400,
+            "not-valid",
+            "empty value",
+        ),
+        (
+            json!({"config": {"client-cert": "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----"}}),
+            400,
+            "not-valid",
+            "vault config missing client key not valid",
+        ),
+        (
+            json!({"token-rotate-interval": "7d"}),
+            400,
+            "not-valid",
+            "Go duration",
+        ),
+        (
+            json!({"token-rotate-interval": "10m"}),
+            400,
+            "not-valid",
+            "less than 1h not valid",
+        ),
+        (
+            json!({"name": "internal"}),
+            400,
+            "not-valid",
+            "reserved name \"internal\" not valid",
+        ),
+        (json!({"name": "x-local"}), 400, "not-valid", "-local"),
+        (
+            json!({"config": {"token": CANARY}}),
+            422,
+            "unreachable",
+            "auth token invalid: permission denied",
+        ),
+        (
+            json!({"colour": "red"}),
+            400,
+            "not-valid",
+            "unknown field `colour`",
+        ),
+    ];
+    let before = app.get(&token, "/api/v1/secret-backends/v").await;
+    for (body, status, code, detail) in cases {
+        let a = app.patch(&token, "v", body.clone()).await;
+        assert_problem(&a, status, code, detail);
+        assert!(!a.text.contains(CANARY));
+    }
+    let after = app.get(&token, "/api/v1/secret-backends/v").await;
+    assert_eq!(before.body, after.body, "refused updates change nothing");
+    assert_eq!(before.headers["etag"], after.headers["etag"]);
+
+    // Built-ins are immutable; unknown names are not found.
+    let a = app.patch(&token, "internal", json!({"config": {}})).await;
+    assert_problem(
+        &a,
+        400,
+        "not-valid",
+        "built-in secret backends are immutable",
+    );
+    let a = app.patch(&token, "nope", json!({"config": {}})).await;
+    assert_problem(&a, 404, "not-found", "secret backend \"nope\" not found");
+    let reader = app.reader().await;
+    let a = app
+        .patch(&reader, "v", json!({"config": {"mount-path": "x"}}))
+        .await;
+    assert_problem(&a, 403, "permission-denied", "permission denied");
+}
+
+#[tokio::test]
+async fn force_skips_only_the_ping() {
+    let bao = OpenBao::shared();
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    app.add_vault(&token, "v", &bao, json!({})).await;
+    // A token OpenBao does not know: refused by the ping, saved with force.
+    let a = app
+        .patch(&token, "v", json!({"config": {"token": CANARY}}))
+        .await;
+    assert_problem(&a, 422, "unreachable", "auth token invalid");
+    let a = app
+        .patch(
+            &token,
+            "v",
+            json!({"config": {"token": CANARY}, "force": true}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    assert!(!a.text.contains(CANARY));
+    // Force does not skip validation.
+    let a = app
+        .patch(&token, "v", json!({"config": {"tokn": "x"}, "force": true}))
+        .await;
+    assert_problem(&a, 400, "not-valid", "unknown key");
+    // The background check now finds the bad token.
+    app.controller.check_all().await.unwrap();
+    let a = app.get(&token, "/api/v1/secret-backends/v").await;
+    assert_eq!(a.body["status"], "error");
+    assert_eq!(a.body["message"], "auth token invalid: permission denied");
+    // Check now re-checks on request.
+    app.patch(&token, "v", json!({"config": {"token": bao.token}}))
+        .await;
+    let a = app
+        .post(&token, "/api/v1/secret-backends/v/check", json!(null))
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    assert_eq!(a.body["status"], "active");
+}
+
+#[tokio::test]
+async fn rename_follows_name_rules_and_moves_model_settings() {
+    let bao = OpenBao::shared();
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    app.add_vault(&token, "v", &bao, json!({})).await;
+    app.add_vault(&token, "w", &bao, json!({})).await;
+    app.post(
+        &token,
+        "/api/v1/models",
+        json!({"name": "m1", "type": "iaas"}),
+    )
+    .await;
+    app.put(
+        &token,
+        "/api/v1/models/m1/secret-backend",
+        json!({"secret-backend": "v"}),
+    )
+    .await;
+
+    let a = app.patch(&token, "v", json!({"name": "w"})).await;
+    assert_problem(
+        &a,
+        409,
+        "already-exists",
+        "secret backend \"w\" already exists",
+    );
+    let a = app.patch(&token, "v", json!({"name": "Bad"})).await;
+    assert_problem(&a, 400, "not-valid", "lowercase");
+    let a = app.patch(&token, "v", json!({"name": "v2"})).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    assert_eq!(a.body["name"], "v2");
+    assert_eq!(a.body["models"], json!(["m1"]));
+    let m = app.get(&token, "/api/v1/models/m1").await;
+    assert_eq!(
+        m.body["secret-backend"], "v2",
+        "the model follows the rename"
+    );
+
+    // In use (holds secret content): no rename.
+    let s = app
+        .post(
+            &token,
+            "/api/v1/models/m1/secrets",
+            json!({"label": "db", "content": {"password": "x"}}),
+        )
+        .await;
+    assert_eq!(s.status, StatusCode::CREATED, "{}", s.text);
+    let a = app.patch(&token, "v2", json!({"name": "v3"})).await;
+    assert_problem(
+        &a,
+        409,
+        "in-use",
+        "cannot rename a secret backend that is in use",
+    );
+}
+
+#[tokio::test]
+async fn token_rotate_interval_on_update_and_zero_turns_it_off() {
+    let bao = OpenBao::shared();
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    let added = app
+        .add_vault(&token, "v", &bao, json!({"token-rotate-interval": "2h"}))
+        .await;
+    assert_eq!(added.body["token-rotate-interval"], "2h0m0s");
+    let next = added.body["next-rotation"].as_str().unwrap().to_owned();
+    assert!(
+        next > added.body["checked-at"].as_str().unwrap().to_owned(),
+        "next rotation is ahead"
+    );
+
+    let a = app
+        .patch(&token, "v", json!({"token-rotate-interval": "48h"}))
+        .await;
+    assert_eq!(a.body["token-rotate-interval"], "48h0m0s");
+    let a = app
+        .patch(&token, "v", json!({"token-rotate-interval": "0"}))
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    assert!(a.body.get("token-rotate-interval").is_none(), "{}", a.text);
+    assert!(a.body.get("next-rotation").is_none());
+    let a = app
+        .post(
+            &token,
+            "/api/v1/secret-backends/v/rotate-token",
+            json!(null),
+        )
+        .await;
+    assert_problem(&a, 400, "not-valid", "no token rotate interval");
+    let a = app
+        .post(
+            &token,
+            "/api/v1/secret-backends/internal/rotate-token",
+            json!(null),
+        )
+        .await;
+    assert_problem(
+        &a,
+        422,
+        "not-supported",
+        "token refresh on secret backend of type \"controller\" not supported",
+    );
+}
+
+/// Rotation against the real OpenBao: the stored token changes and the new one works.
+#[tokio::test]
+async fn rotating_a_vault_token_mints_a_working_orphan_token() {
+    let bao = OpenBao::start_own().await;
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    let added = app
+        .add_vault(&token, "v", &bao, json!({"token-rotate-interval": "1h"}))
+        .await;
+
+    let a = app
+        .post(
+            &token,
+            "/api/v1/secret-backends/v/rotate-token",
+            json!(null),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    assert!(a.body["last-rotation"]["at"].is_string());
+    assert!(a.body["last-rotation"]["error"].is_null());
+    assert_ne!(
+        a.headers["etag"], added.headers["etag"],
+        "a new token is a new version"
+    );
+
+    let revealed = app
+        .get(&token, "/api/v1/secret-backends/v?reveal=true")
+        .await;
+    let new_token = revealed.body["config"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(new_token, bao.token, "the stored token changed");
+    assert!(bao.token_works(&new_token).await, "the new token works");
+    // An orphan token with the interval as TTL.
+    let lookup: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/v1/auth/token/lookup-self", bao.addr))
+        .header("X-Vault-Token", &new_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(lookup["data"]["orphan"], true);
+    let ttl = lookup["data"]["ttl"].as_u64().unwrap();
+    assert!((3500..=3600).contains(&ttl), "ttl {ttl}");
+
+    // The scheduler rotates what is due.
+    app.controller.rotate_due().await.unwrap();
+    let unchanged = app
+        .get(&token, "/api/v1/secret-backends/v?reveal=true")
+        .await;
+    assert_eq!(
+        unchanged.body["config"]["token"],
+        new_token.as_str(),
+        "nothing was due yet"
+    );
+    make_rotation_due(&app).await;
+    app.controller.rotate_due().await.unwrap();
+    let rotated = app
+        .get(&token, "/api/v1/secret-backends/v?reveal=true")
+        .await;
+    let newer = rotated.body["config"]["token"].as_str().unwrap().to_owned();
+    assert_ne!(newer, new_token);
+    assert!(bao.token_works(&newer).await);
+
+    // A failed rotation is recorded, keeps the token, and is retried in 2 minutes.
+    bao.seal().await;
+    let a = app
+        .post(
+            &token,
+            "/api/v1/secret-backends/v/rotate-token",
+            json!(null),
+        )
+        .await;
+    assert_problem(&a, 422, "unreachable", "cannot rotate the token");
+    let a = app
+        .get(&token, "/api/v1/secret-backends/v?reveal=true")
+        .await;
+    let error = a.body["last-rotation"]["error"].as_str().unwrap();
+    assert!(error.to_lowercase().contains("sealed"), "{error}");
+    assert_eq!(a.body["config"]["token"], newer.as_str());
+    let at = a.body["last-rotation"]["at"].as_str().unwrap();
+    let next = a.body["next-rotation"].as_str().unwrap();
+    let secs = |t: &str| time_secs(t);
+    assert_eq!(secs(next) - secs(at), 120, "retry in 2 minutes");
+}
+
+async fn make_rotation_due(app: &TestApp) {
+    app.store
+        .call(|c| {
+            c.execute("UPDATE secret_backends SET next_rotation_at = 0", [])?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+}
+
+/// Seconds of an RFC 3339 UTC time of the form 2026-11-25T17:41:32Z (same day is enough here).
+fn time_secs(t: &str) -> i64 {
+    let clock = &t[11..19];
+    let parts: Vec<i64> = clock.split(':').map(|p| p.parse().unwrap()).collect();
+    let day: i64 = t[8..10].parse().unwrap();
+    day * 86_400 + parts[0] * 3600 + parts[1] * 60 + parts[2]
+}
+
+#[tokio::test]
+async fn reveal_is_for_superusers_and_audited_without_values() {
+    let bao = OpenBao::shared();
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    app.add_vault(&token, "v", &bao, json!({})).await;
+    let reader = app.reader().await;
+    for path in [
+        "/api/v1/secret-backends/v?reveal=true",
+        "/api/v1/secret-backends?reveal=true",
+    ] {
+        let a = app.get(&reader, path).await;
+        assert_problem(&a, 403, "permission-denied", "permission denied");
+    }
+    let plain = app.get(&reader, "/api/v1/secret-backends/v").await;
+    assert!(plain.body["config"].get("token").is_none());
+    assert_eq!(plain.body["sensitive-set"], json!(["token"]));
+
+    let a = app
+        .get(&token, "/api/v1/secret-backends/v?reveal=true")
+        .await;
+    assert_eq!(a.body["config"]["token"], bao.token.as_str());
+    let a = app
+        .get(&token, "/api/v1/secret-backends?reveal=true&names=v")
+        .await;
+    assert_eq!(a.body["backends"][0]["config"]["token"], bao.token.as_str());
+
+    let audit = app.get(&token, "/api/v1/audit?backend=v").await;
+    assert_eq!(audit.status, StatusCode::OK, "{}", audit.text);
+    let reveals: Vec<_> = audit.body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "reveal")
+        .collect();
+    assert_eq!(reveals.len(), 2, "{}", audit.text);
+    assert_eq!(reveals[0]["user"], "admin");
+    assert_eq!(reveals[0]["keys"], json!(["token"]));
+    assert!(
+        !audit.text.contains(&bao.token),
+        "the audit never holds values"
+    );
+    let denied = app.get(&reader, "/api/v1/audit").await;
+    assert_problem(&denied, 403, "permission-denied", "permission denied");
+}
+
+#[tokio::test]
+async fn stale_if_match_is_refused_with_412() {
+    let bao = OpenBao::shared();
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    let added = app.add_vault(&token, "v", &bao, json!({})).await;
+    let first_etag = added.headers["etag"].to_str().unwrap().to_owned();
+    // Another admin changes it.
+    let changed = app
+        .patch(&token, "v", json!({"config": {"mount-path": "a"}}))
+        .await;
+    assert_ne!(changed.headers["etag"].to_str().unwrap(), first_etag);
+    // The first admin's edit, based on what they saw, is refused.
+    let stale = app
+        .send(
+            Request::patch("/api/v1/secret-backends/v")
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "application/json")
+                .header("if-match", &first_etag)
+                .body(Body::from(
+                    json!({"config": {"mount-path": "b"}}).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_problem(&stale, 412, "conflict", "changed by someone else");
+    let now = app.get(&token, "/api/v1/secret-backends/v").await;
+    assert_eq!(now.body["config"]["mount-path"], "a");
+    // With the current tag it goes through.
+    let fresh = app
+        .send(
+            Request::patch("/api/v1/secret-backends/v")
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "application/json")
+                .header("if-match", now.headers["etag"].clone())
+                .body(Body::from(
+                    json!({"config": {"mount-path": "b"}}).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(fresh.status, StatusCode::OK, "{}", fresh.text);
+}
+
+#[tokio::test]
+async fn users_have_hashed_passwords_and_per_model_access() {
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    app.post(
+        &token,
+        "/api/v1/models",
+        json!({"name": "m1", "type": "iaas"}),
+    )
+    .await;
+    let a = app.post(&token, "/api/v1/users", json!({"name": "bob", "password": "bob-password", "access": "login", "models": {"m1": "write"}})).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    assert!(!a.text.contains("bob-password"));
+    let a = app
+        .post(
+            &token,
+            "/api/v1/users",
+            json!({"name": "bob", "password": "bob-password", "access": "login"}),
+        )
+        .await;
+    assert_problem(&a, 409, "already-exists", "user \"bob\" already exists");
+    let a = app
+        .post(
+            &token,
+            "/api/v1/users",
+            json!({"name": "carol", "password": "short", "access": "login"}),
+        )
+        .await;
+    assert_problem(&a, 400, "not-valid", "at least 8 characters");
+    let a = app.post(&token, "/api/v1/users", json!({"name": "dave", "password": "dave-password", "access": "login", "models": {"nope": "read"}})).await;
+    assert_problem(&a, 404, "not-found", "model \"nope\" not found");
+
+    let bob = app.login("bob", "bob-password").await;
+    let me = app.get(&bob, "/api/v1/whoami").await;
+    assert_eq!(me.body["models"], json!({"m1": "write"}));
+    let a = app.get(&bob, "/api/v1/users").await;
+    assert_problem(&a, 403, "permission-denied", "permission denied");
+    let users = app.get(&token, "/api/v1/users").await;
+    let names: Vec<&str> = users.body["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["admin", "bob", "reader"]);
+    assert!(!users.text.contains("argon2"), "no hashes in answers");
+    // Stored hashed.
+    let hash: String = app
+        .store
+        .call(|c| {
+            Ok(c.query_row(
+                "SELECT password_hash FROM users WHERE name = 'bob'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .unwrap();
+    assert!(hash.starts_with("$argon2id$"));
+}
