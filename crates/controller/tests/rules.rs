@@ -233,7 +233,7 @@ async fn token_rotate_interval_on_update_and_zero_turns_it_off() {
     assert_eq!(added.body["token-rotate-interval"], "2h0m0s");
     let next = added.body["next-rotation"].as_str().unwrap().to_owned();
     assert!(
-        next > added.body["checked-at"].as_str().unwrap().to_owned(),
+        next.as_str() > added.body["checked-at"].as_str().unwrap(),
         "next rotation is ahead"
     );
 
