@@ -11,7 +11,7 @@ use crate::{BackendType, Config, FieldKind};
 // Auth
 
 /// A user's controller-wide access.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Access {
     /// May do everything, including reveal.
@@ -21,7 +21,19 @@ pub enum Access {
 }
 
 /// A user's access to one model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ModelAccess {
     Read,
@@ -29,20 +41,20 @@ pub enum ModelAccess {
     Admin,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UserRef {
     pub name: String,
     pub access: Access,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LoginResponse {
     pub token: String,
     pub user: UserRef,
@@ -50,7 +62,7 @@ pub struct LoginResponse {
     pub expires: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WhoAmI {
     pub name: String,
     pub access: Access,
@@ -61,7 +73,7 @@ pub struct WhoAmI {
 // ---------------------------------------------------------------------------------------------
 // Backend types
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub struct FieldInfo {
     pub name: String,
@@ -72,7 +84,7 @@ pub struct FieldInfo {
     pub description: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub struct BackendTypeInfo {
     pub backend_type: BackendType,
@@ -81,7 +93,7 @@ pub struct BackendTypeInfo {
     pub fields: Vec<FieldInfo>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BackendTypes {
     pub types: Vec<BackendTypeInfo>,
 }
@@ -117,7 +129,7 @@ impl BackendTypes {
 // Backends
 
 /// The result of the last reachability check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum BackendStatus {
     Active,
@@ -134,7 +146,7 @@ impl BackendStatus {
 }
 
 /// The outcome of the last token rotation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LastRotation {
     pub at: String,
     pub error: Option<String>,
@@ -142,13 +154,15 @@ pub struct LastRotation {
 
 /// A secret backend as the API answers it. Sensitive keys are absent from `config` unless revealed;
 /// `sensitive-set` names the ones that hold a value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub struct SecretBackend {
     pub id: String,
     pub name: String,
     pub backend_type: BackendType,
     pub built_in: bool,
+    /// Config keys of the backend type (strings, booleans, lists of strings).
+    #[schema(value_type = Object)]
     pub config: Config,
     #[serde(default)]
     pub sensitive_set: Vec<String>,
@@ -168,18 +182,20 @@ pub struct SecretBackend {
     pub models: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BackendList {
     pub backends: Vec<SecretBackend>,
 }
 
 /// `POST /api/v1/secret-backends`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct AddBackendRequest {
     pub name: String,
     pub backend_type: String,
     #[serde(default)]
+    /// Config keys of the backend type (strings, booleans, lists of strings).
+    #[schema(value_type = Object)]
     pub config: Config,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_rotate_interval: Option<String>,
@@ -188,7 +204,7 @@ pub struct AddBackendRequest {
 }
 
 /// `PATCH /api/v1/secret-backends/{name}`: merge semantics (domain.md section 4).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct UpdateBackendRequest {
     /// A new name (rename).
@@ -196,6 +212,8 @@ pub struct UpdateBackendRequest {
     pub name: Option<String>,
     /// Keys to set.
     #[serde(default, skip_serializing_if = "Config::is_empty")]
+    /// Config keys of the backend type (strings, booleans, lists of strings).
+    #[schema(value_type = Object)]
     pub config: Config,
     /// Keys to delete (restoring a default where there is one).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -209,23 +227,25 @@ pub struct UpdateBackendRequest {
 }
 
 /// `POST /api/v1/backend-checks`: a connection test before saving.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct BackendCheckRequest {
     pub backend_type: String,
     #[serde(default)]
+    /// Config keys of the backend type (strings, booleans, lists of strings).
+    #[schema(value_type = Object)]
     pub config: Config,
 }
 
 /// One step of a ping.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CheckStep {
     pub name: String,
     pub ok: bool,
     pub detail: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BackendCheck {
     pub ok: bool,
     pub steps: Vec<CheckStep>,
@@ -234,7 +254,7 @@ pub struct BackendCheck {
 // ---------------------------------------------------------------------------------------------
 // Models and their secrets
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ModelType {
     /// Machines: `auto` means `internal`.
@@ -253,21 +273,21 @@ impl ModelType {
 }
 
 /// Whether a model writes to a backend (`active`) or is still moving content out of it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ModelBackendStatus {
     Active,
     Draining,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ModelBackendState {
     pub status: ModelBackendStatus,
     /// Distinct secrets of the model with content in this backend.
     pub secrets: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub struct Model {
     pub name: String,
@@ -281,12 +301,12 @@ pub struct Model {
     pub secret_backends: BTreeMap<String, ModelBackendState>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ModelList {
     pub models: Vec<Model>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddModelRequest {
     pub name: String,
@@ -295,7 +315,7 @@ pub struct AddModelRequest {
 }
 
 /// `PUT /api/v1/models/{name}/secret-backend`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct SetModelBackendRequest {
     pub secret_backend: String,
@@ -305,7 +325,7 @@ pub struct SetModelBackendRequest {
 }
 
 /// A secret of a model, without its content.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SecretInfo {
     pub uri: String,
     pub label: String,
@@ -315,14 +335,14 @@ pub struct SecretInfo {
     pub backend: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SecretList {
     pub secrets: Vec<SecretInfo>,
 }
 
 /// `POST /api/v1/models/{name}/secrets`: a new secret, or a new revision of the secret with
 /// that label.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddSecretRequest {
     pub label: String,
@@ -332,7 +352,7 @@ pub struct AddSecretRequest {
 // ---------------------------------------------------------------------------------------------
 // Users
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct User {
     pub name: String,
     pub access: Access,
@@ -340,12 +360,12 @@ pub struct User {
     pub models: BTreeMap<String, ModelAccess>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UserList {
     pub users: Vec<User>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddUserRequest {
     pub name: String,
@@ -359,7 +379,7 @@ pub struct AddUserRequest {
 // ---------------------------------------------------------------------------------------------
 // Change feed and audit
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum EventKind {
     BackendAdded,
@@ -383,21 +403,21 @@ impl EventKind {
 }
 
 /// One change: its kind and the affected backend or model.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Event {
     pub kind: EventKind,
     pub name: String,
 }
 
 /// A single-use ticket to open `/api/v1/events?ticket=…` (EventSource cannot send headers).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EventTicket {
     pub ticket: String,
     pub expires: String,
 }
 
 /// Who did what and when. Values are never recorded, only the names of keys.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub id: u64,
     pub at: String,
@@ -415,7 +435,7 @@ pub struct AuditEntry {
     pub detail: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditList {
     pub entries: Vec<AuditEntry>,
 }

@@ -14,6 +14,8 @@
 //! - `POST /events/ticket`, `GET /events?ticket=…` (server-sent events)
 //! - `GET /audit?backend=&limit=`
 //!
+//! - `GET /openapi.json`: the OpenAPI 3.1 document of all of the above, generated from this code
+//!
 //! Outside the API: `GET /healthz`, `GET /readyz`, and the built console from `--dist` for every
 //! other path (an unknown path gets `index.html`, so deep links work).
 
@@ -27,17 +29,21 @@ use axum::extract::{
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::get;
 use axum::{Json, Router};
 use secret_backends_api::{
-    AddBackendRequest, AddModelRequest, AddSecretRequest, AddUserRequest, AuditList,
-    BackendCheckRequest, BackendList, ErrorCode, LoginRequest, ModelList, SecretList,
-    SetModelBackendRequest, UpdateBackendRequest, UserList,
+    AddBackendRequest, AddModelRequest, AddSecretRequest, AddUserRequest, AuditList, BackendCheck,
+    BackendCheckRequest, BackendList, BackendTypes, ErrorCode, Event, EventTicket, LoginRequest,
+    LoginResponse, Model, ModelList, SecretBackend, SecretInfo, SecretList, SetModelBackendRequest,
+    UpdateBackendRequest, User, UserList, WhoAmI,
 };
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::controller::{Caller, Controller, ListOptions, Versioned};
 use crate::error::{Error, Result};
@@ -56,8 +62,17 @@ pub fn app(controller: Arc<dyn Controller>, dist: &Path) -> Router {
     let console = ServeDir::new(dist)
         .append_index_html_on_directories(true)
         .fallback(ServeFile::new(dist.join("index.html")));
+    let (api, doc) = api();
+    let doc = Arc::new(doc);
+    let api = api.route(
+        "/openapi.json",
+        get(move || {
+            let doc = doc.clone();
+            async move { Json(doc.as_ref().clone()) }
+        }),
+    );
     Router::new()
-        .nest("/api/v1", api())
+        .nest("/api/v1", api)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .fallback_service(console)
@@ -72,39 +87,37 @@ pub fn app(controller: Arc<dyn Controller>, dist: &Path) -> Router {
         .with_state(AppState { controller })
 }
 
-fn api() -> Router<AppState> {
-    Router::new()
-        .route("/auth/login", post(auth_login))
-        .route("/auth/logout", post(auth_logout))
-        .route("/whoami", get(whoami_get))
-        .route("/backend-types", get(backend_types_list))
-        .route("/secret-backends", get(backends_list).post(backend_add))
-        .route(
-            "/secret-backends/{name}",
-            get(backend_get)
-                .patch(backend_update)
-                .delete(backend_remove),
-        )
-        .route("/secret-backends/{name}/check", post(backend_check_now))
-        .route(
-            "/secret-backends/{name}/rotate-token",
-            post(backend_rotate_token),
-        )
-        .route("/backend-checks", post(backend_check))
-        .route("/models", get(models_list).post(model_add))
-        .route("/models/{name}", get(model_get))
-        .route("/models/{name}/secret-backend", put(model_set_backend))
-        .route("/models/{name}/secrets", get(secrets_list).post(secret_add))
-        .route("/users", get(users_list).post(user_add))
-        .route("/events/ticket", post(events_ticket))
-        .route("/events", get(events_stream))
-        .route("/audit", get(audit_list))
+/// The API routes together with their OpenAPI description: a route cannot exist without its
+/// entry in the document, because both come from the same `routes!` call.
+fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
+        .routes(routes!(auth_login))
+        .routes(routes!(auth_logout))
+        .routes(routes!(whoami_get))
+        .routes(routes!(backend_types_list))
+        .routes(routes!(backends_list, backend_add))
+        .routes(routes!(backend_get, backend_update, backend_remove))
+        .routes(routes!(backend_check_now))
+        .routes(routes!(backend_rotate_token))
+        .routes(routes!(backend_check))
+        .routes(routes!(models_list, model_add))
+        .routes(routes!(model_get))
+        .routes(routes!(model_set_backend))
+        .routes(routes!(secrets_list, secret_add))
+        .routes(routes!(users_list, user_add))
+        .routes(routes!(events_ticket))
+        .routes(routes!(events_stream))
+        .routes(routes!(audit_list))
+        .split_for_parts();
+    crate::openapi::add_problem_responses(&mut doc);
+    let router = router
         .fallback(api_not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
-        ))
+        ));
+    (router, doc)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -128,6 +141,7 @@ async fn api_not_found() -> Error {
     Error::refused(ErrorCode::NotFound, "no such API endpoint")
 }
 
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest, security(), responses((status = 200, description = "A bearer token", body = LoginResponse)))]
 async fn auth_login(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<LoginRequest>,
@@ -136,6 +150,7 @@ async fn auth_login(
     Ok(Json(answer).into_response())
 }
 
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", responses((status = 204, description = "The token no longer works")))]
 async fn auth_logout(State(state): State<AppState>, token: BearerToken) -> Result<StatusCode> {
     // Authenticate first, so that logout with a dead token says so.
     state.controller.authenticate(&token.0).await?;
@@ -143,10 +158,12 @@ async fn auth_logout(State(state): State<AppState>, token: BearerToken) -> Resul
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(get, path = "/whoami", tag = "auth", responses((status = 200, description = "The caller and their model access", body = WhoAmI)))]
 async fn whoami_get(State(state): State<AppState>, caller: Caller) -> Result<Response> {
     Ok(Json(state.controller.whoami(&caller).await?).into_response())
 }
 
+#[utoipa::path(get, path = "/backend-types", tag = "backends", responses((status = 200, description = "Every backend type with the schema of its config", body = BackendTypes)))]
 async fn backend_types_list(State(state): State<AppState>, _caller: Caller) -> Response {
     Json(state.controller.backend_types()).into_response()
 }
@@ -160,6 +177,7 @@ struct ListQuery {
     reveal: bool,
 }
 
+#[utoipa::path(get, path = "/secret-backends", tag = "backends", params(("names" = Option<String>, Query, description = "Comma-separated names; an unknown name is no row"), ("reveal" = Option<bool>, Query, description = "Include sensitive values (superuser only; audited)")), responses((status = 200, description = "Every backend, built-ins included, with the last check's status", body = BackendList)))]
 async fn backends_list(
     State(state): State<AppState>,
     caller: Caller,
@@ -192,6 +210,7 @@ struct RevealQuery {
     reveal: bool,
 }
 
+#[utoipa::path(get, path = "/secret-backends/{name}", tag = "backends", params(("name" = String, Path, description = "The backend's name"), ("reveal" = Option<bool>, Query, description = "Include sensitive values (superuser only; audited)")), responses((status = 200, description = "The backend; `ETag` header", body = SecretBackend)))]
 async fn backend_get(
     State(state): State<AppState>,
     caller: Caller,
@@ -205,6 +224,7 @@ async fn backend_get(
     Ok(versioned(StatusCode::OK, backend))
 }
 
+#[utoipa::path(post, path = "/secret-backends", tag = "backends", request_body = AddBackendRequest, responses((status = 201, description = "Validated, pinged and stored; `Location` and `ETag` headers", body = SecretBackend)))]
 async fn backend_add(
     State(state): State<AppState>,
     caller: Caller,
@@ -225,6 +245,7 @@ struct ForceQuery {
     force: bool,
 }
 
+#[utoipa::path(delete, path = "/secret-backends/{name}", tag = "backends", params(("name" = String, Path, description = "The backend's name"), ("force" = Option<bool>, Query, description = "Remove even while it holds secret content; its models go back to auto"), ("If-Match" = Option<String>, Header, description = "The ETag last seen")), responses((status = 204, description = "Removed")))]
 async fn backend_remove(
     State(state): State<AppState>,
     caller: Caller,
@@ -240,6 +261,7 @@ async fn backend_remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(post, path = "/backend-checks", tag = "backends", request_body = BackendCheckRequest, responses((status = 200, description = "Each step of the ping", body = BackendCheck)))]
 async fn backend_check(
     State(state): State<AppState>,
     caller: Caller,
@@ -248,6 +270,7 @@ async fn backend_check(
     Ok(Json(state.controller.backend_check(&caller, request).await?).into_response())
 }
 
+#[utoipa::path(patch, path = "/secret-backends/{name}", tag = "backends", params(("name" = String, Path, description = "The backend's name"), ("If-Match" = Option<String>, Header, description = "The ETag last seen")), request_body = UpdateBackendRequest, responses((status = 200, description = "The merged backend; `ETag` header", body = SecretBackend)))]
 async fn backend_update(
     State(state): State<AppState>,
     caller: Caller,
@@ -262,6 +285,7 @@ async fn backend_update(
     Ok(versioned(StatusCode::OK, backend))
 }
 
+#[utoipa::path(post, path = "/secret-backends/{name}/check", tag = "backends", params(("name" = String, Path, description = "The backend's name")), responses((status = 200, description = "Checked now; the backend with the outcome", body = SecretBackend)))]
 async fn backend_check_now(
     State(state): State<AppState>,
     caller: Caller,
@@ -271,6 +295,7 @@ async fn backend_check_now(
     Ok(versioned(StatusCode::OK, backend))
 }
 
+#[utoipa::path(post, path = "/secret-backends/{name}/rotate-token", tag = "backends", params(("name" = String, Path, description = "The backend's name")), responses((status = 200, description = "A fresh token was minted and stored", body = SecretBackend)))]
 async fn backend_rotate_token(
     State(state): State<AppState>,
     caller: Caller,
@@ -283,11 +308,13 @@ async fn backend_rotate_token(
     Ok(versioned(StatusCode::OK, backend))
 }
 
+#[utoipa::path(get, path = "/models", tag = "models", responses((status = 200, description = "Every model", body = ModelList)))]
 async fn models_list(State(state): State<AppState>, caller: Caller) -> Result<Response> {
     let models = state.controller.models_list(&caller).await?;
     Ok(Json(ModelList { models }).into_response())
 }
 
+#[utoipa::path(get, path = "/models/{name}", tag = "models", params(("name" = String, Path, description = "The model's name")), responses((status = 200, description = "The model; `ETag` header", body = Model)))]
 async fn model_get(
     State(state): State<AppState>,
     caller: Caller,
@@ -299,6 +326,7 @@ async fn model_get(
     ))
 }
 
+#[utoipa::path(post, path = "/models", tag = "models", request_body = AddModelRequest, responses((status = 201, description = "The new model", body = Model)))]
 async fn model_add(
     State(state): State<AppState>,
     caller: Caller,
@@ -312,6 +340,7 @@ async fn model_add(
     ))
 }
 
+#[utoipa::path(put, path = "/models/{name}/secret-backend", tag = "models", params(("name" = String, Path, description = "The model's name"), ("If-Match" = Option<String>, Header, description = "The ETag last seen")), request_body = SetModelBackendRequest, responses((status = 200, description = "The model with its new backend", body = Model)))]
 async fn model_set_backend(
     State(state): State<AppState>,
     caller: Caller,
@@ -326,6 +355,7 @@ async fn model_set_backend(
     Ok(versioned(StatusCode::OK, model))
 }
 
+#[utoipa::path(get, path = "/models/{name}/secrets", tag = "models", params(("name" = String, Path, description = "The model's name")), responses((status = 200, description = "The model's secrets, without content", body = SecretList)))]
 async fn secrets_list(
     State(state): State<AppState>,
     caller: Caller,
@@ -335,6 +365,7 @@ async fn secrets_list(
     Ok(Json(SecretList { secrets }).into_response())
 }
 
+#[utoipa::path(post, path = "/models/{name}/secrets", tag = "models", params(("name" = String, Path, description = "The model's name")), request_body = AddSecretRequest, responses((status = 201, description = "Stored in the model's current backend", body = SecretInfo)))]
 async fn secret_add(
     State(state): State<AppState>,
     caller: Caller,
@@ -345,11 +376,13 @@ async fn secret_add(
     Ok((StatusCode::CREATED, Json(secret)).into_response())
 }
 
+#[utoipa::path(get, path = "/users", tag = "users", responses((status = 200, description = "Every user (superuser only)", body = UserList)))]
 async fn users_list(State(state): State<AppState>, caller: Caller) -> Result<Response> {
     let users = state.controller.users_list(&caller).await?;
     Ok(Json(UserList { users }).into_response())
 }
 
+#[utoipa::path(post, path = "/users", tag = "users", request_body = AddUserRequest, responses((status = 201, description = "The new user", body = User)))]
 async fn user_add(
     State(state): State<AppState>,
     caller: Caller,
@@ -359,6 +392,7 @@ async fn user_add(
     Ok((StatusCode::CREATED, Json(user)).into_response())
 }
 
+#[utoipa::path(post, path = "/events/ticket", tag = "events", responses((status = 200, description = "A single-use ticket, valid for 30 seconds", body = EventTicket)))]
 async fn events_ticket(State(state): State<AppState>, caller: Caller) -> Result<Response> {
     Ok(Json(state.controller.events_ticket(&caller).await?).into_response())
 }
@@ -370,6 +404,7 @@ struct TicketQuery {
 }
 
 /// The change feed: one server-sent event per change (`event:` the kind, `data:` `{kind, name}`).
+#[utoipa::path(get, path = "/events", tag = "events", security(), params(("ticket" = String, Query, description = "From POST /events/ticket; works once")), responses((status = 200, description = "Server-sent events: `event:` the kind, `data:` an Event", body = Event, content_type = "text/event-stream")))]
 async fn events_stream(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<TicketQuery>,
@@ -402,6 +437,7 @@ struct AuditQuery {
     limit: Option<u32>,
 }
 
+#[utoipa::path(get, path = "/audit", tag = "audit", params(("backend" = Option<String>, Query, description = "Only this backend's entries"), ("limit" = Option<u32>, Query, description = "At most this many (default 100, at most 1000)")), responses((status = 200, description = "Newest first; values are never recorded", body = AuditList)))]
 async fn audit_list(
     State(state): State<AppState>,
     caller: Caller,

@@ -10,6 +10,7 @@ pub mod controller;
 pub mod embedded;
 pub mod error;
 pub mod http;
+pub mod openapi;
 pub mod ping;
 pub mod store;
 pub mod vault;

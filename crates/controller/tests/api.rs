@@ -784,3 +784,78 @@ async fn a_secret_canary_never_reaches_answers_or_logs() {
     );
     assert!(!log.contains(&canary), "the log holds the secret: {log}");
 }
+
+/// The OpenAPI document is generated from the routes: every endpoint of the contract is in it,
+/// with its body and its problem responses.
+#[tokio::test]
+async fn the_openapi_document_covers_every_endpoint() {
+    let app = TestApp::new().await;
+    let a = app
+        .call(Method::GET, "/api/v1/openapi.json", None, None)
+        .await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.body["openapi"], "3.1.0");
+    let expected = [
+        ("post", "/auth/login"),
+        ("post", "/auth/logout"),
+        ("get", "/whoami"),
+        ("get", "/backend-types"),
+        ("get", "/secret-backends"),
+        ("post", "/secret-backends"),
+        ("get", "/secret-backends/{name}"),
+        ("patch", "/secret-backends/{name}"),
+        ("delete", "/secret-backends/{name}"),
+        ("post", "/secret-backends/{name}/check"),
+        ("post", "/secret-backends/{name}/rotate-token"),
+        ("post", "/backend-checks"),
+        ("get", "/models"),
+        ("post", "/models"),
+        ("get", "/models/{name}"),
+        ("put", "/models/{name}/secret-backend"),
+        ("get", "/models/{name}/secrets"),
+        ("post", "/models/{name}/secrets"),
+        ("get", "/users"),
+        ("post", "/users"),
+        ("post", "/events/ticket"),
+        ("get", "/events"),
+        ("get", "/audit"),
+    ];
+    let paths = a.body["paths"].as_object().unwrap();
+    let mut operations = 0;
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            if !["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
+                continue;
+            }
+            operations += 1;
+            assert!(
+                expected.contains(&(method.as_str(), path.as_str())),
+                "undocumented in the contract: {method} {path}"
+            );
+            let responses = op["responses"].as_object().unwrap();
+            assert!(
+                responses.contains_key("4XX") && responses.contains_key("500"),
+                "{method} {path}"
+            );
+            assert_eq!(
+                responses["4XX"]["content"]["application/problem+json"]["schema"]["$ref"],
+                "#/components/schemas/Problem"
+            );
+        }
+    }
+    assert_eq!(operations, expected.len(), "every endpoint is documented");
+    let schemas = a.body["components"]["schemas"].as_object().unwrap();
+    for name in [
+        "AddBackendRequest",
+        "UpdateBackendRequest",
+        "SecretBackend",
+        "Model",
+        "Problem",
+        "ErrorCode",
+    ] {
+        assert!(schemas.contains_key(name), "{name}");
+    }
+    let add = &paths["/secret-backends"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        ["$ref"];
+    assert_eq!(add, "#/components/schemas/AddBackendRequest");
+}
