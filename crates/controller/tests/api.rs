@@ -427,6 +427,27 @@ async fn bad_adds_are_refused_and_change_nothing() {
             "auth token invalid: permission denied",
             None,
         ),
+        (
+            json!({"name": "k1", "backend-type": "kubernetes", "config": {"endpoint": "https://127.0.0.1:1", "namespace": "n"}, "token-rotate-interval": "1h"}),
+            400,
+            "not-valid",
+            "k8s config missing service account not valid",
+            Some("config.service-account"),
+        ),
+        (
+            json!({"name": "k1", "backend-type": "kubernetes", "config": {"endpoint": "https://127.0.0.1:6443"}}),
+            400,
+            "not-valid",
+            "namespace: expected string, got nothing",
+            Some("config.namespace"),
+        ),
+        (
+            json!({"name": "k1", "backend-type": "kubernetes", "config": {"endpoint": format!("http://127.0.0.1:{dead_port}"), "namespace": "n"}}),
+            422,
+            "unreachable",
+            "backend not reachable",
+            None,
+        ),
     ];
     for (body, status, code, detail, field) in cases {
         let a = app
