@@ -7,8 +7,10 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::*;
 use secret_backends_api::{
-    AddBackendRequest, BackendCheck, BackendCheckRequest, BackendList, ErrorCode, LoginRequest,
-    LoginResponse, Problem, SecretBackend, WhoAmI,
+    AddBackendRequest, AuditEntry, AuditList, BackendCheck, BackendCheckRequest, BackendList,
+    BackendTypeInfo, BackendTypes, ErrorCode, EventTicket, LoginRequest, LoginResponse, Model,
+    ModelList, Problem, SecretBackend, SecretInfo, SecretList, SetModelBackendRequest,
+    UpdateBackendRequest, WhoAmI,
 };
 use serde::de::DeserializeOwned;
 
@@ -160,14 +162,112 @@ impl Api {
     }
 
     pub async fn backend(&self, name: &str) -> ApiResult<Tagged<SecretBackend>> {
-        let path = format!("/secret-backends/{}", encode(name));
-        let request = self.authorised(Request::get(&self.url(&path))).build();
-        let response = self.send(request).await?;
+        self.tagged(&format!("/secret-backends/{}", encode(name)))
+            .await
+    }
+
+    /// A backend with its sensitive values (superuser only; the service audits it). The values
+    /// live only in the caller's memory: never store them.
+    pub async fn backend_revealed(&self, name: &str) -> ApiResult<SecretBackend> {
+        self.get(&format!("/secret-backends/{}?reveal=true", encode(name)))
+            .await
+    }
+
+    async fn tagged<T: DeserializeOwned>(&self, path: &str) -> ApiResult<Tagged<T>> {
+        let request = self.authorised(Request::get(&self.url(path))).build();
+        Self::read_tagged(self.send(request).await?).await
+    }
+
+    async fn read_tagged<T: DeserializeOwned>(response: Response) -> ApiResult<Tagged<T>> {
         let etag = response.headers().get("etag");
         Ok(Tagged {
             value: Self::json(response).await?,
             etag,
         })
+    }
+
+    pub async fn backend_types(&self) -> ApiResult<Vec<BackendTypeInfo>> {
+        let types: BackendTypes = self.get("/backend-types").await?;
+        Ok(types.types)
+    }
+
+    /// Changes a backend; with `etag`, only if nobody changed it since (else `conflict`).
+    pub async fn update_backend(
+        &self,
+        name: &str,
+        body: &UpdateBackendRequest,
+        etag: Option<&str>,
+    ) -> ApiResult<Tagged<SecretBackend>> {
+        let mut builder = self.authorised(Request::patch(
+            &self.url(&format!("/secret-backends/{}", encode(name))),
+        ));
+        if let Some(tag) = etag {
+            builder = builder.header("If-Match", tag);
+        }
+        Self::read_tagged(self.send(builder.json(body)).await?).await
+    }
+
+    pub async fn check_now(&self, name: &str) -> ApiResult<SecretBackend> {
+        self.post_empty(&format!("/secret-backends/{}/check", encode(name)))
+            .await
+    }
+
+    pub async fn rotate_token(&self, name: &str) -> ApiResult<SecretBackend> {
+        self.post_empty(&format!("/secret-backends/{}/rotate-token", encode(name)))
+            .await
+    }
+
+    async fn post_empty<T: DeserializeOwned>(&self, path: &str) -> ApiResult<T> {
+        let request = self.authorised(Request::post(&self.url(path))).build();
+        Self::json(self.send(request).await?).await
+    }
+
+    pub async fn models(&self) -> ApiResult<Vec<Model>> {
+        let list: ModelList = self.get("/models").await?;
+        Ok(list.models)
+    }
+
+    pub async fn model(&self, name: &str) -> ApiResult<Tagged<Model>> {
+        self.tagged(&format!("/models/{}", encode(name))).await
+    }
+
+    /// Sets a model's backend; with `etag`, only if nobody changed the model since.
+    pub async fn set_model_backend(
+        &self,
+        name: &str,
+        body: &SetModelBackendRequest,
+        etag: Option<&str>,
+    ) -> ApiResult<Tagged<Model>> {
+        let mut builder = self.authorised(Request::put(
+            &self.url(&format!("/models/{}/secret-backend", encode(name))),
+        ));
+        if let Some(tag) = etag {
+            builder = builder.header("If-Match", tag);
+        }
+        Self::read_tagged(self.send(builder.json(body)).await?).await
+    }
+
+    pub async fn model_secrets(&self, name: &str) -> ApiResult<Vec<SecretInfo>> {
+        let list: SecretList = self
+            .get(&format!("/models/{}/secrets", encode(name)))
+            .await?;
+        Ok(list.secrets)
+    }
+
+    /// Audit entries, newest first; only `backend`'s when given.
+    pub async fn audit(&self, backend: Option<&str>, limit: u32) -> ApiResult<Vec<AuditEntry>> {
+        let mut path = format!("/audit?limit={limit}");
+        if let Some(b) = backend {
+            path.push_str(&format!("&backend={}", encode(b)));
+        }
+        let list: AuditList = self.get(&path).await?;
+        Ok(list.entries)
+    }
+
+    /// A single-use ticket for the change feed, and the feed's URL with it.
+    pub async fn events_url(&self) -> ApiResult<String> {
+        let ticket: EventTicket = self.post_empty("/events/ticket").await?;
+        Ok(self.url(&format!("/events?ticket={}", encode(&ticket.ticket))))
     }
 
     pub async fn add_backend(&self, body: &AddBackendRequest) -> ApiResult<SecretBackend> {

@@ -9,7 +9,9 @@ use secret_backends_api::{Access, UserRef};
 use wasm_bindgen::JsValue;
 
 use crate::api::Api;
-use crate::pages::{AddBackendPage, BackendPage, BackendsPage, LoginPage, NotFoundPage};
+use crate::pages::{
+    AddBackendPage, BackendPage, BackendsPage, LoginPage, ModelPage, ModelsPage, NotFoundPage,
+};
 
 /// Light, dark, or whatever the system prefers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -181,6 +183,14 @@ pub fn Console(options: ConsoleOptions) -> impl IntoView {
                             path=path!("/backends/:name")
                             view=|| view! { <RequireLogin><BackendPage /></RequireLogin> }
                         />
+                        <Route
+                            path=path!("/models")
+                            view=|| view! { <RequireLogin><ModelsPage /></RequireLogin> }
+                        />
+                        <Route
+                            path=path!("/models/:name")
+                            view=|| view! { <RequireLogin><ModelPage /></RequireLogin> }
+                        />
                     </Routes>
                 </main>
             </Router>
@@ -202,6 +212,7 @@ fn Header() -> impl IntoView {
             <Show when=move || session.api.logged_in()>
                 <nav class="sbc-header__nav" aria-label="Console">
                     <A href="/backends">"Backends"</A>
+                    <A href="/models">"Models"</A>
                 </nav>
                 <span class="sbc-header__user" data-testid="current-user">
                     {move || session.user.get().map(|u| u.name).unwrap_or_default()}

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod app;
+pub mod commands;
 pub mod components;
 pub mod form;
 pub mod pages;

@@ -1,15 +1,17 @@
 //! One component per page (deep-linkable: `/login`, `/backends`, `/backends/new`,
-//! `/backends/{name}`).
+//! `/backends/{name}`, `/backends/{name}/edit`, `/models`, `/models/{name}`, `/audit`).
 
 mod add_backend;
 mod backend;
 mod backends;
 mod login;
+mod models;
 
 pub use add_backend::AddBackendPage;
 pub use backend::BackendPage;
 pub use backends::BackendsPage;
 pub use login::LoginPage;
+pub use models::{ModelPage, ModelsPage};
 
 use leptos::prelude::*;
 use leptos_router::components::A;
