@@ -10,7 +10,7 @@ use wasm_bindgen::JsValue;
 
 use crate::api::Api;
 use crate::pages::{
-    AddBackendPage, BackendPage, BackendsPage, LoginPage, ModelPage, ModelsPage, NotFoundPage,
+    AddBackendPage, BackendPage, BackendsPage, EditBackendPage, LoginPage, ModelPage, ModelsPage, NotFoundPage,
 };
 
 /// Light, dark, or whatever the system prefers.
@@ -107,6 +107,14 @@ pub struct Session {
     /// Where to go after logging in (the page that asked for a login).
     pub after_login: RwSignal<Option<String>>,
     pub state: RwSignal<PageState>,
+    /// Bumped by every event of the change feed; resources read it to fetch again.
+    pub changes: RwSignal<u64>,
+    /// The feed's last event.
+    pub last_event: RwSignal<Option<secret_backends_api::Event>>,
+    /// The browser's clock (ms), ticking every few seconds, for "checked N s ago".
+    pub now: RwSignal<f64>,
+    /// The theme in use; the host's option, or the admin's choice.
+    pub theme: RwSignal<Theme>,
 }
 
 impl Session {
@@ -116,6 +124,10 @@ impl Session {
             user: RwSignal::new(None),
             after_login: RwSignal::new(None),
             state: RwSignal::new(PageState::Loading),
+            changes: RwSignal::new(0),
+            last_event: RwSignal::new(None),
+            now: RwSignal::new(crate::live::now_ms()),
+            theme: RwSignal::new(Theme::Auto),
         }
     }
 
@@ -144,7 +156,9 @@ pub fn use_session() -> Session {
 pub fn Console(options: ConsoleOptions) -> impl IntoView {
     let api = Api::new(&options.api_base, options.token.clone());
     let session = Session::new(api);
+    session.theme.set(options.theme);
     provide_context(session);
+    crate::live::start(session);
 
     // A host-given token: learn who it belongs to.
     if options.token.is_some() {
@@ -162,7 +176,7 @@ pub fn Console(options: ConsoleOptions) -> impl IntoView {
     view! {
         <div
             class="sbc"
-            data-theme=options.theme.as_str()
+            data-theme=move || session.theme.get().as_str()
             data-state=move || session.state.get().as_str()
         >
             <Router base=base>
@@ -182,6 +196,10 @@ pub fn Console(options: ConsoleOptions) -> impl IntoView {
                         <Route
                             path=path!("/backends/:name")
                             view=|| view! { <RequireLogin><BackendPage /></RequireLogin> }
+                        />
+                        <Route
+                            path=path!("/backends/:name/edit")
+                            view=|| view! { <RequireLogin><EditBackendPage /></RequireLogin> }
                         />
                         <Route
                             path=path!("/models")

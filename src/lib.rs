@@ -10,6 +10,8 @@ pub mod app;
 pub mod commands;
 pub mod components;
 pub mod form;
+pub mod listing;
+pub mod live;
 pub mod pages;
 
 use leptos::mount::mount_to;

@@ -5,9 +5,15 @@ use leptos::prelude::*;
 use secret_backends_api::SecretBackend;
 use serde_json::Value;
 
-/// The config of `backend`, key by key, in the order of its type's schema.
+/// The config of `backend`, key by key, in the order of its type's schema. With `revealed`, the
+/// sensitive values in `backend.config` are shown (the detail page's deliberate reveal).
 #[component]
-pub fn ConfigView(backend: SecretBackend) -> impl IntoView {
+pub fn ConfigView(
+    backend: SecretBackend,
+    /// Show the sensitive values that `backend.config` holds.
+    #[prop(optional)]
+    revealed: bool,
+) -> impl IntoView {
     let fields = backend.backend_type.fields();
     if fields.is_empty() {
         return view! { <p class="sbc-muted" data-testid="config-empty">"This backend has no configuration."</p> }
@@ -16,7 +22,14 @@ pub fn ConfigView(backend: SecretBackend) -> impl IntoView {
     let rows = fields
         .iter()
         .map(|field| {
-            let value = if field.sensitive {
+            let revealed_value = backend
+                .config
+                .get(field.name)
+                .filter(|_| revealed && field.sensitive)
+                .map(display);
+            let value = if let Some(secret) = revealed_value {
+                view! { <RevealedValue key=field.name value=secret /> }.into_any()
+            } else if field.sensitive {
                 view! { <SensitiveValue set=backend.sensitive_set.iter().any(|k| k == field.name) /> }
                     .into_any()
             } else {
@@ -53,6 +66,31 @@ pub fn SensitiveValue(
             {text}
             <span class="sbc-visually-hidden">" (sensitive, write-only)"</span>
         </span>
+    }
+}
+
+/// A revealed sensitive value, with a button that copies it to the clipboard.
+#[component]
+fn RevealedValue(key: &'static str, value: String) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let text = StoredValue::new(value.clone());
+    let copy = move |_| {
+        if let Some(window) = web_sys::window() {
+            let promise = window.navigator().clipboard().write_text(&text.get_value());
+            leptos::task::spawn_local(async move {
+                if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
+                    copied.set(true);
+                }
+            });
+        }
+    };
+    view! {
+        <code class="sbc-config__value sbc-revealed" data-testid=format!("revealed-{key}")>{value}</code>
+        " "
+        <button type="button" class="sbc-button sbc-button--quiet" data-testid=format!("copy-{key}")
+            aria-label=format!("Copy {key}") on:click=copy>
+            {move || if copied.get() { "Copied" } else { "Copy" }}
+        </button>
     }
 }
 

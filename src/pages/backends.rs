@@ -1,4 +1,6 @@
-//! `/backends`: every backend with its type, secrets and status, as the CLI's table has them.
+//! `/backends`: every backend with its type, secrets and status (with when it was checked), as
+//! the CLI's table has them, plus filter as you type, sort by any column and hide built-ins. The
+//! list follows the change feed, so another admin's change shows up by itself.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -6,12 +8,25 @@ use secret_backends_api::SecretBackend;
 
 use crate::app::use_session;
 use crate::components::{Alert, Progress, StatusCell};
+use crate::listing::{ListView, SortKey, visible};
+use crate::live::ago;
 
 #[component]
 pub fn BackendsPage() -> impl IntoView {
     let session = use_session();
-    let backends = LocalResource::new(move || async move { session.api.backends().await });
+    let backends = LocalResource::new(move || {
+        session.changes.track();
+        async move { session.api.backends().await }
+    });
     Effect::new(move || session.report(backends.get().as_ref()));
+    let view_choice = RwSignal::new(ListView::default());
+    // Keep the last good list on screen while a live update fetches the next one.
+    let last = RwSignal::new(None::<Vec<SecretBackend>>);
+    Effect::new(move || {
+        if let Some(Ok(list)) = backends.get() {
+            last.set(Some(list));
+        }
+    });
 
     view! {
         <section class="sbc-page" data-testid="backends-page">
@@ -23,54 +38,151 @@ pub fn BackendsPage() -> impl IntoView {
                     </A>
                 </Show>
             </div>
-            {move || match backends.get() {
-                None => view! { <Progress label="Loading backends…" /> }.into_any(),
-                Some(Err(e)) => view! {
+            <ListControls view=view_choice />
+            {move || match (backends.get(), last.get()) {
+                (Some(Err(e)), _) => view! {
                     <Alert message=e.message() retry=Callback::new(move |()| backends.refetch()) />
                 }.into_any(),
-                Some(Ok(list)) => view! { <BackendsTable backends=list /> }.into_any(),
+                (_, Some(list)) => view! { <BackendsTable backends=list view=view_choice /> }.into_any(),
+                (_, None) => view! { <Progress label="Loading backends…" /> }.into_any(),
             }}
         </section>
     }
 }
 
+/// Filter and "hide built-ins".
+#[component]
+fn ListControls(view: RwSignal<ListView>) -> impl IntoView {
+    view! {
+        <div class="sbc-controls" role="search">
+            <div class="sbc-field sbc-field--inline">
+                <label for="sbc-backends-filter">"Filter"</label>
+                <input
+                    id="sbc-backends-filter"
+                    class="sbc-input"
+                    type="search"
+                    placeholder="name, type or status"
+                    autocomplete="off"
+                    data-testid="filter"
+                    prop:value=move || view.with(|v| v.filter.clone())
+                    on:input=move |ev| {
+                        let text = event_target_value(&ev);
+                        view.update(|v| v.filter = text);
+                    }
+                />
+            </div>
+            <label class="sbc-check">
+                <input
+                    type="checkbox"
+                    data-testid="hide-built-in"
+                    prop:checked=move || view.with(|v| v.hide_built_in)
+                    on:change=move |ev| {
+                        let checked = event_target_checked(&ev);
+                        view.update(|v| v.hide_built_in = checked);
+                    }
+                />
+                " Hide built-in backends"
+            </label>
+        </div>
+    }
+}
+
 /// The list as a table; one row per backend (`data-testid="backend-row-<name>"`).
 #[component]
-pub fn BackendsTable(backends: Vec<SecretBackend>) -> impl IntoView {
-    let rows = backends
-        .into_iter()
-        .map(|b| {
-            let name = b.name.clone();
-            let row_id = format!("backend-row-{name}");
-            let status_id = format!("backend-status-{name}");
-            let href = format!("/backends/{name}");
-            view! {
-                <tr data-testid=row_id>
-                    <th scope="row">
-                        <A href=href>{name}</A>
-                        {b.built_in.then(|| view! { <span class="sbc-badge">"built-in"</span> })}
-                    </th>
-                    <td>{b.backend_type.as_str()}</td>
-                    <td class="sbc-number">{b.secrets}</td>
-                    <td data-testid=status_id><StatusCell backend=b /></td>
-                </tr>
-            }
+pub fn BackendsTable(backends: Vec<SecretBackend>, view: RwSignal<ListView>) -> impl IntoView {
+    let session = use_session();
+    let total = backends.len();
+    let backends = StoredValue::new(backends);
+    let rows = Memo::new(move |_| {
+        view.with(|v| {
+            backends.with_value(|all| visible(all, v).into_iter().cloned().collect::<Vec<_>>())
         })
-        .collect_view();
+    });
+    let header = move |key: SortKey, numeric: bool| {
+        let aria_sort = move || {
+            view.with(|v| match (v.sort == key, v.descending) {
+                (false, _) => "none",
+                (true, false) => "ascending",
+                (true, true) => "descending",
+            })
+        };
+        let arrow = move || {
+            view.with(|v| match (v.sort == key, v.descending) {
+                (false, _) => "",
+                (true, false) => " ▲",
+                (true, true) => " ▼",
+            })
+        };
+        view! {
+            <th scope="col" class:sbc-number=numeric aria-sort=aria_sort>
+                <button
+                    type="button"
+                    class="sbc-sort"
+                    data-testid=format!("sort-{}", key.label().to_lowercase())
+                    on:click=move |_| view.update(|v| {
+                        v.descending = v.sort == key && !v.descending;
+                        v.sort = key;
+                    })
+                >
+                    {key.label()}
+                    <span aria-hidden="true">{arrow}</span>
+                </button>
+            </th>
+        }
+    };
     view! {
+        <p class="sbc-muted" role="status" data-testid="backends-count">
+            {move || {
+                let shown = rows.with(Vec::len);
+                if shown == total { format!("{total} backends") } else { format!("{shown} of {total} backends") }
+            }}
+        </p>
         <div class="sbc-table-wrap">
             <table class="sbc-table" data-testid="backends-table">
                 <caption class="sbc-visually-hidden">"Secret backends of the controller"</caption>
                 <thead>
                     <tr>
-                        <th scope="col">"Backend"</th>
-                        <th scope="col">"Type"</th>
-                        <th scope="col" class="sbc-number">"Secrets"</th>
-                        <th scope="col">"Status"</th>
+                        {header(SortKey::Name, false)}
+                        {header(SortKey::Type, false)}
+                        {header(SortKey::Secrets, true)}
+                        {header(SortKey::Status, false)}
                     </tr>
                 </thead>
-                <tbody>{rows}</tbody>
+                <tbody>
+                    <For
+                        each=move || rows.get()
+                        key=|b| (b.name.clone(), b.secrets, b.status, b.message.clone(), b.checked_at.clone())
+                        children=move |b| {
+                            let name = b.name.clone();
+                            let checked = b.checked_at.clone();
+                            let row_id = format!("backend-row-{name}");
+                            let status_id = format!("backend-status-{name}");
+                            let href = format!("/backends/{name}");
+                            view! {
+                                <tr data-testid=row_id>
+                                    <th scope="row">
+                                        <A href=href>{name}</A>
+                                        {b.built_in.then(|| view! { <span class="sbc-badge">"built-in"</span> })}
+                                    </th>
+                                    <td>{b.backend_type.as_str()}</td>
+                                    <td class="sbc-number">{b.secrets}</td>
+                                    <td data-testid=status_id>
+                                        <StatusCell backend=b.clone() />
+                                        {checked.map(|at| view! {
+                                            <span class="sbc-muted sbc-checked">
+                                                " · checked " {move || ago(&at, session.now.get())}
+                                            </span>
+                                        })}
+                                    </td>
+                                </tr>
+                            }
+                        }
+                    />
+                </tbody>
             </table>
         </div>
+        <Show when=move || rows.with(Vec::is_empty)>
+            <p class="sbc-empty" data-testid="backends-empty">"No backend matches the filter."</p>
+        </Show>
     }
 }

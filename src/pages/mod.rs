@@ -4,12 +4,14 @@
 mod add_backend;
 mod backend;
 mod backends;
+mod edit_backend;
 mod login;
 mod models;
 
 pub use add_backend::AddBackendPage;
 pub use backend::BackendPage;
 pub use backends::BackendsPage;
+pub use edit_backend::EditBackendPage;
 pub use login::LoginPage;
 pub use models::{ModelPage, ModelsPage};
 
