@@ -10,7 +10,7 @@ use wasm_bindgen::JsValue;
 
 use crate::api::Api;
 use crate::pages::{
-    AddBackendPage, BackendPage, BackendsPage, EditBackendPage, LoginPage, ModelPage, ModelsPage, NotFoundPage,
+    AddBackendPage, AuditPage, BackendPage, BackendsPage, EditBackendPage, LoginPage, ModelPage, ModelsPage, NotFoundPage,
 };
 
 /// Light, dark, or whatever the system prefers.
@@ -202,6 +202,10 @@ pub fn Console(options: ConsoleOptions) -> impl IntoView {
                             view=|| view! { <RequireLogin><EditBackendPage /></RequireLogin> }
                         />
                         <Route
+                            path=path!("/audit")
+                            view=|| view! { <RequireLogin><AuditPage /></RequireLogin> }
+                        />
+                        <Route
                             path=path!("/models")
                             view=|| view! { <RequireLogin><ModelsPage /></RequireLogin> }
                         />
@@ -227,10 +231,26 @@ fn Header() -> impl IntoView {
     view! {
         <header class="sbc-header">
             <span class="sbc-header__brand">"Secret backends"</span>
+            <label class="sbc-header__theme">
+                <span class="sbc-visually-hidden">"Theme"</span>
+                <select
+                    class="sbc-input sbc-input--small"
+                    data-testid="theme"
+                    prop:value=move || session.theme.get().as_str()
+                    on:change=move |ev| session.theme.set(Theme::parse(&event_target_value(&ev)))
+                >
+                    <option value="auto">"System theme"</option>
+                    <option value="light">"Light"</option>
+                    <option value="dark">"Dark"</option>
+                </select>
+            </label>
             <Show when=move || session.api.logged_in()>
                 <nav class="sbc-header__nav" aria-label="Console">
                     <A href="/backends">"Backends"</A>
                     <A href="/models">"Models"</A>
+                    <Show when=move || session.is_superuser()>
+                        <A href="/audit">"Audit"</A>
+                    </Show>
                 </nav>
                 <span class="sbc-header__user" data-testid="current-user">
                     {move || session.user.get().map(|u| u.name).unwrap_or_default()}

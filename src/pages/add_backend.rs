@@ -1,14 +1,22 @@
-//! `/backends/new`: add a vault backend. The form comes from the type's schema (sensitive keys
-//! are password inputs); it is checked with the shared rules before sending; an error from the
-//! service is shown next to the field it names; nothing typed is lost on an error.
+//! `/backends/new`: add a vault or kubernetes backend. The form is built from
+//! `/api/v1/backend-types` (strings, URLs, PEM text areas, booleans, lists; sensitive keys as
+//! password inputs; required ones marked); a Juju `--config` YAML file can fill it; it is checked
+//! with the shared rules before sending; "Test connection" shows the ping's steps; an error from
+//! the service is shown next to the field it names; nothing typed is lost on an error.
+
+use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use secret_backends_api::{BackendCheck, BackendCheckRequest, BackendType, FieldKind, FieldSpec};
+use secret_backends_api::{
+    AddBackendRequest, BackendCheck, BackendCheckRequest, BackendType, BackendTypeInfo, FieldInfo,
+    FieldKind,
+};
 
 use crate::api::ApiError;
-use crate::app::{PageState, use_session};
-use crate::components::{Alert, Progress, TextField};
+use crate::app::use_session;
+use crate::commands;
+use crate::components::{Alert, CommandBox, Progress, TextField};
 use crate::form;
 
 /// A refusal: the sentence, and the input it concerns (`None`: the whole form).
@@ -30,30 +38,68 @@ impl From<&ApiError> for FormError {
 #[component]
 pub fn AddBackendPage() -> impl IntoView {
     let session = use_session();
-    session.state.set(PageState::Ready);
-    let navigate = use_navigate();
-    let backend_type = BackendType::Vault;
+    let types = LocalResource::new(move || async move { session.api.backend_types().await });
+    Effect::new(move || session.report(types.get().as_ref()));
+    view! {
+        <section class="sbc-page" data-testid="add-backend-page">
+            <h1>"Add a secret backend"</h1>
+            {move || match types.get() {
+                None => view! { <Progress label="Loading the backend types…" /> }.into_any(),
+                Some(Err(e)) => view! {
+                    <Alert message=e.message() retry=Callback::new(move |()| types.refetch()) />
+                }.into_any(),
+                Some(Ok(types)) => view! { <AddForm types=types /> }.into_any(),
+            }}
+        </section>
+    }
+}
 
+#[component]
+fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let types: Vec<BackendTypeInfo> = types.into_iter().filter(|t| t.user_managed).collect();
+    let types = StoredValue::new(types);
+    let chosen = RwSignal::new(BackendType::Vault);
     let name = RwSignal::new(String::new());
     let rotate = RwSignal::new(String::new());
-    let inputs: Vec<(&'static FieldSpec, RwSignal<String>)> = backend_type
-        .fields()
-        .iter()
-        .map(|f| (f, RwSignal::new(String::new())))
-        .collect();
-    let inputs = StoredValue::new(inputs);
+    // One value per key; keys shared by the types (endpoint, token…) keep what was typed.
+    let values = RwSignal::new(BTreeMap::<String, String>::new());
     let error = RwSignal::new(None::<FormError>);
 
+    let fields = Memo::new(move |_| {
+        let t = chosen.get();
+        types.with_value(|all| {
+            all.iter()
+                .find(|i| i.backend_type == t)
+                .map(|i| i.fields.clone())
+                .unwrap_or_default()
+        })
+    });
     let current_config = move || {
-        inputs.with_value(|inputs| {
+        let t = chosen.get_untracked();
+        values.with_untracked(|v| {
             form::config_from_inputs(
-                backend_type,
-                inputs.iter().map(|(f, v)| (f.name, v.get_untracked())),
+                t,
+                fields
+                    .get_untracked()
+                    .iter()
+                    .filter_map(|f| v.get(&f.name).map(|text| (f.name.as_str(), text.clone()))),
             )
         })
     };
+    let draft = move || AddBackendRequest {
+        name: name.get(),
+        backend_type: chosen.get().as_str().to_owned(),
+        config: {
+            values.track();
+            current_config()
+        },
+        token_rotate_interval: Some(rotate.get()).filter(|r| !r.trim().is_empty()),
+        import_id: None,
+    };
 
-    let add = Action::new_local(move |request: &secret_backends_api::AddBackendRequest| {
+    let add = Action::new_local(move |request: &AddBackendRequest| {
         let request = request.clone();
         async move { session.api.add_backend(&request).await }
     });
@@ -62,7 +108,6 @@ pub fn AddBackendPage() -> impl IntoView {
         Some(Err(e)) => error.set(Some(FormError::from(&e))),
         None => {}
     });
-
     let check = Action::new_local(move |request: &BackendCheckRequest| {
         let request = request.clone();
         async move { session.api.check_backend(&request).await }
@@ -70,37 +115,28 @@ pub fn AddBackendPage() -> impl IntoView {
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match form::add_request(
-            &name.get_untracked(),
-            backend_type,
-            current_config(),
-            &rotate.get_untracked(),
-        ) {
+        let t = chosen.get_untracked();
+        match form::add_request(&name.get_untracked(), t, current_config(), &rotate.get_untracked()) {
             Ok(request) => {
                 error.set(None);
                 add.dispatch(request);
             }
-            Err(e) => error.set(Some(FormError {
-                field: e.field,
-                message: e.detail,
-            })),
+            Err(e) => error.set(Some(FormError { field: e.field, message: e.detail })),
         }
     };
-    let on_check =
-        move |_| match secret_backends_api::validate::config(backend_type, &current_config()) {
+    let on_check = move |_| {
+        let t = chosen.get_untracked();
+        match secret_backends_api::validate::config(t, &current_config()) {
             Ok(config) => {
                 error.set(None);
                 check.dispatch(BackendCheckRequest {
-                    backend_type: backend_type.as_str().to_owned(),
+                    backend_type: t.as_str().to_owned(),
                     config,
                 });
             }
-            Err(e) => error.set(Some(FormError {
-                field: e.field,
-                message: e.detail,
-            })),
-        };
-
+            Err(e) => error.set(Some(FormError { field: e.field, message: e.detail })),
+        }
+    };
     let field_error = move |field: String| {
         Signal::derive(move || {
             error.with(|e| {
@@ -110,63 +146,124 @@ pub fn AddBackendPage() -> impl IntoView {
             })
         })
     };
-    let form_error = move || error.with(|e| e.as_ref().map(|e| e.message.clone()));
 
-    let config_fields = inputs.with_value(|inputs| {
-        inputs
-            .iter()
-            .map(|(spec, value)| {
-                let key = format!("config.{}", spec.name);
-                view! { <SchemaField spec=**spec value=*value error=field_error(key) /> }
+    let type_choices = types.with_value(|all| {
+        all.iter()
+            .map(|t| {
+                let bt = t.backend_type;
+                let id = format!("sbc-type-{}", bt.as_str());
+                view! {
+                    <label class="sbc-check" for=id.clone()>
+                        <input type="radio" name="backend-type" id=id data-testid=format!("type-{}", bt.as_str())
+                            prop:checked=move || chosen.get() == bt
+                            on:change=move |_| { chosen.set(bt); error.set(None); } />
+                        " " {bt.as_str()}
+                    </label>
+                }
             })
             .collect_view()
     });
 
     view! {
-        <section class="sbc-page" data-testid="add-backend-page">
-            <h1>"Add a vault backend"</h1>
-            <form class="sbc-form" data-testid="add-backend-form" novalidate on:submit=on_submit>
-                {move || form_error().map(|m| view! { <Alert message=m /> })}
-                <TextField
-                    id="sbc-field-name"
-                    label="Name"
-                    required=true
-                    hint="Lowercase letters, digits and -, starting with a letter."
-                    value=name
-                    error=field_error("name".to_owned())
-                    testid="field-name"
-                />
-                {config_fields}
-                <TextField
-                    id="sbc-field-token-rotate-interval"
-                    label="Token rotate interval"
-                    hint="Optional. A Go duration such as 24h or 90m (at least 1h); empty for no rotation."
-                    value=rotate
-                    error=field_error("token-rotate-interval".to_owned())
-                    testid="field-token-rotate-interval"
-                />
-                <div class="sbc-actions">
-                    <button type="button" class="sbc-button" data-testid="test-connection"
-                        prop:disabled=move || check.pending().get() on:click=on_check>
-                        "Test connection"
-                    </button>
-                    <button type="submit" class="sbc-button sbc-button--primary" data-testid="add-submit"
-                        prop:disabled=move || add.pending().get()>
-                        {move || if add.pending().get() { "Adding… (checking the backend)" } else { "Add backend" }}
-                    </button>
-                </div>
-                {move || add.pending().get().then(|| view! { <Progress label="Checking the backend and saving…" /> })}
-                <CheckResult check=check />
-            </form>
-        </section>
+        <form class="sbc-form" data-testid="add-backend-form" novalidate on:submit=on_submit>
+            <fieldset class="sbc-fieldset">
+                <legend>"Type"</legend>
+                <div class="sbc-choices">{type_choices}</div>
+            </fieldset>
+            <YamlImport backend_type=chosen values=values />
+            {move || error.with(|e| e.as_ref().map(|e| e.message.clone())).map(|m| view! { <Alert message=m /> })}
+            <TextField id="sbc-field-name" label="Name" testid="field-name" value=name required=true
+                hint="Lowercase letters, digits and -, starting with a letter."
+                error=field_error("name".to_owned()) />
+            {move || fields.get().into_iter().map(|f| {
+                let error = field_error(format!("config.{}", f.name));
+                view! { <SchemaField field=f values=values error=error /> }
+            }).collect_view()}
+            <TextField id="sbc-field-token-rotate-interval" label="Token rotate interval"
+                testid="field-token-rotate-interval" value=rotate
+                hint="Optional. A Go duration such as 24h or 90m (at least 1h); empty for no rotation."
+                error=field_error("token-rotate-interval".to_owned()) />
+            <div class="sbc-actions">
+                <button type="button" class="sbc-button" data-testid="test-connection"
+                    prop:disabled=move || check.pending().get() on:click=on_check>
+                    "Test connection"
+                </button>
+                <button type="submit" class="sbc-button sbc-button--primary" data-testid="add-submit"
+                    prop:disabled=move || add.pending().get()>
+                    {move || if add.pending().get() { "Adding… (checking the backend)" } else { "Add backend" }}
+                </button>
+            </div>
+            {move || add.pending().get().then(|| view! { <Progress label="Checking the backend and saving…" /> })}
+            <CheckResult check=check />
+            <CommandBox command=Signal::derive(move || commands::add_command(&draft())) testid="add-command" />
+        </form>
+    }
+}
+
+/// Paste or upload a Juju `--config` YAML file to fill the form; unknown keys are reported.
+#[component]
+fn YamlImport(backend_type: RwSignal<BackendType>, values: RwSignal<BTreeMap<String, String>>) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let outcome = RwSignal::new(None::<Result<Vec<String>, String>>);
+    let apply = move || {
+        let parsed = commands::parse_config_yaml(backend_type.get_untracked(), &text.get_untracked());
+        outcome.set(Some(parsed.map(|file| {
+            values.update(|v| {
+                for (key, value) in &file.config {
+                    v.insert(key.clone(), form::value_text(value));
+                }
+            });
+            file.unknown
+        })));
+    };
+    let on_file = move |ev: leptos::ev::Event| {
+        use wasm_bindgen::JsCast;
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        leptos::task::spawn_local(async move {
+            if let Ok(content) = wasm_bindgen_futures::JsFuture::from(file.text()).await
+                && let Some(content) = content.as_string()
+            {
+                text.set(content);
+                apply();
+            }
+        });
+    };
+    view! {
+        <details class="sbc-import" data-testid="yaml-import">
+            <summary>"Fill from a Juju --config YAML file"</summary>
+            <div class="sbc-field">
+                <label for="sbc-yaml">"YAML"</label>
+                <textarea id="sbc-yaml" class="sbc-input" rows="5" spellcheck="false" data-testid="yaml-text"
+                    placeholder="endpoint: http://10.0.0.1:8200\ntoken: s.eujhj"
+                    prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+            </div>
+            <div class="sbc-field">
+                <label for="sbc-yaml-file">"or a file"</label>
+                <input id="sbc-yaml-file" type="file" accept=".yaml,.yml,text/yaml" data-testid="yaml-file" on:change=on_file />
+            </div>
+            <button type="button" class="sbc-button" data-testid="yaml-apply" on:click=move |_| apply()>"Fill the form"</button>
+            {move || outcome.get().map(|o| match o {
+                Ok(unknown) if unknown.is_empty() => view! {
+                    <p role="status" data-testid="yaml-result">"The form is filled from the file."</p>
+                }.into_any(),
+                Ok(unknown) => view! {
+                    <div class="sbc-warning" role="status" data-testid="yaml-unknown">
+                        {format!("Filled the form. Not used, because {} backends have no such keys: {}",
+                            backend_type.get_untracked().as_str(), unknown.join(", "))}
+                    </div>
+                }.into_any(),
+                Err(e) => view! { <Alert message=e /> }.into_any(),
+            })}
+        </details>
     }
 }
 
 /// The steps of a connection test, as they come back.
 #[component]
-fn CheckResult(
-    check: Action<BackendCheckRequest, Result<BackendCheck, ApiError>>,
-) -> impl IntoView {
+fn CheckResult(check: Action<BackendCheckRequest, Result<BackendCheck, ApiError>>) -> impl IntoView {
     move || {
         if check.pending().get() {
             return view! { <Progress label="Testing the connection…" /> }.into_any();
@@ -180,11 +277,7 @@ fn CheckResult(
                     .into_iter()
                     .map(|s| {
                         let mark = if s.ok { "✓" } else { "✗" };
-                        let class = if s.ok {
-                            "sbc-step sbc-step--ok"
-                        } else {
-                            "sbc-step sbc-step--failed"
-                        };
+                        let class = if s.ok { "sbc-step sbc-step--ok" } else { "sbc-step sbc-step--failed" };
                         let testid = format!("check-step-{}", s.name);
                         view! {
                             <li class=class data-testid=testid>
@@ -194,11 +287,7 @@ fn CheckResult(
                         }
                     })
                     .collect_view();
-                let summary = if result.ok {
-                    "Connection test passed."
-                } else {
-                    "Connection test failed."
-                };
+                let summary = if result.ok { "Connection test passed." } else { "Connection test failed." };
                 view! {
                     <div class="sbc-check" role="status" data-testid="check-result">
                         <p>{summary}</p>
@@ -211,59 +300,58 @@ fn CheckResult(
     }
 }
 
-/// A config key's input, shaped by its schema: PEM text as a text area, sensitive keys masked.
+/// A config key's input, shaped by its schema: PEM text as a text area, sensitive keys masked,
+/// booleans as a choice.
 #[component]
-fn SchemaField(
-    spec: FieldSpec,
-    value: RwSignal<String>,
-    error: Signal<Option<String>>,
-) -> impl IntoView {
-    let id = format!("sbc-field-{}", spec.name);
-    let testid = format!("field-{}", spec.name);
+fn SchemaField(field: FieldInfo, values: RwSignal<BTreeMap<String, String>>, error: Signal<Option<String>>) -> impl IntoView {
+    let key = StoredValue::new(field.name.clone());
+    let id = format!("sbc-field-{}", field.name);
+    let testid = format!("field-{}", field.name);
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let described = format!("{hint_id} {error_id}");
-    let input = match spec.kind {
+    let value = move || values.with(|v| v.get(&key.get_value()).cloned().unwrap_or_default());
+    let set = move |text: String| values.update(|v| {
+        v.insert(key.get_value(), text);
+    });
+    let input = match field.kind {
         FieldKind::Pem | FieldKind::List => view! {
-            <textarea
-                id=id.clone()
-                rows="4"
-                spellcheck="false"
-                autocomplete="off"
-                class=if spec.sensitive { "sbc-input sbc-input--masked" } else { "sbc-input" }
-                data-testid=testid
-                aria-describedby=described
+            <textarea id=id.clone() rows="4" spellcheck="false" autocomplete="off"
+                class=if field.sensitive { "sbc-input sbc-input--masked" } else { "sbc-input" }
+                data-testid=testid aria-describedby=described
                 aria-invalid=move || error.get().is_some().to_string()
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-            ></textarea>
-        }
-        .into_any(),
+                prop:value=value on:input=move |ev| set(event_target_value(&ev))></textarea>
+        }.into_any(),
+        FieldKind::Bool => view! {
+            <select id=id.clone() class="sbc-input" data-testid=testid aria-describedby=described
+                prop:value=value on:change=move |ev| set(event_target_value(&ev))>
+                <option value="">"(not set)"</option>
+                <option value="true">"true"</option>
+                <option value="false">"false"</option>
+            </select>
+        }.into_any(),
         _ => view! {
-            <input
-                id=id.clone()
-                class="sbc-input"
-                type=if spec.sensitive { "password" } else { "text" }
-                autocomplete=if spec.sensitive { "new-password" } else { "off" }
-                spellcheck="false"
-                data-testid=testid
-                aria-describedby=described
+            <input id=id.clone() class="sbc-input"
+                type=if field.sensitive { "password" } else { "text" }
+                autocomplete=if field.sensitive { "new-password" } else { "off" }
+                spellcheck="false" data-testid=testid aria-describedby=described
                 aria-invalid=move || error.get().is_some().to_string()
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-            />
-        }
-        .into_any(),
+                prop:value=value on:input=move |ev| set(event_target_value(&ev)) />
+        }.into_any(),
+    };
+    let hint = match field.kind {
+        FieldKind::List => format!("{} Paste one PEM block after another.", field.description),
+        _ => field.description.clone(),
     };
     view! {
         <div class="sbc-field">
             <label for=id>
-                {spec.name}
-                {spec.required.then(|| view! { <span class="sbc-required" aria-hidden="true">" *"</span><span class="sbc-visually-hidden">" (required)"</span> })}
-                {spec.sensitive.then(|| view! { <span class="sbc-badge">"sensitive"</span> })}
+                {field.name.clone()}
+                {field.required.then(|| view! { <span class="sbc-required" aria-hidden="true">" *"</span><span class="sbc-visually-hidden">" (required)"</span> })}
+                {field.sensitive.then(|| view! { " " <span class="sbc-badge">"sensitive"</span> })}
             </label>
             {input}
-            <p class="sbc-hint" id=hint_id>{spec.description}</p>
+            <p class="sbc-hint" id=hint_id>{hint}</p>
             <p class="sbc-field-error" id=error_id>{move || error.get()}</p>
         </div>
     }

@@ -2,6 +2,7 @@
 //! `/backends/{name}`, `/backends/{name}/edit`, `/models`, `/models/{name}`, `/audit`).
 
 mod add_backend;
+mod audit;
 mod backend;
 mod backends;
 mod edit_backend;
@@ -9,6 +10,7 @@ mod login;
 mod models;
 
 pub use add_backend::AddBackendPage;
+pub use audit::AuditPage;
 pub use backend::BackendPage;
 pub use backends::BackendsPage;
 pub use edit_backend::EditBackendPage;

@@ -1,0 +1,103 @@
+//! `/audit`: who did what and when, newest first, filterable. Values are never in the trail.
+
+use leptos::prelude::*;
+use secret_backends_api::AuditEntry;
+
+use crate::app::{PageState, use_session};
+use crate::components::{Alert, Progress};
+
+/// How many entries the page loads.
+const LIMIT: u32 = 500;
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let session = use_session();
+    let entries = LocalResource::new(move || {
+        session.changes.track();
+        async move { session.api.audit(None, LIMIT).await }
+    });
+    Effect::new(move || {
+        if session.is_superuser() {
+            session.report(entries.get().as_ref());
+        } else {
+            session.state.set(PageState::Ready);
+        }
+    });
+    let filter = RwSignal::new(String::new());
+    view! {
+        <section class="sbc-page" data-testid="audit-page">
+            <h1>"Audit"</h1>
+            <Show
+                when=move || session.is_superuser()
+                fallback=|| view! { <p data-testid="audit-superuser-only">"The audit trail is shown to controller superusers."</p> }
+            >
+                <div class="sbc-controls" role="search">
+                    <div class="sbc-field sbc-field--inline">
+                        <label for="sbc-audit-filter">"Filter"</label>
+                        <input id="sbc-audit-filter" class="sbc-input" type="search" data-testid="audit-filter"
+                            placeholder="user, action, backend or model" autocomplete="off"
+                            prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev)) />
+                    </div>
+                </div>
+                {move || match entries.get() {
+                    None => view! { <Progress label="Loading the audit trail…" /> }.into_any(),
+                    Some(Err(e)) => view! { <Alert message=e.message() retry=Callback::new(move |()| entries.refetch()) /> }.into_any(),
+                    Some(Ok(list)) => view! { <AuditTable entries=list filter=filter /> }.into_any(),
+                }}
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn AuditTable(entries: Vec<AuditEntry>, filter: RwSignal<String>) -> impl IntoView {
+    let entries = StoredValue::new(entries);
+    let rows = move || {
+        let needle = filter.get().trim().to_lowercase();
+        entries.with_value(|all| {
+            all.iter()
+                .filter(|e| needle.is_empty() || matches(e, &needle))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <div class="sbc-table-wrap">
+            <table class="sbc-table" data-testid="audit-table">
+                <caption class="sbc-visually-hidden">"Audit trail, newest first"</caption>
+                <thead><tr>
+                    <th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th>
+                    <th scope="col">"Backend"</th><th scope="col">"Model"</th><th scope="col">"Details"</th>
+                </tr></thead>
+                <tbody>
+                    {move || rows().into_iter().map(|e| view! {
+                        <tr data-testid="audit-row">
+                            <td class="sbc-mono">{e.at}</td>
+                            <td>{e.user}</td>
+                            <td>{e.action}</td>
+                            <td>{e.backend.unwrap_or_default()}</td>
+                            <td>{e.model.unwrap_or_default()}</td>
+                            <td>
+                                {(!e.keys.is_empty()).then(|| format!("keys: {}", e.keys.join(", ")))}
+                                {e.detail.map(|d| format!(" {d}"))}
+                            </td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+fn matches(e: &AuditEntry, needle: &str) -> bool {
+    [
+        Some(e.user.as_str()),
+        Some(e.action.as_str()),
+        e.backend.as_deref(),
+        e.model.as_deref(),
+        e.detail.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .any(|field| field.to_lowercase().contains(needle))
+}
