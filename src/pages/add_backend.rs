@@ -152,9 +152,11 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
             .map(|t| {
                 let bt = t.backend_type;
                 let id = format!("sbc-type-{}", bt.as_str());
+                let label_for = id.clone();
+                let testid = format!("type-{}", bt.as_str());
                 view! {
-                    <label class="sbc-check" for=id.clone()>
-                        <input type="radio" name="backend-type" id=id data-testid=format!("type-{}", bt.as_str())
+                    <label class="sbc-check" for=label_for>
+                        <input type="radio" name="backend-type" id=id data-testid=testid
                             prop:checked=move || chosen.get() == bt
                             on:change=move |_| { chosen.set(bt); error.set(None); } />
                         " " {bt.as_str()}

@@ -12,7 +12,7 @@ use secret_backends_api::{
 use crate::api::{ApiError, ApiResult, Tagged};
 use crate::app::use_session;
 use crate::commands::model_command;
-use crate::components::{Alert, Progress};
+use crate::components::{Alert, CommandBox, Progress};
 
 /// `/models`: every model with its setting, the backend it writes to, and where its secrets are.
 #[component]
@@ -454,10 +454,7 @@ fn ModelBackendPicker(
                     "auto: internal for IaaS models, the model's own Kubernetes backend for CaaS models. The controller pings the chosen backend first; existing secrets move to it in the background."
                 </p>
             </div>
-            <div class="sbc-field">
-                <span class="sbc-hint" id="sbc-model-command-label">"The same with the Juju CLI"</span>
-                <pre class="sbc-config__value" aria-labelledby="sbc-model-command-label"><code data-testid="model-command">{command}</code></pre>
-            </div>
+            <CommandBox command=Signal::derive(command) testid="model-command" />
             <div class="sbc-actions">
                 <button
                     type="submit"

@@ -13,6 +13,7 @@ use fantoccini::elements::Element;
 use fantoccini::error::CmdError;
 use fantoccini::{Client, ClientBuilder, Locator};
 use secret_backends_controller::Controller;
+use secret_backends_controller::controller::Caller;
 use secret_backends_controller::embedded::EmbeddedController;
 use secret_backends_controller::store::Store;
 use serde_json::json;
@@ -37,7 +38,17 @@ pub fn openbao() -> (String, String) {
 pub struct Session {
     pub browser: Client,
     pub base_url: String,
-    _data: tempfile::TempDir,
+    /// The service's controller, to set up data without the browser.
+    pub controller: Arc<EmbeddedController>,
+    _data: Arc<tempfile::TempDir>,
+}
+
+/// The superuser, as the controller sees it, for setting up data.
+pub fn admin() -> Caller {
+    Caller {
+        name: "admin".into(),
+        access: secret_backends_api::Access::Superuser,
+    }
 }
 
 impl Session {
@@ -54,35 +65,27 @@ impl Session {
         let (controller, _) = EmbeddedController::open(store, Some(ADMIN_PASSWORD.into()))
             .await
             .unwrap();
-        let app = secret_backends_controller::http::app(controller as Arc<dyn Controller>, &dist);
+        let app = secret_backends_controller::http::app(controller.clone() as Arc<dyn Controller>, &dist);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base_url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update",
-                    "--no-first-run", "--disable-sync", "--window-size=1280,900"
-                ]
-            }),
-        );
-        // Both ring and aws-lc are linked in; rustls wants one chosen. (chromedriver is plain HTTP.)
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let browser = ClientBuilder::rustls()
-            .expect("rustls")
-            .capabilities(caps)
-            .connect(&env("WEBDRIVER_URL"))
-            .await
-            .expect("cannot start Chromium through chromedriver");
+        let browser = new_browser().await;
         Session {
             browser,
             base_url,
-            _data: data,
+            controller,
+            _data: Arc::new(data),
+        }
+    }
+
+    /// A second browser on the same service (another admin, another tab).
+    pub async fn another(&self) -> Session {
+        Session {
+            browser: new_browser().await,
+            base_url: self.base_url.clone(),
+            controller: self.controller.clone(),
+            _data: self._data.clone(),
         }
     }
 
@@ -115,7 +118,12 @@ impl Session {
     pub async fn fill(&self, id: &str, text: &str) {
         let input = self.testid(id).await;
         input.clear().await.unwrap();
-        input.send_keys(text).await.unwrap();
+        if text.is_empty() {
+            // Clearing fires no `input` event; typing and deleting a character does, like a person.
+            input.send_keys("x\u{E003}").await.unwrap();
+        } else {
+            input.send_keys(text).await.unwrap();
+        }
     }
 
     /// Waits until the element with `data-testid` shows text containing `expected`.
@@ -188,9 +196,66 @@ impl Session {
 
     /// Logs in as `admin` through the login page.
     pub async fn login_admin(&self) {
-        self.fill("login-username", "admin").await;
-        self.fill("login-password", ADMIN_PASSWORD).await;
+        self.login_as("admin", ADMIN_PASSWORD).await;
+    }
+
+    /// Logs in through the login page.
+    pub async fn login_as(&self, user: &str, password: &str) {
+        self.fill("login-username", user).await;
+        self.fill("login-password", password).await;
         self.click("login-submit").await;
+    }
+
+    /// Adds a vault backend on the run's OpenBao through the controller (not the browser);
+    /// `config` entries are added to endpoint and token.
+    pub async fn seed_vault(&self, name: &str, config: serde_json::Value) {
+        let (addr, token) = openbao();
+        let mut full = json!({"endpoint": addr, "token": token});
+        for (k, v) in config.as_object().cloned().unwrap_or_default() {
+            full[k] = v;
+        }
+        self.controller
+            .backend_add(
+                &admin(),
+                secret_backends_api::AddBackendRequest {
+                    name: name.into(),
+                    backend_type: "vault".into(),
+                    config: serde_json::from_value(full).unwrap(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap_or_else(|e| panic!("cannot add {name}: {e}"));
+    }
+
+    /// The texts of every element matching `selector`, in page order.
+    pub async fn texts(&self, selector: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for e in self.browser.find_all(Locator::Css(selector)).await.unwrap() {
+            out.push(e.text().await.unwrap_or_default());
+        }
+        out
+    }
+
+    /// Waits until `selector` matches exactly `count` elements.
+    pub async fn wait_count(&self, selector: &str, count: usize) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let n = self.browser.find_all(Locator::Css(selector)).await.map(|v| v.len()).unwrap_or(0);
+            if n == count {
+                return;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{selector}: {n} elements, expected {count}");
+            self.next_frame().await;
+        }
+    }
+
+    /// Whether an element with `data-testid` exists now.
+    pub async fn has(&self, id: &str) -> bool {
+        self.browser
+            .find(Locator::Css(&format!("[data-testid=\"{id}\"]")))
+            .await
+            .is_ok()
     }
 
     /// Everything the page holds in browser storage, as text.
@@ -209,4 +274,28 @@ impl Session {
     pub async fn close(self) -> Result<(), CmdError> {
         self.browser.close().await
     }
+}
+
+/// A new headless Chromium through the run's chromedriver.
+async fn new_browser() -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update",
+                "--no-first-run", "--disable-sync", "--window-size=1280,900"
+            ]
+        }),
+    );
+    // Both ring and aws-lc are linked in; rustls wants one chosen. (chromedriver is plain HTTP.)
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    ClientBuilder::rustls()
+        .expect("rustls")
+        .capabilities(caps)
+        .connect(&env("WEBDRIVER_URL"))
+        .await
+        .expect("cannot start Chromium through chromedriver")
 }
