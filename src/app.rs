@@ -10,7 +10,8 @@ use wasm_bindgen::JsValue;
 
 use crate::api::Api;
 use crate::pages::{
-    AddBackendPage, AuditPage, BackendPage, BackendsPage, EditBackendPage, LoginPage, ModelPage, ModelsPage, NotFoundPage,
+    AddBackendPage, AuditPage, BackendPage, BackendsPage, EditBackendPage, LoginPage, ModelPage,
+    ModelsPage, NotFoundPage,
 };
 
 /// Light, dark, or whatever the system prefers.

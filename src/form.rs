@@ -99,7 +99,11 @@ impl Edit {
                 .iter()
                 .filter(|f| !f.sensitive)
                 .map(|f| {
-                    let text = backend.config.get(f.name).map(value_text).unwrap_or_default();
+                    let text = backend
+                        .config
+                        .get(f.name)
+                        .map(value_text)
+                        .unwrap_or_default();
                     (f.name.to_owned(), text)
                 })
                 .collect(),
@@ -203,7 +207,13 @@ pub fn update_request(
     let rotate_text = edit.rotate.trim();
     let current = original.token_rotate_interval.as_deref().unwrap_or("");
     let (rotate, interval) = if rotate_text.is_empty() || rotate_text == current {
-        (None, original.token_rotate_interval.as_deref().and_then(|t| GoDuration::parse(t).ok()))
+        (
+            None,
+            original
+                .token_rotate_interval
+                .as_deref()
+                .and_then(|t| GoDuration::parse(t).ok()),
+        )
     } else {
         let parsed = validate::token_rotate_interval(backend_type, rotate_text, Operation::Update)?;
         changes.push(Change {

@@ -54,7 +54,11 @@ pub fn visible<'a>(backends: &'a [SecretBackend], view: &ListView) -> Vec<&'a Se
                 .cmp(&status_rank(b))
                 .then_with(|| a.name.cmp(&b.name)),
         };
-        if view.descending { order.reverse() } else { order }
+        if view.descending {
+            order.reverse()
+        } else {
+            order
+        }
     });
     rows
 }

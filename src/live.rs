@@ -96,8 +96,8 @@ fn open(
                     session.changes.update(|n| *n += 1);
                 },
             );
-            let _ = source
-                .add_event_listener_with_callback(kind, listener.as_ref().unchecked_ref());
+            let _ =
+                source.add_event_listener_with_callback(kind, listener.as_ref().unchecked_ref());
             listeners.push(listener);
         }
         // The ticket works once: when the stream ends, open a new one with a new ticket.

@@ -525,7 +525,7 @@ fn by_testid(root: &web_sys::HtmlElement, testid: &str) -> web_sys::Element {
 }
 
 #[wasm_bindgen_test]
-fn command_box_shows_the_command_and_follows_it() {
+async fn command_box_shows_the_command_and_follows_it() {
     let root = fresh_section();
     let command = RwSignal::new(remove_command("myvault", false));
     let _mounted = mount_to(root.clone(), move || {
@@ -552,6 +552,8 @@ fn command_box_shows_the_command_and_follows_it() {
         "its accessible name"
     );
     command.set(remove_command("myvault", true));
+    // Effects run on the next tick of the executor.
+    leptos::task::tick().await;
     assert_eq!(
         by_testid(&root, "remove-command").text_content().unwrap(),
         "juju remove-secret-backend myvault --force"

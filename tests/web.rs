@@ -113,3 +113,114 @@ fn add_form_refuses_what_the_service_refuses() {
     assert_eq!(ok.name, "v");
     assert_eq!(ok.token_rotate_interval.as_deref(), Some("24h"));
 }
+
+/// The review lists what changes; a replaced sensitive key says "changed", never its value.
+#[wasm_bindgen_test]
+fn the_review_of_an_edit_names_changes_without_sensitive_values() {
+    let mut original = vault_backend();
+    original.config.insert("mount-path".into(), json!("first"));
+    let mut edit = form::Edit::from_backend(&original);
+    edit.values.insert("mount-path".into(), "second".into());
+    edit.replaced
+        .insert("token".into(), "CANARY-web-token".into());
+    edit.reset.insert("namespace".into());
+    edit.name = "renamed".into();
+    edit.rotate = "0".into();
+    let (request, changes) = form::update_request(&original, &edit, false).unwrap();
+    assert_eq!(request.config["mount-path"], json!("second"));
+    assert_eq!(request.config["token"], json!("CANARY-web-token"));
+    assert_eq!(request.reset, vec!["namespace".to_owned()]);
+    assert_eq!(request.name.as_deref(), Some("renamed"));
+    assert_eq!(request.token_rotate_interval.as_deref(), Some("0"));
+    let text: Vec<String> = changes.iter().map(|c| c.description.clone()).collect();
+    assert!(
+        text.contains(&"mount-path: \"first\" → \"second\"".to_owned()),
+        "{text:?}"
+    );
+    assert!(text.iter().any(|t| t.starts_with("token: changed")));
+    assert!(!text.iter().any(|t| t.contains("CANARY")), "{text:?}");
+    assert!(text.iter().any(|t| t.contains("namespace: reset")));
+
+    // Nothing typed: nothing to review.
+    let (_, none) =
+        form::update_request(&original, &form::Edit::from_backend(&original), false).unwrap();
+    assert!(none.is_empty(), "{none:?}");
+    // The shared rules refuse what the service would.
+    let mut bad = form::Edit::from_backend(&original);
+    bad.values
+        .insert("endpoint".into(), "http://elsewhere:8200".into());
+    let e = form::update_request(&original, &bad, false).unwrap_err();
+    assert_eq!(e.detail, "cannot change immutable field \"endpoint\"");
+    let mut bad = form::Edit::from_backend(&original);
+    bad.rotate = "10m".into();
+    assert!(
+        form::update_request(&original, &bad, false)
+            .unwrap_err()
+            .detail
+            .contains("less than 1h")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_sensitive_field_replaces_or_resets_without_showing_the_value() {
+    use secret_backends_console::components::SensitiveField;
+    let root = fresh_section();
+    let original = vault_backend();
+    let edit = RwSignal::new(form::Edit::from_backend(&original));
+    let spec = *BackendType::Vault.field("token").unwrap();
+    let _mounted = mount_to(root.clone(), move || {
+        view! { <SensitiveField spec=spec set=true edit=edit error=Signal::derive(|| None) /> }
+    });
+    let field = || {
+        root.query_selector("[data-testid=\"field-token\"]")
+            .unwrap()
+    };
+    assert!(text_of(&root, "sensitive-token").contains("set"));
+    assert!(field().is_none(), "no input until Replace");
+
+    let click = |id: &str| {
+        root.query_selector(&format!("[data-testid=\"{id}\"]"))
+            .unwrap()
+            .unwrap()
+            .dyn_into::<web_sys::HtmlElement>()
+            .unwrap()
+            .click()
+    };
+    click("replace-token");
+    leptos::task::tick().await;
+    let input: web_sys::HtmlInputElement =
+        field().expect("an input after Replace").dyn_into().unwrap();
+    assert_eq!(input.type_(), "password");
+    assert_eq!(
+        input.value(),
+        "",
+        "the stored value is never put in the input"
+    );
+
+    click("reset-token");
+    leptos::task::tick().await;
+    assert!(edit.with_untracked(|e| e.reset.contains("token")));
+    assert!(text_of(&root, "sensitive-token").contains("will be cleared"));
+}
+
+#[wasm_bindgen_test]
+fn kubernetes_form_values_are_typed_from_the_schema() {
+    let pem = "-----BEGIN CERTIFICATE-----\nA\n-----END CERTIFICATE-----\n";
+    let config = form::config_from_inputs(
+        BackendType::Kubernetes,
+        [
+            ("endpoint", "https://k8s:6443".to_owned()),
+            ("namespace", "ns".to_owned()),
+            ("skip-tls-verify", "true".to_owned()),
+            ("ca-certs", format!("{pem}{pem}")),
+        ],
+    );
+    assert_eq!(config["skip-tls-verify"], json!(true));
+    assert_eq!(
+        config["ca-certs"].as_array().unwrap().len(),
+        2,
+        "one list item per PEM block"
+    );
+    let e = form::add_request("k", BackendType::Kubernetes, config, "1h").unwrap_err();
+    assert_eq!(e.detail, "k8s config missing service account not valid");
+}

@@ -116,12 +116,20 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let t = chosen.get_untracked();
-        match form::add_request(&name.get_untracked(), t, current_config(), &rotate.get_untracked()) {
+        match form::add_request(
+            &name.get_untracked(),
+            t,
+            current_config(),
+            &rotate.get_untracked(),
+        ) {
             Ok(request) => {
                 error.set(None);
                 add.dispatch(request);
             }
-            Err(e) => error.set(Some(FormError { field: e.field, message: e.detail })),
+            Err(e) => error.set(Some(FormError {
+                field: e.field,
+                message: e.detail,
+            })),
         }
     };
     let on_check = move |_| {
@@ -134,7 +142,10 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
                     config,
                 });
             }
-            Err(e) => error.set(Some(FormError { field: e.field, message: e.detail })),
+            Err(e) => error.set(Some(FormError {
+                field: e.field,
+                message: e.detail,
+            })),
         }
     };
     let field_error = move |field: String| {
@@ -204,11 +215,15 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
 
 /// Paste or upload a Juju `--config` YAML file to fill the form; unknown keys are reported.
 #[component]
-fn YamlImport(backend_type: RwSignal<BackendType>, values: RwSignal<BTreeMap<String, String>>) -> impl IntoView {
+fn YamlImport(
+    backend_type: RwSignal<BackendType>,
+    values: RwSignal<BTreeMap<String, String>>,
+) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let outcome = RwSignal::new(None::<Result<Vec<String>, String>>);
     let apply = move || {
-        let parsed = commands::parse_config_yaml(backend_type.get_untracked(), &text.get_untracked());
+        let parsed =
+            commands::parse_config_yaml(backend_type.get_untracked(), &text.get_untracked());
         outcome.set(Some(parsed.map(|file| {
             values.update(|v| {
                 for (key, value) in &file.config {
@@ -220,10 +235,15 @@ fn YamlImport(backend_type: RwSignal<BackendType>, values: RwSignal<BTreeMap<Str
     };
     let on_file = move |ev: leptos::ev::Event| {
         use wasm_bindgen::JsCast;
-        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
             return;
         };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
         leptos::task::spawn_local(async move {
             if let Ok(content) = wasm_bindgen_futures::JsFuture::from(file.text()).await
                 && let Some(content) = content.as_string()
@@ -265,7 +285,9 @@ fn YamlImport(backend_type: RwSignal<BackendType>, values: RwSignal<BTreeMap<Str
 
 /// The steps of a connection test, as they come back.
 #[component]
-fn CheckResult(check: Action<BackendCheckRequest, Result<BackendCheck, ApiError>>) -> impl IntoView {
+fn CheckResult(
+    check: Action<BackendCheckRequest, Result<BackendCheck, ApiError>>,
+) -> impl IntoView {
     move || {
         if check.pending().get() {
             return view! { <Progress label="Testing the connection…" /> }.into_any();
@@ -279,7 +301,11 @@ fn CheckResult(check: Action<BackendCheckRequest, Result<BackendCheck, ApiError>
                     .into_iter()
                     .map(|s| {
                         let mark = if s.ok { "✓" } else { "✗" };
-                        let class = if s.ok { "sbc-step sbc-step--ok" } else { "sbc-step sbc-step--failed" };
+                        let class = if s.ok {
+                            "sbc-step sbc-step--ok"
+                        } else {
+                            "sbc-step sbc-step--failed"
+                        };
                         let testid = format!("check-step-{}", s.name);
                         view! {
                             <li class=class data-testid=testid>
@@ -289,7 +315,11 @@ fn CheckResult(check: Action<BackendCheckRequest, Result<BackendCheck, ApiError>
                         }
                     })
                     .collect_view();
-                let summary = if result.ok { "Connection test passed." } else { "Connection test failed." };
+                let summary = if result.ok {
+                    "Connection test passed."
+                } else {
+                    "Connection test failed."
+                };
                 view! {
                     <div class="sbc-check" role="status" data-testid="check-result">
                         <p>{summary}</p>
@@ -305,7 +335,11 @@ fn CheckResult(check: Action<BackendCheckRequest, Result<BackendCheck, ApiError>
 /// A config key's input, shaped by its schema: PEM text as a text area, sensitive keys masked,
 /// booleans as a choice.
 #[component]
-fn SchemaField(field: FieldInfo, values: RwSignal<BTreeMap<String, String>>, error: Signal<Option<String>>) -> impl IntoView {
+fn SchemaField(
+    field: FieldInfo,
+    values: RwSignal<BTreeMap<String, String>>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
     let key = StoredValue::new(field.name.clone());
     let id = format!("sbc-field-{}", field.name);
     let testid = format!("field-{}", field.name);
@@ -313,9 +347,11 @@ fn SchemaField(field: FieldInfo, values: RwSignal<BTreeMap<String, String>>, err
     let error_id = format!("{id}-error");
     let described = format!("{hint_id} {error_id}");
     let value = move || values.with(|v| v.get(&key.get_value()).cloned().unwrap_or_default());
-    let set = move |text: String| values.update(|v| {
-        v.insert(key.get_value(), text);
-    });
+    let set = move |text: String| {
+        values.update(|v| {
+            v.insert(key.get_value(), text);
+        })
+    };
     let input = match field.kind {
         FieldKind::Pem | FieldKind::List => view! {
             <textarea id=id.clone() rows="4" spellcheck="false" autocomplete="off"
@@ -323,7 +359,8 @@ fn SchemaField(field: FieldInfo, values: RwSignal<BTreeMap<String, String>>, err
                 data-testid=testid aria-describedby=described
                 aria-invalid=move || error.get().is_some().to_string()
                 prop:value=value on:input=move |ev| set(event_target_value(&ev))></textarea>
-        }.into_any(),
+        }
+        .into_any(),
         FieldKind::Bool => view! {
             <select id=id.clone() class="sbc-input" data-testid=testid aria-describedby=described
                 prop:value=value on:change=move |ev| set(event_target_value(&ev))>
@@ -331,7 +368,8 @@ fn SchemaField(field: FieldInfo, values: RwSignal<BTreeMap<String, String>>, err
                 <option value="true">"true"</option>
                 <option value="false">"false"</option>
             </select>
-        }.into_any(),
+        }
+        .into_any(),
         _ => view! {
             <input id=id.clone() class="sbc-input"
                 type=if field.sensitive { "password" } else { "text" }
@@ -339,7 +377,8 @@ fn SchemaField(field: FieldInfo, values: RwSignal<BTreeMap<String, String>>, err
                 spellcheck="false" data-testid=testid aria-describedby=described
                 aria-invalid=move || error.get().is_some().to_string()
                 prop:value=value on:input=move |ev| set(event_target_value(&ev)) />
-        }.into_any(),
+        }
+        .into_any(),
     };
     let hint = match field.kind {
         FieldKind::List => format!("{} Paste one PEM block after another.", field.description),

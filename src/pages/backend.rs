@@ -11,7 +11,8 @@ use secret_backends_api::{Config, ErrorCode, SecretBackend};
 
 use crate::api::Tagged;
 use crate::app::use_session;
-use crate::components::{Alert, ConfigView, Progress, StatusCell};
+use crate::commands;
+use crate::components::{Alert, CommandBox, ConfigView, ExportPanel, Progress, StatusCell};
 use crate::live::ago;
 
 /// How long revealed values stay on screen.
@@ -61,9 +62,10 @@ fn BackendDetail(backend: Tagged<SecretBackend>, refetch: Callback<()>) -> impl 
     let confirming = RwSignal::new(false);
     let revealed = RwSignal::new(None::<Config>);
 
-    let check = Action::new_local(move |_: &()| async move {
-        session.api.check_now(&name.get_value()).await
-    });
+    let check =
+        Action::new_local(
+            move |_: &()| async move { session.api.check_now(&name.get_value()).await },
+        );
     let rotate = Action::new_local(move |_: &()| async move {
         session.api.rotate_token(&name.get_value()).await
     });
@@ -184,6 +186,12 @@ fn BackendDetail(backend: Tagged<SecretBackend>, refetch: Callback<()>) -> impl 
             view! { <ConfigView backend=shown revealed=revealed.get().is_some() /> }
         }}
 
+        <div class="sbc-actions sbc-actions--start">
+            <ExportPanel
+                backends=Signal::derive(move || vec![config_source.get_value()])
+                file_stem=name.get_value()
+            />
+        </div>
         <Show when=move || session.is_superuser()>
             <AuditEntries backend=name.get_value() />
         </Show>
@@ -219,7 +227,10 @@ fn RevealButton(name: String, revealed: RwSignal<Option<Config>>) -> impl IntoVi
         if let Some(Ok(b)) = reveal.value().get() {
             revealed.set(Some(b.config));
             reveal.value().set(None);
-            let handle = set_timeout_with_handle(move || revealed.try_set(None).map_or((), |_| ()), REVEAL_FOR);
+            let handle = set_timeout_with_handle(
+                move || revealed.try_set(None).map_or((), |_| ()),
+                REVEAL_FOR,
+            );
             timer.set_value(handle.ok());
         }
     });
@@ -305,10 +316,17 @@ fn RemoveDialog(
     let force = RwSignal::new(false);
     let expected = name.clone();
     let matches = move || typed.get() == expected;
-    let remove = Action::new_local(move |(name, etag, force): &(String, Option<String>, bool)| {
-        let (name, etag, force) = (name.clone(), etag.clone(), *force);
-        async move { session.api.remove_backend(&name, force, etag.as_deref()).await }
-    });
+    let remove = Action::new_local(
+        move |(name, etag, force): &(String, Option<String>, bool)| {
+            let (name, etag, force) = (name.clone(), etag.clone(), *force);
+            async move {
+                session
+                    .api
+                    .remove_backend(&name, force, etag.as_deref())
+                    .await
+            }
+        },
+    );
     Effect::new(move || {
         if let Some(Ok(())) = remove.value().get() {
             navigate("/backends", Default::default());
@@ -366,6 +384,13 @@ fn RemoveDialog(
                             on:input=move |ev| typed.set(event_target_value(&ev))
                         />
                     </div>
+                    <CommandBox
+                        command=Signal::derive({
+                            let name = name.clone();
+                            move || commands::remove_command(&name, force.get())
+                        })
+                        testid="remove-command"
+                    />
                     <div class="sbc-actions">
                         <button type="button" class="sbc-button" data-testid="remove-cancel" on:click=move |_| on_cancel.run(())>
                             "Cancel"

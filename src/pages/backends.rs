@@ -7,7 +7,7 @@ use leptos_router::components::A;
 use secret_backends_api::SecretBackend;
 
 use crate::app::use_session;
-use crate::components::{Alert, Progress, StatusCell};
+use crate::components::{Alert, ExportPanel, Progress, StatusCell};
 use crate::listing::{ListView, SortKey, visible};
 use crate::live::ago;
 
@@ -39,6 +39,15 @@ pub fn BackendsPage() -> impl IntoView {
                 </Show>
             </div>
             <ListControls view=view_choice />
+            <div class="sbc-actions sbc-actions--start">
+                <ExportPanel
+                    backends=Signal::derive(move || {
+                        let choice = view_choice.get();
+                        last.with(|l| l.as_deref().map(|all| visible(all, &choice).into_iter().cloned().collect()).unwrap_or_default())
+                    })
+                    file_stem="secret-backends".to_owned()
+                />
+            </div>
             {move || match (backends.get(), last.get()) {
                 (Some(Err(e)), _) => view! {
                     <Alert message=e.message() retry=Callback::new(move |()| backends.refetch()) />

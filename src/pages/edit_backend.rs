@@ -9,7 +9,8 @@ use secret_backends_api::{ErrorCode, FieldKind, FieldSpec, SecretBackend, Update
 
 use crate::api::{ApiError, Tagged};
 use crate::app::{PageState, use_session};
-use crate::components::{Alert, Progress, SensitiveValue, TextField};
+use crate::commands;
+use crate::components::{Alert, CommandBox, Progress, SensitiveField, TextField};
 use crate::form::{self, Change, Edit};
 
 #[component]
@@ -47,7 +48,10 @@ pub fn EditBackendPage() -> impl IntoView {
 fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
-    let Tagged { value: original, etag } = backend;
+    let Tagged {
+        value: original,
+        etag,
+    } = backend;
     let original = StoredValue::new(original);
     let etag = StoredValue::new(etag);
     let edit = RwSignal::new(original.with_value(Edit::from_backend));
@@ -58,12 +62,20 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
         let request = request.clone();
         let name = original.with_value(|b| b.name.clone());
         let tag = etag.get_value();
-        async move { session.api.update_backend(&name, &request, tag.as_deref()).await }
+        async move {
+            session
+                .api
+                .update_backend(&name, &request, tag.as_deref())
+                .await
+        }
     });
     Effect::new(move || match save.value().get() {
         Some(Ok(saved)) => {
             session.state.set(PageState::Ready);
-            navigate(&format!("/backends/{}", saved.value.name), Default::default());
+            navigate(
+                &format!("/backends/{}", saved.value.name),
+                Default::default(),
+            );
         }
         Some(Err(e)) => error.set(Some(refusal(&e))),
         None => {}
@@ -164,8 +176,9 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
                 </button>
             </div>
         </form>
-        {move || reviewing.get().map(|(_, changes)| {
+        {move || reviewing.get().map(|(request, changes)| {
             let empty = changes.is_empty();
+            let command = original.with_value(|b| commands::update_command(&b.name, &request));
             view! {
                 <div class="sbc-review" role="region" aria-label="Review of the changes" data-testid="review">
                     <h2>"Review"</h2>
@@ -178,6 +191,7 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
                             }).collect_view()}</ul>
                         }.into_any()
                     }}
+                    <CommandBox command=Signal::derive(move || command.clone()) testid="update-command" />
                     <div class="sbc-actions">
                         <button type="button" class="sbc-button" data-testid="back-to-edit"
                             on:click=move |_| reviewing.set(None)>"Back to editing"</button>
@@ -199,16 +213,22 @@ fn refusal(e: &ApiError) -> (Option<String>, String, Option<ErrorCode>) {
 
 /// A non-sensitive key: prefilled; read-only with the reason when immutable; "Reset" when set.
 #[component]
-fn PlainField(spec: FieldSpec, edit: RwSignal<Edit>, error: Signal<Option<String>>) -> impl IntoView {
+fn PlainField(
+    spec: FieldSpec,
+    edit: RwSignal<Edit>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
     let key = spec.name;
     let id = format!("sbc-edit-{key}");
     let hint_id = format!("{id}-hint");
     let value = move || edit.with(|e| e.values.get(key).cloned().unwrap_or_default());
     let is_reset = move || edit.with(|e| e.reset.contains(key));
     let was_set = edit.with_untracked(|e| e.values.get(key).is_some_and(|v| !v.is_empty()));
-    let set_value = move |text: String| edit.update(|e| {
-        e.values.insert(key.to_owned(), text);
-    });
+    let set_value = move |text: String| {
+        edit.update(|e| {
+            e.values.insert(key.to_owned(), text);
+        })
+    };
     let input = match spec.kind {
         FieldKind::Pem | FieldKind::List => view! {
             <textarea id=id.clone() class="sbc-input" rows="4" spellcheck="false"
@@ -255,73 +275,6 @@ fn PlainField(spec: FieldSpec, edit: RwSignal<Edit>, error: Signal<Option<String
                     " Reset to default"
                 </label>
             })}
-            <p class="sbc-field-error">{move || error.get()}</p>
-        </div>
-    }
-}
-
-/// A sensitive key: "set" / "not set", never the value; "Replace" opens a password input for a
-/// new value, "Reset" clears it.
-#[component]
-pub fn SensitiveField(
-    spec: FieldSpec,
-    /// Whether the key holds a value now.
-    set: bool,
-    edit: RwSignal<Edit>,
-    error: Signal<Option<String>>,
-) -> impl IntoView {
-    let key = spec.name;
-    let id = format!("sbc-edit-{key}");
-    let replacing = RwSignal::new(false);
-    let is_reset = move || edit.with(|e| e.reset.contains(key));
-    let new_value = move || edit.with(|e| e.replaced.get(key).cloned().unwrap_or_default());
-    let set_value = move |text: String| edit.update(|e| {
-        e.replaced.insert(key.to_owned(), text);
-    });
-    view! {
-        <div class="sbc-field" data-testid=format!("sensitive-{key}")>
-            <span class="sbc-label" id=format!("{id}-label")>{key} " " <span class="sbc-badge">"sensitive"</span></span>
-            <div class="sbc-sensitive-row">
-                {move || if is_reset() {
-                    view! { <span data-testid="sensitive-state">"will be cleared"</span> }.into_any()
-                } else {
-                    view! { <SensitiveValue set=set /> }.into_any()
-                }}
-                <button type="button" class="sbc-button" data-testid=format!("replace-{key}")
-                    aria-expanded=move || replacing.get().to_string()
-                    on:click=move |_| {
-                        let now = !replacing.get_untracked();
-                        replacing.set(now);
-                        if !now { edit.update(|e| { e.replaced.remove(key); }); }
-                    }>
-                    {move || if replacing.get() { "Keep the current value" } else if set { "Replace" } else { "Set" }}
-                </button>
-                {set.then(|| view! {
-                    <button type="button" class="sbc-button" data-testid=format!("reset-{key}")
-                        aria-pressed=move || is_reset().to_string()
-                        on:click=move |_| edit.update(|e| {
-                            if !e.reset.remove(key) { e.reset.insert(key.to_owned()); }
-                        })>
-                        {move || if is_reset() { "Undo reset" } else { "Reset" }}
-                    </button>
-                })}
-            </div>
-            <Show when=move || replacing.get() && !is_reset()>
-                <label for=id.clone()>"New value for " {key}</label>
-                {match spec.kind {
-                    FieldKind::Pem => view! {
-                        <textarea id=id.clone() class="sbc-input sbc-input--masked" rows="4" autocomplete="off"
-                            spellcheck="false" data-testid=format!("field-{key}")
-                            prop:value=new_value on:input=move |ev| set_value(event_target_value(&ev))></textarea>
-                    }.into_any(),
-                    _ => view! {
-                        <input id=id.clone() class="sbc-input" type="password" autocomplete="new-password"
-                            data-testid=format!("field-{key}")
-                            prop:value=new_value on:input=move |ev| set_value(event_target_value(&ev)) />
-                    }.into_any(),
-                }}
-            </Show>
-            <p class="sbc-hint">{spec.description}</p>
             <p class="sbc-field-error">{move || error.get()}</p>
         </div>
     }

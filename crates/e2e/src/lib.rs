@@ -65,7 +65,8 @@ impl Session {
         let (controller, _) = EmbeddedController::open(store, Some(ADMIN_PASSWORD.into()))
             .await
             .unwrap();
-        let app = secret_backends_controller::http::app(controller.clone() as Arc<dyn Controller>, &dist);
+        let app =
+            secret_backends_controller::http::app(controller.clone() as Arc<dyn Controller>, &dist);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base_url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -241,11 +242,19 @@ impl Session {
     pub async fn wait_count(&self, selector: &str, count: usize) {
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
-            let n = self.browser.find_all(Locator::Css(selector)).await.map(|v| v.len()).unwrap_or(0);
+            let n = self
+                .browser
+                .find_all(Locator::Css(selector))
+                .await
+                .map(|v| v.len())
+                .unwrap_or(0);
             if n == count {
                 return;
             }
-            assert!(tokio::time::Instant::now() < deadline, "{selector}: {n} elements, expected {count}");
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{selector}: {n} elements, expected {count}"
+            );
             self.next_frame().await;
         }
     }

@@ -2,7 +2,10 @@
 //! list (filter, sort, hide, live updates), detail (reveal, check, rotate), edit (review, stale,
 //! force), remove (in use, force), add (kubernetes form, YAML import) and a read-only user.
 
-use secret_backends_api::{AddModelRequest, AddSecretRequest, AddUserRequest, Access, ModelType, SetModelBackendRequest, UpdateBackendRequest};
+use secret_backends_api::{
+    Access, AddModelRequest, AddSecretRequest, AddUserRequest, ModelType, SetModelBackendRequest,
+    UpdateBackendRequest,
+};
 use secret_backends_controller::Controller;
 use secret_backends_e2e::{Session, admin, openbao};
 use serde_json::json;
@@ -65,15 +68,23 @@ async fn edit_reviews_the_changes_then_saves_without_showing_secrets() {
     s.click("edit-backend").await;
     s.wait_path("/backends/ed/edit").await;
     let endpoint = s.testid("field-endpoint").await;
-    assert_eq!(endpoint.attr("readonly").await.unwrap().as_deref(), Some("true"), "immutable keys are read-only");
+    assert_eq!(
+        endpoint.attr("readonly").await.unwrap().as_deref(),
+        Some("true"),
+        "immutable keys are read-only"
+    );
     s.wait_text("sensitive-token", "set").await;
-    assert!(!s.browser.source().await.unwrap().contains(&token), "the stored token never reaches the page");
+    assert!(
+        !s.browser.source().await.unwrap().contains(&token),
+        "the stored token never reaches the page"
+    );
 
     s.fill("field-mount-path", "second").await;
     s.click("replace-token").await;
     s.fill("field-token", &token).await;
     s.click("review-changes").await;
-    s.wait_text("change-mount-path", "\"first\" → \"second\"").await;
+    s.wait_text("change-mount-path", "\"first\" → \"second\"")
+        .await;
     let token_change = s.wait_text("change-token", "changed").await;
     assert!(!token_change.contains(&token));
     s.click("save").await;
@@ -104,15 +115,24 @@ async fn a_stale_edit_says_so_and_reloads() {
     s.fill("field-mount-path", "ours").await;
     s.click("review-changes").await;
     s.click("save").await;
-    s.wait_text("stale-edit", "Someone else changed this backend").await;
+    s.wait_text("stale-edit", "Someone else changed this backend")
+        .await;
     s.click("reload").await;
     let deadline = tokio::time::Instant::now() + secret_backends_e2e::WAIT;
     loop {
-        let value = s.testid("field-mount-path").await.prop("value").await.unwrap();
+        let value = s
+            .testid("field-mount-path")
+            .await
+            .prop("value")
+            .await
+            .unwrap();
         if value.as_deref() == Some("theirs") {
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "the reload shows their version: {value:?}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the reload shows their version: {value:?}"
+        );
         s.next_frame().await;
     }
     s.close().await.unwrap();
@@ -127,7 +147,8 @@ async fn an_unreachable_backend_can_be_saved_with_force_explained() {
     s.fill("field-token", CANARY).await;
     s.click("review-changes").await;
     s.click("save").await;
-    s.wait_text("alert", "auth token invalid: permission denied").await;
+    s.wait_text("alert", "auth token invalid: permission denied")
+        .await;
     s.wait_text("unreachable", "save anyway").await;
     s.click("save-force").await;
     s.wait_path("/backends/un").await;
@@ -142,15 +163,33 @@ async fn reveal_shows_values_until_hidden_and_check_and_rotate_work() {
     let s = Session::start().await;
     s.seed_vault("rv", json!({})).await;
     s.controller
-        .backend_update(&admin(), "rv", UpdateBackendRequest { token_rotate_interval: Some("2h".into()), ..Default::default() }, None)
+        .backend_update(
+            &admin(),
+            "rv",
+            UpdateBackendRequest {
+                token_rotate_interval: Some("2h".into()),
+                ..Default::default()
+            },
+            None,
+        )
         .await
         .unwrap();
     logged_in(&s, "/backends/rv").await;
     s.wait_text("config-token", "set").await;
     s.click("reveal").await;
     s.wait_text("revealed-token", &token).await;
-    assert!(!s.browser_storage().await.contains(&token), "revealed values never reach browser storage");
-    assert!(!s.browser.current_url().await.unwrap().as_str().contains(&token));
+    assert!(
+        !s.browser_storage().await.contains(&token),
+        "revealed values never reach browser storage"
+    );
+    assert!(
+        !s.browser
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains(&token)
+    );
     s.click("hide-values").await;
     s.wait_gone("[data-testid=\"revealed-token\"]").await;
     s.testid("reveal").await;
@@ -170,16 +209,44 @@ async fn removing_a_backend_in_use_explains_and_offers_force() {
     let s = Session::start().await;
     s.seed_vault("used", json!({})).await;
     let c = &s.controller;
-    c.model_add(&admin(), AddModelRequest { name: "m1".into(), model_type: ModelType::Iaas }).await.unwrap();
-    c.model_set_backend(&admin(), "m1", SetModelBackendRequest { secret_backend: "used".into(), force: false }, None).await.unwrap();
-    c.secret_add(&admin(), "m1", AddSecretRequest { label: "db".into(), content: [("k".to_owned(), "v".to_owned())].into() }).await.unwrap();
+    c.model_add(
+        &admin(),
+        AddModelRequest {
+            name: "m1".into(),
+            model_type: ModelType::Iaas,
+        },
+    )
+    .await
+    .unwrap();
+    c.model_set_backend(
+        &admin(),
+        "m1",
+        SetModelBackendRequest {
+            secret_backend: "used".into(),
+            force: false,
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    c.secret_add(
+        &admin(),
+        "m1",
+        AddSecretRequest {
+            label: "db".into(),
+            content: [("k".to_owned(), "v".to_owned())].into(),
+        },
+    )
+    .await
+    .unwrap();
     logged_in(&s, "/backends/used").await;
     s.wait_text("backend-models", "m1").await;
     s.click("remove-backend").await;
     s.wait_text("remove-in-use", "m1").await;
     s.fill("remove-confirm-input", "used").await;
     s.click("remove-confirm").await;
-    s.wait_text("alert", "backend \"used\" still contains secret content").await;
+    s.wait_text("alert", "backend \"used\" still contains secret content")
+        .await;
     s.click("remove-force").await;
     s.click("remove-confirm").await;
     s.wait_path("/backends").await;
@@ -192,7 +259,15 @@ async fn a_read_only_user_is_not_offered_what_they_may_not_do() {
     let s = Session::start().await;
     s.seed_vault("ro", json!({})).await;
     s.controller
-        .user_add(&admin(), AddUserRequest { name: "viewer".into(), password: "viewer-password".into(), access: Access::Login, models: Default::default() })
+        .user_add(
+            &admin(),
+            AddUserRequest {
+                name: "viewer".into(),
+                password: "viewer-password".into(),
+                access: Access::Login,
+                models: Default::default(),
+            },
+        )
         .await
         .unwrap();
     s.open("/backends").await;
@@ -202,11 +277,18 @@ async fn a_read_only_user_is_not_offered_what_they_may_not_do() {
     s.testid("backend-row-ro").await;
     s.wait_text("current-user", "viewer").await;
     assert!(!s.has("add-backend").await);
-    s.css("[data-testid=\"backend-row-ro\"] a").await.click().await.unwrap();
+    s.css("[data-testid=\"backend-row-ro\"] a")
+        .await
+        .click()
+        .await
+        .unwrap();
     s.wait_path("/backends/ro").await;
     s.wait_text("config-token", "set").await;
     for control in ["edit-backend", "remove-backend", "reveal", "rotate-now"] {
-        assert!(!s.has(control).await, "{control} is offered to a read-only user");
+        assert!(
+            !s.has(control).await,
+            "{control} is offered to a read-only user"
+        );
     }
     s.close().await.unwrap();
 }
@@ -223,13 +305,62 @@ async fn the_add_form_follows_the_type_and_reads_a_juju_config_file() {
     s.testid("field-mount-path").await;
     assert!(!s.has("field-service-account").await);
 
-    s.css("[data-testid=\"yaml-import\"] summary").await.click().await.unwrap();
-    s.fill("yaml-text", &format!("# a Juju --config file\nendpoint: {addr}\ntoken: {CANARY}\ncolour: red\n")).await;
+    s.css("[data-testid=\"yaml-import\"] summary")
+        .await
+        .click()
+        .await
+        .unwrap();
+    s.fill(
+        "yaml-text",
+        &format!("# a Juju --config file\nendpoint: {addr}\ntoken: {CANARY}\ncolour: red\n"),
+    )
+    .await;
     s.click("yaml-apply").await;
     s.wait_text("yaml-unknown", "colour").await;
-    let endpoint = s.testid("field-endpoint").await.prop("value").await.unwrap();
+    let endpoint = s
+        .testid("field-endpoint")
+        .await
+        .prop("value")
+        .await
+        .unwrap();
     assert_eq!(endpoint.as_deref(), Some(addr.as_str()));
     let command = s.wait_text("add-command", "juju add-secret-backend").await;
-    assert!(!command.contains(CANARY), "the command has a placeholder, not the token: {command}");
+    assert!(
+        !command.contains(CANARY),
+        "the command has a placeholder, not the token: {command}"
+    );
+    s.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn export_and_the_audit_trail() {
+    let (_, token) = openbao();
+    let s = Session::start().await;
+    s.seed_vault("ex", json!({"mount-path": "juju"})).await;
+    logged_in(&s, "/backends").await;
+    s.testid("backend-row-ex").await;
+    s.click("export").await;
+    let yaml = s.wait_text("export-text", "ex:").await;
+    assert!(
+        yaml.contains("backend: vault") && yaml.contains("mount-path: juju"),
+        "{yaml}"
+    );
+    assert!(!yaml.contains(&token), "no sensitive value in an export");
+    s.click("export-json").await;
+    s.wait_text("export-text", "\"backend\": \"vault\"").await;
+
+    s.css("a[href=\"/audit\"]").await.click().await.unwrap();
+    s.wait_path("/audit").await;
+    s.wait_text("audit-table", "add").await;
+    s.fill("audit-filter", "nothing-matches-this").await;
+    s.wait_count("[data-testid=\"audit-row\"]", 0).await;
+    s.fill("audit-filter", "ex").await;
+    s.wait_count("[data-testid=\"audit-row\"]", 1).await;
+    assert!(
+        !s.texts("[data-testid=\"audit-row\"]")
+            .await
+            .concat()
+            .contains(&token)
+    );
     s.close().await.unwrap();
 }
