@@ -41,30 +41,25 @@ pub fn backend_name(name: &str) -> Result<(), ValidationError> {
 
 /// Checks a model name (Juju's rule: lowercase letters, digits and `-`, starting with a letter).
 pub fn model_name(name: &str) -> Result<(), ValidationError> {
-    if is_dns_label(name) {
-        Ok(())
-    } else {
-        Err(ValidationError::field(
-            "name",
-            format!(
-                "model name {name:?} not valid: use lowercase letters, digits and \"-\", starting with a letter and not ending in \"-\""
-            ),
-        ))
-    }
+    entity_name("model", name)
 }
 
-/// Checks a user name.
+/// Checks a user name (the same rule as model names).
 pub fn user_name(name: &str) -> Result<(), ValidationError> {
+    entity_name("user", name)
+}
+
+fn entity_name(kind: &str, name: &str) -> Result<(), ValidationError> {
     if is_dns_label(name) {
-        Ok(())
-    } else {
-        Err(ValidationError::field(
-            "name",
-            format!(
-                "user name {name:?} not valid: use lowercase letters, digits and \"-\", starting with a letter and not ending in \"-\""
-            ),
-        ))
+        return Ok(());
     }
+    Err(ValidationError::field(
+        "name",
+        format!(
+            "{kind} name {name:?} not valid: use lowercase letters, digits and \"-\", starting with \
+             a letter and not ending in \"-\""
+        ),
+    ))
 }
 
 fn is_dns_label(name: &str) -> bool {
