@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Redirect, Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
-use secret_backends_api::{Access, UserRef};
-use wasm_bindgen::JsValue;
+use secret_backends_api::{Access, EventKind, UserRef};
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::Api;
 use crate::pages::{
@@ -42,12 +42,14 @@ impl Theme {
 }
 
 /// What the page or host gives the console when mounting it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConsoleOptions {
     pub api_base: String,
     pub base_path: String,
     pub token: Option<String>,
     pub theme: Theme,
+    /// Called with `{kind, name}` after each change the console makes.
+    pub on_event: Option<js_sys::Function>,
 }
 
 impl Default for ConsoleOptions {
@@ -57,6 +59,7 @@ impl Default for ConsoleOptions {
             base_path: String::new(),
             token: None,
             theme: Theme::Auto,
+            on_event: None,
         }
     }
 }
@@ -78,6 +81,9 @@ impl ConsoleOptions {
                 .unwrap_or(defaults.base_path),
             token: text("token"),
             theme: text("theme").map(|t| Theme::parse(&t)).unwrap_or_default(),
+            on_event: js_sys::Reflect::get(options, &JsValue::from_str("onEvent"))
+                .ok()
+                .and_then(|f| f.dyn_into::<js_sys::Function>().ok()),
         }
     }
 }
@@ -116,6 +122,10 @@ pub struct Session {
     pub now: RwSignal<f64>,
     /// The theme in use; the host's option, or the admin's choice.
     pub theme: RwSignal<Theme>,
+    /// The host's `onEvent`.
+    on_event: StoredValue<Option<js_sys::Function>, LocalStorage>,
+    /// The routes' prefix (`basePath`), without a trailing `/`.
+    pub base_path: StoredValue<String>,
 }
 
 impl Session {
@@ -129,12 +139,33 @@ impl Session {
             last_event: RwSignal::new(None),
             now: RwSignal::new(crate::live::now_ms()),
             theme: RwSignal::new(Theme::Auto),
+            on_event: StoredValue::new_local(None),
+            base_path: StoredValue::new(String::new()),
         }
     }
 
     pub fn is_superuser(&self) -> bool {
         self.user
             .with(|u| u.as_ref().is_some_and(|u| u.access == Access::Superuser))
+    }
+
+    /// A console path as a link's `href`: under the base path. (The router's `A` does not add
+    /// the base itself; its navigation and `use_navigate` do.)
+    pub fn href(&self, path: &str) -> String {
+        format!("{}{path}", self.base_path.get_value())
+    }
+
+    /// Tells the host about a change the console made (`onEvent({kind, name})`).
+    pub fn notify(&self, kind: EventKind, name: &str) {
+        self.on_event.with_value(|f| {
+            if let Some(f) = f {
+                let event = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(&event, &"kind".into(), &kind.as_str().into());
+                let _ = js_sys::Reflect::set(&event, &"name".into(), &name.into());
+                // A host's failing callback is the host's business.
+                let _ = f.call1(&JsValue::NULL, &event);
+            }
+        });
     }
 
     /// Reports a page's load state to the root (`data-state`).
@@ -158,6 +189,8 @@ pub fn Console(options: ConsoleOptions) -> impl IntoView {
     let api = Api::new(&options.api_base, options.token.clone());
     let session = Session::new(api);
     session.theme.set(options.theme);
+    session.on_event.set_value(options.on_event.clone());
+    session.base_path.set_value(options.base_path.clone());
     provide_context(session);
     crate::live::start(session);
 
@@ -247,10 +280,10 @@ fn Header() -> impl IntoView {
             </label>
             <Show when=move || session.api.logged_in()>
                 <nav class="sbc-header__nav" aria-label="Console">
-                    <A href="/backends">"Backends"</A>
-                    <A href="/models">"Models"</A>
+                    <A href=session.href("/backends")>"Backends"</A>
+                    <A href=session.href("/models")>"Models"</A>
                     <Show when=move || session.is_superuser()>
-                        <A href="/audit">"Audit"</A>
+                        <A href=session.href("/audit")>"Audit"</A>
                     </Show>
                 </nav>
                 <span class="sbc-header__user" data-testid="current-user">
@@ -281,9 +314,11 @@ fn RequireLogin(children: ChildrenFn) -> impl IntoView {
         if session.api.logged_in() {
             children().into_any()
         } else {
-            session
-                .after_login
-                .set(Some(location.pathname.get_untracked()));
+            // The router's paths are relative to the base path; the location's is not.
+            let path = location.pathname.get_untracked();
+            let base = session.base_path.get_value();
+            let relative = path.strip_prefix(base.as_str()).unwrap_or(&path).to_owned();
+            session.after_login.set(Some(relative));
             view! { <Redirect path="/login" /> }.into_any()
         }
     }

@@ -15,6 +15,7 @@ pub mod live;
 pub mod pages;
 
 use leptos::mount::mount_to;
+use leptos::prelude::Owner;
 use wasm_bindgen::prelude::*;
 
 pub use app::{ConsoleOptions, Theme};
@@ -26,14 +27,25 @@ pub const STANDALONE_ROOT_ID: &str = "secret-backends-console";
 /// state from the page.
 #[wasm_bindgen]
 pub struct ConsoleHandle {
-    mounted: Option<Box<dyn std::any::Any>>,
+    mounted: Option<(Box<dyn std::any::Any>, Owner)>,
 }
 
 #[wasm_bindgen]
 impl ConsoleHandle {
-    /// Removes the console from its element.
+    /// Removes the console from its element, with everything it started: the router's window
+    /// listeners, timers, the change feed and pending requests' effects.
     pub fn unmount(&mut self) {
-        self.mounted.take();
+        if let Some((view, owner)) = self.mounted.take() {
+            drop(view);
+            // Tasks still running (a request in flight) hold the owner: clean up regardless.
+            owner.unset_with_forced_cleanup();
+        }
+    }
+}
+
+impl Drop for ConsoleHandle {
+    fn drop(&mut self) {
+        self.unmount();
     }
 }
 
@@ -43,9 +55,10 @@ impl ConsoleHandle {
 #[wasm_bindgen(js_name = mountConsole)]
 pub fn mount_console(element: web_sys::HtmlElement, options: JsValue) -> ConsoleHandle {
     let options = ConsoleOptions::from_js(&options);
-    let handle = mount_to(element, move || app::Console(app::ConsoleProps { options }));
+    let owner = Owner::new();
+    let handle = owner.with(|| mount_to(element, move || app::Console(app::ConsoleProps { options })));
     ConsoleHandle {
-        mounted: Some(Box::new(handle)),
+        mounted: Some((Box::new(handle), owner)),
     }
 }
 

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use secret_backends_api::{
-    AddBackendRequest, BackendCheck, BackendCheckRequest, BackendType, BackendTypeInfo, FieldInfo,
-    FieldKind,
+    AddBackendRequest, BackendCheck, BackendCheckRequest, BackendType, BackendTypeInfo, EventKind,
+    FieldInfo, FieldKind,
 };
 
 use crate::api::ApiError;
@@ -104,7 +104,10 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
         async move { session.api.add_backend(&request).await }
     });
     Effect::new(move || match add.value().get() {
-        Some(Ok(backend)) => navigate(&format!("/backends/{}", backend.name), Default::default()),
+        Some(Ok(backend)) => {
+            session.notify(EventKind::BackendAdded, &backend.name);
+            navigate(&format!("/backends/{}", backend.name), Default::default());
+        }
         Some(Err(e)) => error.set(Some(FormError::from(&e))),
         None => {}
     });

@@ -7,7 +7,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use secret_backends_api::{Config, ErrorCode, SecretBackend};
+use secret_backends_api::{Config, ErrorCode, EventKind, SecretBackend};
 
 use crate::api::Tagged;
 use crate::app::use_session;
@@ -42,7 +42,7 @@ pub fn BackendPage() -> impl IntoView {
                 (Some(Err(e)), _) => view! {
                     <h1>{name.get()}</h1>
                     <Alert message=e.message() retry=Callback::new(move |()| backend.refetch()) />
-                    <p><A href="/backends">"Back to the backends"</A></p>
+                    <p><A href=session.href("/backends")>"Back to the backends"</A></p>
                 }.into_any(),
                 (_, Some(tagged)) => view! {
                     <BackendDetail backend=tagged refetch=Callback::new(move |()| backend.refetch()) />
@@ -70,9 +70,12 @@ fn BackendDetail(backend: Tagged<SecretBackend>, refetch: Callback<()>) -> impl 
         session.api.rotate_token(&name.get_value()).await
     });
     Effect::new(move || {
-        if check.value().with(|v| matches!(v, Some(Ok(_))))
-            || rotate.value().with(|v| matches!(v, Some(Ok(_))))
-        {
+        let checked = check.value().with(|v| matches!(v, Some(Ok(_))));
+        let rotated = rotate.value().with(|v| matches!(v, Some(Ok(_))));
+        if rotated {
+            session.notify(EventKind::BackendUpdated, &name.get_value());
+        }
+        if checked || rotated {
             refetch.run(());
         }
     });
@@ -89,7 +92,7 @@ fn BackendDetail(backend: Tagged<SecretBackend>, refetch: Callback<()>) -> impl 
     let rotation = b.token_rotate_interval.clone();
     let next_rotation = b.next_rotation.clone();
     let last_rotation = b.last_rotation.clone();
-    let edit_href = format!("/backends/{}/edit", b.name);
+    let edit_href = session.href(&format!("/backends/{}/edit", b.name));
     let has_sensitive = !b.sensitive_set.is_empty();
     let secrets = b.secrets;
     let remove_models = b.models.clone();
@@ -135,7 +138,7 @@ fn BackendDetail(backend: Tagged<SecretBackend>, refetch: Callback<()>) -> impl 
                     view! { <span class="sbc-muted">"none"</span> }.into_any()
                 } else {
                     models.into_iter().map(|m| {
-                        let href = format!("/models/{m}");
+                        let href = session.href(&format!("/models/{m}"));
                         view! { <A href=href attr:class="sbc-chip">{m}</A> " " }
                     }).collect_view().into_any()
                 }
@@ -315,6 +318,7 @@ fn RemoveDialog(
     let typed = RwSignal::new(String::new());
     let force = RwSignal::new(false);
     let expected = name.clone();
+    let expected_name = name.clone();
     let matches = move || typed.get() == expected;
     let remove = Action::new_local(
         move |(name, etag, force): &(String, Option<String>, bool)| {
@@ -329,6 +333,7 @@ fn RemoveDialog(
     );
     Effect::new(move || {
         if let Some(Ok(())) = remove.value().get() {
+            session.notify(EventKind::BackendRemoved, &expected_name);
             navigate("/backends", Default::default());
         }
     });

@@ -33,7 +33,7 @@ pub fn BackendsPage() -> impl IntoView {
             <div class="sbc-toolbar">
                 <h1>"Secret backends"</h1>
                 <Show when=move || session.is_superuser()>
-                    <A href="/backends/new" attr:class="sbc-button sbc-button--primary" attr:data-testid="add-backend">
+                    <A href=session.href("/backends/new") attr:class="sbc-button sbc-button--primary" attr:data-testid="add-backend">
                         "Add backend"
                     </A>
                 </Show>
@@ -166,7 +166,7 @@ pub fn BackendsTable(backends: Vec<SecretBackend>, view: RwSignal<ListView>) -> 
                             let checked = b.checked_at.clone();
                             let row_id = format!("backend-row-{name}");
                             let status_id = format!("backend-status-{name}");
-                            let href = format!("/backends/{name}");
+                            let href = session.href(&format!("/backends/{name}"));
                             view! {
                                 <tr data-testid=row_id>
                                     <th scope="row">

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use secret_backends_api::{ErrorCode, FieldKind, FieldSpec, SecretBackend, UpdateBackendRequest};
+use secret_backends_api::{ErrorCode, EventKind, FieldKind, FieldSpec, SecretBackend, UpdateBackendRequest};
 
 use crate::api::{ApiError, Tagged};
 use crate::app::{PageState, use_session};
@@ -72,6 +72,13 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
     Effect::new(move || match save.value().get() {
         Some(Ok(saved)) => {
             session.state.set(PageState::Ready);
+            let old = original.with_value(|b| b.name.clone());
+            if old != saved.value.name {
+                session.notify(EventKind::BackendRemoved, &old);
+                session.notify(EventKind::BackendAdded, &saved.value.name);
+            } else {
+                session.notify(EventKind::BackendUpdated, &saved.value.name);
+            }
             navigate(
                 &format!("/backends/{}", saved.value.name),
                 Default::default(),

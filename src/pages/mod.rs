@@ -25,11 +25,12 @@ use crate::app::{PageState, use_session};
 /// Any path the console does not know.
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
-    use_session().state.set(PageState::Ready);
+    let session = use_session();
+    session.state.set(PageState::Ready);
     view! {
         <section class="sbc-page" data-testid="not-found">
             <h1>"Page not found"</h1>
-            <p>"There is no such page in the console. " <A href="/backends">"Go to the backends"</A> "."</p>
+            <p>"There is no such page in the console. " <A href=session.href("/backends")>"Go to the backends"</A> "."</p>
         </section>
     }
 }

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use secret_backends_api::{
+use secret_backends_api::{EventKind, 
     AUTO_BACKEND, Access, BackendStatus, ErrorCode, INTERNAL_BACKEND, Model, ModelAccess,
     ModelBackendState, ModelBackendStatus, SecretBackend, SecretInfo, SetModelBackendRequest,
 };
@@ -45,7 +45,7 @@ fn ModelsTable(models: Vec<Model>) -> impl IntoView {
         .into_iter()
         .map(|m| {
             let summary = backends_summary(&m);
-            let href = format!("/models/{}", m.name);
+            let href = use_session().href(&format!("/models/{}", m.name));
             let label = m.name.clone();
             view! {
                 <tr data-testid=format!("model-row-{}", m.name)>
@@ -200,7 +200,7 @@ fn ModelDetail(model: Model) -> impl IntoView {
     let rows = ordered_backends(&model)
         .into_iter()
         .map(|(backend, state)| {
-            let href = format!("/backends/{backend}");
+            let href = use_session().href(&format!("/backends/{backend}"));
             let row_id = format!("model-backend-{backend}");
             view! {
                 <tr data-testid=row_id>
@@ -338,7 +338,8 @@ fn ModelBackendPicker(
         }
     });
     Effect::new(move || {
-        if let Some(Ok(_)) = set.value().get() {
+        if let Some(Ok(model)) = set.value().get() {
+            session.notify(EventKind::ModelUpdated, &model.value.name);
             on_changed.run(());
         }
     });

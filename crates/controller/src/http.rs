@@ -59,9 +59,17 @@ pub struct AppState {
 
 /// The whole service: the API, the probes, and the console from `dist`.
 pub fn app(controller: Arc<dyn Controller>, dist: &Path) -> Router {
-    let console = ServeDir::new(dist)
-        .append_index_html_on_directories(true)
-        .fallback(ServeFile::new(dist.join("index.html")));
+    // The console's files keep stable names (hosts import them), so browsers revalidate them.
+    let console = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .service(
+            ServeDir::new(dist)
+                .append_index_html_on_directories(true)
+                .fallback(ServeFile::new(dist.join("index.html"))),
+        );
     let (api, doc) = api();
     let doc = Arc::new(doc);
     let api = api.route(

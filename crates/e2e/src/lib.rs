@@ -54,6 +54,16 @@ pub fn admin() -> Caller {
 impl Session {
     /// Starts the service on a free port over a new store, and a new headless Chromium.
     pub async fn start() -> Session {
+        Self::start_serving(false).await
+    }
+
+    /// Like [`Session::start`], and the example host page of `examples/embed/` at `/embed/…`
+    /// (every path under it gets that page, as a host dashboard's router would).
+    pub async fn start_with_host_page() -> Session {
+        Self::start_serving(true).await
+    }
+
+    async fn start_serving(host_page: bool) -> Session {
         let dist = PathBuf::from(env("SECRET_BACKENDS_DIST"));
         assert!(
             dist.join("index.html").exists(),
@@ -65,8 +75,16 @@ impl Session {
         let (controller, _) = EmbeddedController::open(store, Some(ADMIN_PASSWORD.into()))
             .await
             .unwrap();
-        let app =
+        let mut app =
             secret_backends_controller::http::app(controller.clone() as Arc<dyn Controller>, &dist);
+        if host_page {
+            let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/embed");
+            app = app.nest_service(
+                "/embed",
+                tower_http::services::ServeDir::new(&example)
+                    .fallback(tower_http::services::ServeFile::new(example.join("index.html"))),
+            );
+        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base_url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });

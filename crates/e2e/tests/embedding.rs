@@ -1,0 +1,194 @@
+//! The console embedded in a host page (`examples/embed/index.html`, served at `/embed/…`):
+//! host links stay the host's, console links stay under the base path, token mode, `onEvent`,
+//! two themed consoles, the host's CSS, the custom element, and mount/unmount leaving nothing.
+
+use secret_backends_e2e::{ADMIN_PASSWORD, Session};
+use serde_json::{Value, json};
+
+async fn js(s: &Session, script: &str) -> Value {
+    s.browser
+        .execute(script, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("{script}: {e}"))
+}
+
+/// Runs an async script: `done` is the callback the script must call with its result.
+async fn js_async(s: &Session, body: &str) -> Value {
+    let script = format!("const done = arguments[arguments.length - 1]; (async () => {{ {body} }})().then(done, e => done('error: ' + e));");
+    s.browser.execute_async(&script, vec![]).await.unwrap()
+}
+
+async fn host_ready(s: &Session) {
+    s.css("body[data-host-ready=\"true\"]").await;
+}
+
+#[tokio::test]
+async fn host_links_stay_the_hosts_and_console_links_stay_under_the_base_path() {
+    let s = Session::start_with_host_page().await;
+    s.open("/embed/secrets/backends").await;
+    host_ready(&s).await;
+    // No token from the host: the console asks for a login, inside its panel and base path.
+    s.wait_path("/embed/secrets/login").await;
+    s.css("#console-panel [data-testid=\"login-form\"]").await;
+    s.login_admin().await;
+    s.wait_path("/embed/secrets/backends").await;
+    s.testid("backend-row-internal").await;
+
+    js(&s, "window.__noReload = 'still here'; return null;").await;
+    s.css("[data-testid=\"backend-row-internal\"] a").await.click().await.unwrap();
+    s.wait_path("/embed/secrets/backends/internal").await;
+    assert_eq!(js(&s, "return window.__noReload;").await, json!("still here"), "the console navigated without a reload");
+    // Browser back stays inside the console's history.
+    s.browser.back().await.unwrap();
+    s.wait_path("/embed/secrets/backends").await;
+
+    // A host link outside the base path is the host's: a real navigation.
+    s.click("host-about").await;
+    s.wait_path("/embed/about").await;
+    host_ready(&s).await;
+    assert_eq!(js(&s, "return window.__noReload ?? null;").await, Value::Null, "the host navigated");
+    assert_eq!(js(&s, "return document.querySelectorAll('.sbc').length;").await, json!(0));
+    s.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_host_token_skips_the_login_and_on_event_reports_changes() {
+    let s = Session::start_with_host_page().await;
+    s.open("/embed/secrets/backends").await;
+    host_ready(&s).await;
+    js_async(&s, &format!("await window.host.loginAndMount('admin', '{ADMIN_PASSWORD}'); return null;")).await;
+    s.testid("backend-row-internal").await;
+    assert!(!s.has("login-form").await);
+    s.wait_text("current-user", "admin").await;
+
+    let (addr, token) = secret_backends_e2e::openbao();
+    s.click("add-backend").await;
+    s.wait_path("/embed/secrets/backends/new").await;
+    s.fill("field-name", "hosted").await;
+    s.fill("field-endpoint", &addr).await;
+    s.fill("field-token", &token).await;
+    s.click("add-submit").await;
+    s.wait_path("/embed/secrets/backends/hosted").await;
+    s.wait_text("backend-status", "active").await;
+    let events = js(&s, "return window.host.events;").await;
+    assert_eq!(events, json!([{"kind": "backend-added", "name": "hosted"}]));
+    s.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn two_consoles_keep_their_themes_and_the_hosts_css_out() {
+    let s = Session::start_with_host_page().await;
+    s.open("/embed/secrets/backends?theme=light&second=dark").await;
+    host_ready(&s).await;
+    s.wait_count(".sbc", 2).await;
+    let themes = js(&s, "return [...document.querySelectorAll('.sbc')].map(e => [e.dataset.theme, getComputedStyle(e).backgroundColor]);").await;
+    let themes = themes.as_array().unwrap();
+    assert_eq!(themes[0][0], "light");
+    assert_eq!(themes[1][0], "dark");
+    assert_ne!(themes[0][1], themes[1][1], "each console paints its own theme: {themes:?}");
+
+    // The host styles `a`, `button` and tables broadly; inside the console they do not apply,
+    // and the console's styles do not reach the host.
+    s.css("#console-panel [data-testid=\"login-submit\"]").await;
+    let styles = js(&s, r#"
+        const button = document.querySelector('#console-panel [data-testid="login-submit"]');
+        const hostLink = document.querySelector('[data-testid="host-home"]');
+        return {
+            buttonRadius: getComputedStyle(button).borderTopLeftRadius,
+            buttonBackground: getComputedStyle(button).backgroundColor,
+            hostLinkTransform: getComputedStyle(hostLink).textTransform,
+            hostBodyFont: getComputedStyle(document.body).fontFamily,
+        };"#).await;
+    assert_eq!(styles["buttonRadius"], "2px", "{styles}");
+    assert_eq!(styles["buttonBackground"], "rgb(108, 113, 196)", "the host re-themed it through --sbc-primary-bg: {styles}");
+    assert_eq!(styles["hostLinkTransform"], "uppercase", "{styles}");
+    assert!(styles["hostBodyFont"].as_str().unwrap().contains("Georgia"), "{styles}");
+    s.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_custom_element_mounts_with_a_token_property_and_unmounts_when_removed() {
+    let s = Session::start_with_host_page().await;
+    s.open("/embed/secrets/backends").await;
+    host_ready(&s).await;
+    js(&s, "window.host.unmount(); return null;").await;
+    s.wait_count(".sbc", 0).await;
+    let token = js_async(&s, &format!(r#"
+        await import('/secret-backends-console-element.js');
+        const answer = await fetch('/api/v1/auth/login', {{method: 'POST', headers: {{'content-type': 'application/json'}},
+            body: JSON.stringify({{username: 'admin', password: '{ADMIN_PASSWORD}'}})}}).then(r => r.json());
+        const el = document.createElement('secret-backends-console');
+        el.setAttribute('base-path', '/embed/secrets');
+        el.setAttribute('theme', 'dark');
+        el.token = answer.token;
+        el.id = 'element-under-test';
+        document.getElementById('console-panel').append(el);
+        return answer.token;"#)).await;
+    let token = token.as_str().unwrap().to_owned();
+    s.css("#element-under-test .sbc[data-theme=\"dark\"]").await;
+    s.testid("backend-row-internal").await;
+    let attrs = js(&s, "const el = document.getElementById('element-under-test'); return [el.getAttribute('token'), el.outerHTML.length];").await;
+    assert_eq!(attrs[0], Value::Null, "the token is a property, never an attribute");
+    let html = js(&s, "return document.documentElement.outerHTML;").await;
+    assert!(!html.as_str().unwrap().contains(&token), "the token is nowhere in the DOM");
+    js(&s, "document.getElementById('element-under-test').remove(); return null;").await;
+    s.wait_count(".sbc", 0).await;
+    s.close().await.unwrap();
+}
+
+/// Mount and unmount 50 times: no DOM, listener, timer or event stream is left behind.
+#[tokio::test]
+async fn mounting_and_unmounting_fifty_times_leaves_nothing_behind() {
+    let s = Session::start_with_host_page().await;
+    s.open("/embed/secrets/backends").await;
+    host_ready(&s).await;
+    js(&s, "window.host.unmount(); return null;").await;
+    // Count what the console creates and releases.
+    js(&s, r#"
+        const counts = window.__counts = {listeners: 0, intervals: 0, timeouts: 0, streams: 0};
+        const add = window.addEventListener, remove = window.removeEventListener;
+        window.addEventListener = function (...a) { counts.listeners++; return add.apply(this, a); };
+        window.removeEventListener = function (...a) { counts.listeners--; return remove.apply(this, a); };
+        const si = window.setInterval, ci = window.clearInterval;
+        const live = new Set();
+        window.setInterval = function (...a) { const id = si.apply(this, a); live.add(id); counts.intervals = live.size; return id; };
+        window.clearInterval = function (id) { live.delete(id); counts.intervals = live.size; return ci.call(this, id); };
+        const ES = window.EventSource;
+        window.EventSource = class extends ES {
+            constructor(...a) { super(...a); counts.streams++; }
+            close() { if (this.readyState !== 2) counts.streams--; super.close(); }
+        };
+        return null;"#).await;
+    let token = js_async(&s, &format!(r#"
+        const answer = await fetch('/api/v1/auth/login', {{method: 'POST', headers: {{'content-type': 'application/json'}},
+            body: JSON.stringify({{username: 'admin', password: '{ADMIN_PASSWORD}'}})}}).then(r => r.json());
+        return answer.token;"#)).await;
+    let token = token.as_str().unwrap().to_owned();
+    let nodes_before = js(&s, "return document.getElementsByTagName('*').length;").await;
+    // A console without a token (its login page) and one with a token, each used, then removed.
+    js(&s, "window.host.mount(); return null;").await;
+    s.css("#console-panel [data-testid=\"login-form\"]").await;
+    js(&s, "window.host.unmount(); return null;").await;
+    assert_eq!(js(&s, "return window.__counts.listeners;").await, json!(0), "the login page's console left a listener");
+    // One full cycle, waiting for the console to load and open its change feed.
+    js(&s, &format!("window.host.mount({{token: '{token}'}}); return null;")).await;
+    s.testid("backend-row-internal").await;
+    s.wait_state("ready").await;
+    let deadline = tokio::time::Instant::now() + secret_backends_e2e::WAIT;
+    while js(&s, "return window.__counts.streams;").await != json!(1) {
+        assert!(tokio::time::Instant::now() < deadline, "the change feed did not open");
+        s.next_frame().await;
+    }
+    js(&s, "window.host.unmount(); return null;").await;
+    for _ in 0..50 {
+        js(&s, &format!("window.host.mount({{token: '{token}'}}); window.host.unmount(); return null;")).await;
+    }
+    // Let any pending async work (ticket requests) finish before counting.
+    js_async(&s, "await new Promise(r => setTimeout(r, 0)); await fetch('/healthz'); return null;").await;
+    s.next_frame().await;
+    let counts = js(&s, "return window.__counts;").await;
+    assert_eq!(counts, json!({"listeners": 0, "intervals": 0, "timeouts": 0, "streams": 0}), "left behind: {counts}");
+    let nodes_after = js(&s, "return document.getElementsByTagName('*').length;").await;
+    assert_eq!(nodes_after, nodes_before, "no DOM left behind");
+    s.close().await.unwrap();
+}
