@@ -56,7 +56,8 @@ impl Drop for ConsoleHandle {
 pub fn mount_console(element: web_sys::HtmlElement, options: JsValue) -> ConsoleHandle {
     let options = ConsoleOptions::from_js(&options);
     let owner = Owner::new();
-    let handle = owner.with(|| mount_to(element, move || app::Console(app::ConsoleProps { options })));
+    let handle =
+        owner.with(|| mount_to(element, move || app::Console(app::ConsoleProps { options })));
     ConsoleHandle {
         mounted: Some((Box::new(handle), owner)),
     }

@@ -5,7 +5,9 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use secret_backends_api::{ErrorCode, EventKind, FieldKind, FieldSpec, SecretBackend, UpdateBackendRequest};
+use secret_backends_api::{
+    ErrorCode, EventKind, FieldKind, FieldSpec, SecretBackend, UpdateBackendRequest,
+};
 
 use crate::api::{ApiError, Tagged};
 use crate::app::{PageState, use_session};

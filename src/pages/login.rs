@@ -15,7 +15,10 @@ pub fn LoginPage() -> impl IntoView {
     let navigate = use_navigate();
     // Already logged in (a host-given token, or a second visit): nothing to do here.
     if session.api.logged_in() {
-        let to = session.after_login.get_untracked().unwrap_or_else(|| "/backends".to_owned());
+        let to = session
+            .after_login
+            .get_untracked()
+            .unwrap_or_else(|| "/backends".to_owned());
         let go = navigate.clone();
         request_animation_frame(move || go(&to, Default::default()));
     }

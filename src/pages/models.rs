@@ -4,9 +4,10 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use secret_backends_api::{EventKind, 
-    AUTO_BACKEND, Access, BackendStatus, ErrorCode, INTERNAL_BACKEND, Model, ModelAccess,
-    ModelBackendState, ModelBackendStatus, SecretBackend, SecretInfo, SetModelBackendRequest,
+use secret_backends_api::{
+    AUTO_BACKEND, Access, BackendStatus, ErrorCode, EventKind, INTERNAL_BACKEND, Model,
+    ModelAccess, ModelBackendState, ModelBackendStatus, SecretBackend, SecretInfo,
+    SetModelBackendRequest,
 };
 
 use crate::api::{ApiError, ApiResult, Tagged};

