@@ -79,6 +79,8 @@ impl Session {
             secret_backends_controller::http::app(controller.clone() as Arc<dyn Controller>, &dist);
         if host_page {
             let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/embed");
+            // The console's files again under another prefix, as a host's asset path.
+            app = app.nest_service("/assets/sbc", tower_http::services::ServeDir::new(&dist));
             app = app.nest_service(
                 "/embed",
                 tower_http::services::ServeDir::new(&example).fallback(

@@ -263,3 +263,32 @@ async fn mounting_and_unmounting_fifty_times_leaves_nothing_behind() {
     assert_eq!(nodes_after, nodes_before, "no DOM left behind");
     s.close().await.unwrap();
 }
+
+/// The built files work from any URL prefix: the module finds its wasm next to itself.
+#[tokio::test]
+async fn the_built_files_work_from_another_url_prefix() {
+    let s = Session::start_with_host_page().await;
+    s.open("/embed/about").await;
+    host_ready(&s).await;
+    let outcome = js_async(
+        &s,
+        r#"
+        const m = await import('/assets/sbc/secret-backends-console.js');
+        await m.default();
+        const panel = document.getElementById('second-panel');
+        panel.hidden = false;
+        history.pushState(null, '', '/embed/secrets/login');
+        window.__prefixed = m.mountConsole(panel, {basePath: '/embed/secrets'});
+        return performance.getEntriesByType('resource').map(r => new URL(r.name).pathname)
+            .filter(p => p.startsWith('/assets/sbc/'));"#,
+    )
+    .await;
+    let loaded: Vec<String> =
+        serde_json::from_value(outcome.clone()).unwrap_or_else(|_| panic!("{outcome}"));
+    assert!(
+        loaded.contains(&"/assets/sbc/secret-backends-console_bg.wasm".to_owned()),
+        "{loaded:?}"
+    );
+    s.css("#second-panel [data-testid=\"login-form\"]").await;
+    s.close().await.unwrap();
+}
