@@ -59,7 +59,7 @@ pub fn CommandBox(
 
 /// `navigator.clipboard.writeText(text)`, or `None` where there is no clipboard (an insecure
 /// origin, an old browser): the promise settles when the text is (or is not) copied.
-fn write_clipboard(text: &str) -> Option<js_sys::Promise> {
+pub(crate) fn write_clipboard(text: &str) -> Option<js_sys::Promise> {
     let navigator = web_sys::window()?.navigator();
     let clipboard = js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard")).ok()?;
     if clipboard.is_undefined() || clipboard.is_null() {

@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 use secret_backends_api::SecretBackend;
-use serde_json::Value;
+
+use crate::form::value_text;
 
 /// The config of `backend`, key by key, in the order of its type's schema. With `revealed`, the
 /// sensitive values in `backend.config` are shown (the detail page's deliberate reveal).
@@ -26,7 +27,7 @@ pub fn ConfigView(
                 .config
                 .get(field.name)
                 .filter(|_| revealed && field.sensitive)
-                .map(display);
+                .map(value_text);
             let value = if let Some(secret) = revealed_value {
                 view! { <RevealedValue key=field.name value=secret /> }.into_any()
             } else if field.sensitive {
@@ -34,7 +35,7 @@ pub fn ConfigView(
                     .into_any()
             } else {
                 match backend.config.get(field.name) {
-                    Some(value) => view! { <span class="sbc-config__value">{display(value)}</span> }.into_any(),
+                    Some(value) => view! { <span class="sbc-config__value">{value_text(value)}</span> }.into_any(),
                     None => view! { <span class="sbc-muted">"not set"</span> }.into_any(),
                 }
             };
@@ -75,11 +76,10 @@ fn RevealedValue(key: &'static str, value: String) -> impl IntoView {
     let copied = RwSignal::new(false);
     let text = StoredValue::new(value.clone());
     let copy = move |_| {
-        if let Some(window) = web_sys::window() {
-            let promise = window.navigator().clipboard().write_text(&text.get_value());
+        if let Some(promise) = super::command_box::write_clipboard(&text.get_value()) {
             leptos::task::spawn_local(async move {
                 if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
-                    copied.set(true);
+                    copied.try_set(true);
                 }
             });
         }
@@ -91,14 +91,5 @@ fn RevealedValue(key: &'static str, value: String) -> impl IntoView {
             aria-label=format!("Copy {key}") on:click=copy>
             {move || if copied.get() { "Copied" } else { "Copy" }}
         </button>
-    }
-}
-
-/// A config value as text: strings as they are, lists one per line, booleans as words.
-fn display(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Array(items) => items.iter().map(display).collect::<Vec<_>>().join("\n"),
-        other => other.to_string(),
     }
 }

@@ -372,11 +372,15 @@ fn RemoveDialog(
                 }>
                     {move || error().map(|(m, code)| {
                         let hint = match code {
-                            Some(ErrorCode::InUse) => " Tick \"Remove anyway\" to force it.",
-                            Some(ErrorCode::Conflict) => " Close this dialog and reload the page.",
-                            _ => "",
+                            Some(ErrorCode::InUse) => Some("Tick \"Remove anyway\" to force it."),
+                            Some(ErrorCode::Conflict) => Some("Close this dialog and reload the page."),
+                            _ => None,
                         };
-                        view! { <Alert message=format!("{m}.{hint}").replace("..", ".") /> }
+                        let message = match hint {
+                            Some(hint) => format!("{m}. {hint}"),
+                            None => m,
+                        };
+                        view! { <Alert message=message /> }
                     })}
                     <div class="sbc-field">
                         <label for="sbc-remove-confirm">"Type " <strong>{name.clone()}</strong> " to confirm"</label>

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::{BackendType, Config, ErrorCode, FieldKind, GoDuration, ValidationError};
+use crate::{BackendType, Config, ErrorCode, FieldKind, FieldSpec, GoDuration, ValidationError};
 
 /// Names an admin can never give a backend (the Juju 4 set).
 pub const RESERVED_NAMES: [&str; 3] = ["internal", "auto", "kubernetes"];
@@ -81,7 +81,7 @@ pub fn config(backend_type: BackendType, config: &Config) -> Result<Config, Vali
                 format!("unknown key {key:?}"),
             ));
         };
-        normalised.insert(key.clone(), value_of(key, spec.kind, value)?);
+        normalised.insert(key.clone(), value_of(key, spec, value)?);
     }
     for spec in backend_type.fields() {
         if spec.required && !normalised.contains_key(spec.name) {
@@ -114,12 +114,16 @@ pub fn config(backend_type: BackendType, config: &Config) -> Result<Config, Vali
 }
 
 /// Checks one value against its kind and returns it normalised.
-fn value_of(key: &str, kind: FieldKind, value: &Value) -> Result<Value, ValidationError> {
+fn value_of(key: &str, spec: &FieldSpec, value: &Value) -> Result<Value, ValidationError> {
+    let kind = spec.kind;
     let bad = |expected: &str| {
-        ValidationError::config_key(
-            key,
-            format!("{key}: expected {expected}, got {}", describe(value)),
-        )
+        // A sensitive value is never repeated back, even when it has the wrong type.
+        let got = if spec.sensitive {
+            kind_of(value).to_owned()
+        } else {
+            describe(value)
+        };
+        ValidationError::config_key(key, format!("{key}: expected {expected}, got {got}"))
     };
     let empty = || {
         ValidationError::config_key(
@@ -189,6 +193,18 @@ fn pem_error(key: &str) -> ValidationError {
             "{key}: expected PEM text starting with \"-----BEGIN\" (paste the content, not a file path)"
         ),
     )
+}
+
+/// The JSON type of a value, without the value.
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "nothing",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "list",
+        Value::Object(_) => "map",
+    }
 }
 
 /// How Juju's schema errors describe a value: `bool(true)`, `string("x")`, `list`.
@@ -419,6 +435,17 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.detail.contains("not a file path"), "{}", e.detail);
+    }
+
+    #[test]
+    fn a_sensitive_value_of_the_wrong_type_is_not_repeated() {
+        let e = config(
+            BackendType::Vault,
+            &cfg(json!({"endpoint": "http://x", "token": 987654321})),
+        )
+        .unwrap_err();
+        assert_eq!(e.detail, "token: expected string, got number");
+        assert!(!e.detail.contains("987654321"));
     }
 
     #[test]

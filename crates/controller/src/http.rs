@@ -530,7 +530,12 @@ fn json_rejection(rejection: JsonRejection) -> Error {
         );
     }
     let detail = match &rejection {
-        JsonRejection::JsonDataError(e) => format!("request body not valid: {}", serde_cause(e)),
+        JsonRejection::JsonDataError(e) => {
+            format!(
+                "request body not valid: {}",
+                without_values(&serde_cause(e))
+            )
+        }
         JsonRejection::JsonSyntaxError(e) => {
             format!("request body is not JSON: {}", serde_cause(e))
         }
@@ -549,6 +554,20 @@ fn serde_cause(e: &dyn std::error::Error) -> String {
         inner = next;
     }
     inner.to_string()
+}
+
+/// serde's "invalid type: integer `42`, expected a string" repeats the value, which may be a
+/// password or secret content: keep the type, drop the value.
+fn without_values(message: &str) -> String {
+    for marker in ["invalid type: ", "invalid value: "] {
+        if let Some((before, rest)) = message.split_once(marker)
+            && let Some((got, expected)) = rest.split_once(", expected")
+        {
+            let kind = got.split([' ', '`']).next().unwrap_or("value");
+            return format!("{before}{marker}{kind}, expected{expected}");
+        }
+    }
+    message.to_owned()
 }
 
 /// Query string whose rejections are problems.
@@ -570,4 +589,29 @@ fn query_rejection(rejection: QueryRejection) -> Error {
         ErrorCode::NotValid,
         format!("query not valid: {}", serde_cause(&rejection)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_values;
+
+    #[test]
+    fn serde_type_errors_keep_the_type_and_drop_the_value() {
+        assert_eq!(
+            without_values("invalid type: integer `42`, expected a string at line 1 column 30"),
+            "invalid type: integer, expected a string at line 1 column 30"
+        );
+        assert_eq!(
+            without_values("invalid type: string \"s3cret\", expected a map"),
+            "invalid type: string, expected a map"
+        );
+        assert_eq!(
+            without_values("password: invalid type: integer `42`, expected a string"),
+            "password: invalid type: integer, expected a string"
+        );
+        assert_eq!(
+            without_values("unknown field `colour`, expected one of `name`"),
+            "unknown field `colour`, expected one of `name`"
+        );
+    }
 }

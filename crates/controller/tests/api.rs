@@ -697,31 +697,37 @@ async fn serves_the_console_with_deep_links() {
     assert_eq!(r.headers()["content-type"], "application/problem+json");
 }
 
+/// Everything this test binary logs, from every test: a process-wide subscriber (a thread-local
+/// one misses events whose callsite another test's thread reached first).
+fn captured_log() -> &'static std::sync::Mutex<Vec<u8>> {
+    use std::sync::{Mutex, OnceLock};
+    static LOG: OnceLock<&'static Mutex<Vec<u8>>> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let buffer: &'static Mutex<Vec<u8>> = Box::leak(Box::new(Mutex::new(Vec::new())));
+        struct Writer(&'static Mutex<Vec<u8>>);
+        impl std::io::Write for Writer {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || Writer(buffer))
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("one global subscriber");
+        buffer
+    })
+}
+
 /// A working token with a recognisable value goes through add, show, list, a failed duplicate and
 /// remove: it never comes back in an answer, and never reaches the log.
 #[tokio::test]
 async fn a_secret_canary_never_reaches_answers_or_logs() {
-    use std::sync::{Arc, Mutex};
-
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Captured {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
+    let captured = captured_log();
     let bao = OpenBao::shared();
     // Its own value: the plain CANARY is the token OpenBao must not know in other tests.
     let canary = format!("{CANARY}-working-token");
@@ -798,7 +804,7 @@ async fn a_secret_canary_never_reaches_answers_or_logs() {
             "an answer holds the secret: {answer}"
         );
     }
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = String::from_utf8_lossy(&captured.lock().unwrap()).into_owned();
     assert!(
         log.contains("secret backend added"),
         "the log is captured: {log}"
@@ -879,4 +885,41 @@ async fn the_openapi_document_covers_every_endpoint() {
     let add = &paths["/secret-backends"]["post"]["requestBody"]["content"]["application/json"]["schema"]
         ["$ref"];
     assert_eq!(add, "#/components/schemas/AddBackendRequest");
+}
+
+/// A secret sent with the wrong JSON type is refused without being repeated back.
+#[tokio::test]
+async fn a_badly_typed_secret_is_not_repeated_in_the_refusal() {
+    let app = TestApp::new().await;
+    let a = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": "admin", "password": 424242424242u64})),
+        )
+        .await;
+    assert_problem(
+        &a,
+        400,
+        "not-valid",
+        "invalid type: integer, expected a string",
+    );
+    assert!(!a.text.contains("424242424242"), "{}", a.text);
+    let token = app.admin().await;
+    app.post(
+        &token,
+        "/api/v1/models",
+        json!({"name": "m1", "type": "iaas"}),
+    )
+    .await;
+    let a = app
+        .post(
+            &token,
+            "/api/v1/models/m1/secrets",
+            json!({"label": "db", "content": {"password": 31337313373u64}}),
+        )
+        .await;
+    assert_problem(&a, 400, "not-valid", "invalid type");
+    assert!(!a.text.contains("31337313373"), "{}", a.text);
 }
