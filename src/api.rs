@@ -143,13 +143,22 @@ impl Api {
         Ok(answer)
     }
 
-    /// Ends the session on the service and forgets the token, whatever the service said.
-    pub async fn logout(&self) {
-        let request = self
-            .authorised(Request::post(&self.url("/auth/logout")))
-            .build();
-        let _ = self.send(request).await;
+    /// Forgets the token now, and returns the request that ends its session on the service (to
+    /// be spawned; whatever the service answers, the console is logged out already). Nothing
+    /// waits on the service, so no page can still see the old login after the click.
+    pub fn logout(&self) -> impl std::future::Future<Output = ()> + 'static {
+        let token = self.token.get_untracked();
         self.forget_token();
+        let request = token.map(|token| {
+            Request::post(&self.url("/auth/logout"))
+                .header("Authorization", &format!("Bearer {token}"))
+                .build()
+        });
+        async move {
+            if let Some(Ok(request)) = request {
+                let _ = request.send().await;
+            }
+        }
     }
 
     pub async fn whoami(&self) -> ApiResult<WhoAmI> {

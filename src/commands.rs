@@ -6,7 +6,7 @@
 //! them from a file (`ca-cert="$(cat ca-cert.pem)"`).
 
 use secret_backends_api::{
-    AddBackendRequest, BackendType, Config, FieldKind, FieldSpec, SecretBackend,
+    AddBackendRequest, BackendType, Config, FieldKind, FieldSpec, GoDuration, SecretBackend,
     UpdateBackendRequest,
 };
 use serde::Serialize;
@@ -19,6 +19,63 @@ use serde_json::Value;
 ///
 /// Keys come in the order of the type's schema, then any key the schema does not know (sorted).
 pub fn add_command(request: &AddBackendRequest) -> String {
+    let mut words = add_words(request, &request.config);
+    if let Some(interval) = non_empty(&request.token_rotate_interval) {
+        words.push(format!("token-rotate={}", shell_word(interval)));
+    }
+    push_import_id(&mut words, request);
+    words.join(" ")
+}
+
+/// What the add form was filled from: a `--config` file's settings, typed as the form types them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ImportedFile {
+    /// The file's name when it was chosen as a file; `None` when its text was pasted.
+    pub file_name: Option<String>,
+    pub config: Config,
+    /// Its `token-rotate`, as written.
+    pub token_rotate: Option<String>,
+}
+
+/// The `--config` file's name when its text was pasted, not chosen as a file (the page asks the
+/// admin to save the text under it).
+pub const PASTED_CONFIG_FILE: &str = "config.yaml";
+
+/// `juju add-secret-backend <name> <type> [key=value …] [token-rotate=<d>] --config <file>`: the
+/// add command for a form filled from a file, with an argument for each thing the form changed
+/// or added since (Juju reads the file, then lets `key=value` arguments override it).
+///
+/// `None` when the form no longer has a setting that the file has: no argument can take a key
+/// out of the file, so only the `key=value` form ([`add_command`]) says what the form does.
+pub fn add_command_with_file(request: &AddBackendRequest, file: &ImportedFile) -> Option<String> {
+    let file_rotate = non_empty(&file.token_rotate);
+    let rotate = non_empty(&request.token_rotate_interval);
+    let dropped_key = file.config.keys().any(|k| !request.config.contains_key(k));
+    if dropped_key || (file_rotate.is_some() && rotate.is_none()) {
+        return None;
+    }
+    let changed: Config = request
+        .config
+        .iter()
+        .filter(|(k, v)| file.config.get(*k) != Some(v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let mut words = add_words(request, &changed);
+    if let Some(interval) = rotate.filter(|r| Some(*r) != file_rotate) {
+        words.push(format!("token-rotate={}", shell_word(interval)));
+    }
+    words.push("--config".to_owned());
+    words.push(match &file.file_name {
+        Some(name) => shell_word(name),
+        None => PASTED_CONFIG_FILE.to_owned(),
+    });
+    push_import_id(&mut words, request);
+    Some(words.join(" "))
+}
+
+/// `juju add-secret-backend <name> <type>` and a `key=value` for each key of `config`: the
+/// type's schema order, then keys the schema does not know (sorted).
+fn add_words(request: &AddBackendRequest, config: &Config) -> Vec<String> {
     let mut words = vec![
         "juju".to_owned(),
         "add-secret-backend".to_owned(),
@@ -29,23 +86,23 @@ pub fn add_command(request: &AddBackendRequest) -> String {
         .map(BackendType::fields)
         .unwrap_or(&[]);
     for field in fields {
-        if let Some(value) = request.config.get(field.name) {
+        if let Some(value) = config.get(field.name) {
             words.push(config_arg(field.name, value, field.sensitive));
         }
     }
-    for (key, value) in &request.config {
+    for (key, value) in config {
         if !fields.iter().any(|f| f.name == key) {
             words.push(config_arg(key, value, false));
         }
     }
-    if let Some(interval) = non_empty(&request.token_rotate_interval) {
-        words.push(format!("token-rotate={}", shell_word(interval)));
-    }
+    words
+}
+
+fn push_import_id(words: &mut Vec<String>, request: &AddBackendRequest) {
     if let Some(id) = non_empty(&request.import_id) {
         words.push("--import-id".to_owned());
         words.push(shell_word(id));
     }
-    words.join(" ")
 }
 
 /// `juju update-secret-backend <name> key=value … [name=<new>] [token-rotate=<d>] [--reset k1,k2] [--force]`.
@@ -93,6 +150,24 @@ pub fn model_command(model: &str, backend: &str) -> String {
         shell_word(model),
         shell_word(backend)
     )
+}
+
+/// The equivalent commands for setting a model's secret backend, labelled by the Juju version
+/// that has them: 3.x sets the `secret-backend` model config key (its clients before 3.x's end
+/// lack `model-secret-backend`); 4.x has a command of its own taking the backend's name.
+pub fn model_commands(model: &str, backend: &str) -> Vec<(&'static str, String)> {
+    let model = shell_word(model);
+    let backend = shell_word(backend);
+    vec![
+        (
+            "Juju 3.x",
+            format!("juju model-config -m {model} secret-backend={backend}"),
+        ),
+        (
+            "Juju 4.x",
+            format!("juju model-secret-backend -m {model} {backend}"),
+        ),
+    ]
 }
 
 /// The config keys that are sensitive in every backend type.
@@ -145,20 +220,26 @@ fn config_arg(key: &str, value: &Value, sensitive: bool) -> String {
 // ---------------------------------------------------------------------------------------------
 // Exports
 
-/// One backend as `juju secret-backends --format yaml|json` prints it, fields in Juju's order.
+/// One backend as `juju secret-backends --format yaml|json` prints it: the fields of Juju's
+/// `secretBackendDisplayDetails`, in its order, each omitted when Juju's tag says `omitempty`.
 #[derive(Serialize)]
 #[serde(rename_all = "kebab-case")]
 struct Exported<'a> {
     backend: &'static str,
+    /// Go's `*time.Duration`: JSON writes it as integer nanoseconds, YAML (yaml.v2) as the
+    /// duration's string; see [`rotate_interval_json`] and [`rotate_interval_yaml`].
     #[serde(skip_serializing_if = "Option::is_none")]
-    token_rotate_interval: Option<&'a str>,
+    token_rotate_interval: Option<Value>,
     #[serde(skip_serializing_if = "is_empty_config")]
     config: &'a Config,
     secrets: u64,
     status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<&'a str>,
-    id: &'a str,
+    /// Juju prints the ID of external backends only: the built-in ones' IDs are the controller's
+    /// and models' own UUIDs, which it keeps out of the listing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
 }
 
 fn is_empty_config(config: &&Config) -> bool {
@@ -166,17 +247,30 @@ fn is_empty_config(config: &&Config) -> bool {
 }
 
 impl<'a> Exported<'a> {
-    fn new(b: &'a SecretBackend) -> Self {
+    fn new(b: &'a SecretBackend, interval: fn(&str) -> Value) -> Self {
         Exported {
             backend: b.backend_type.as_str(),
-            token_rotate_interval: non_empty(&b.token_rotate_interval),
+            token_rotate_interval: non_empty(&b.token_rotate_interval).map(interval),
             config: &b.config,
             secrets: b.secrets,
             status: b.status.as_str(),
             message: non_empty(&b.message),
-            id: &b.id,
+            id: (!b.built_in)
+                .then_some(b.id.as_str())
+                .filter(|id| !id.is_empty()),
         }
     }
+}
+
+/// A rotation interval as Go's `encoding/json` writes a `time.Duration`: integer nanoseconds.
+/// (A text that is not a duration, which the service never sends, is kept as it is.)
+fn rotate_interval_json(text: &str) -> Value {
+    GoDuration::parse(text).map_or_else(|_| Value::from(text), |d| Value::from(d.as_nanos()))
+}
+
+/// A rotation interval as yaml.v2 writes a `time.Duration`: its `String()`, `"11h6m0s"`.
+fn rotate_interval_yaml(text: &str) -> Value {
+    GoDuration::parse(text).map_or_else(|_| Value::from(text), |d| Value::from(d.to_string()))
 }
 
 fn sorted_by_name(backends: &[SecretBackend]) -> Vec<&SecretBackend> {
@@ -192,12 +286,12 @@ pub fn export_yaml(backends: &[SecretBackend]) -> String {
     }
     let mut out = String::new();
     for b in sorted_by_name(backends) {
-        let e = Exported::new(b);
+        let e = Exported::new(b, rotate_interval_yaml);
         out.push_str(&yaml::scalar(&b.name));
         out.push_str(":\n");
         yaml::entry(&mut out, 2, "backend", &Value::from(e.backend));
-        if let Some(interval) = e.token_rotate_interval {
-            yaml::entry(&mut out, 2, "token-rotate-interval", &Value::from(interval));
+        if let Some(interval) = &e.token_rotate_interval {
+            yaml::entry(&mut out, 2, "token-rotate-interval", interval);
         }
         if !e.config.is_empty() {
             out.push_str("  config:\n");
@@ -210,7 +304,9 @@ pub fn export_yaml(backends: &[SecretBackend]) -> String {
         if let Some(message) = e.message {
             yaml::entry(&mut out, 2, "message", &Value::from(message));
         }
-        yaml::entry(&mut out, 2, "id", &Value::from(e.id));
+        if let Some(id) = e.id {
+            yaml::entry(&mut out, 2, "id", &Value::from(id));
+        }
     }
     out
 }
@@ -219,7 +315,7 @@ pub fn export_yaml(backends: &[SecretBackend]) -> String {
 pub fn export_json(backends: &[SecretBackend]) -> String {
     let map: std::collections::BTreeMap<&str, Exported> = backends
         .iter()
-        .map(|b| (b.name.as_str(), Exported::new(b)))
+        .map(|b| (b.name.as_str(), Exported::new(b, rotate_interval_json)))
         .collect();
     let mut text = serde_json::to_string_pretty(&map).unwrap_or_else(|_| "{}".to_owned());
     text.push('\n');
@@ -423,24 +519,34 @@ mod yaml {
 pub struct ConfigFile {
     pub config: Config,
     pub unknown: Vec<String>,
+    /// `token-rotate`, which Juju takes out of the file as the token rotation interval (as
+    /// written; the form checks it).
+    pub token_rotate: Option<String>,
 }
 
-/// Reads a Juju `--config` file: a flat YAML map of `key: value`.
+/// Reads a Juju `--config` file: a YAML map of `key: value`, as `juju add-secret-backend` reads it.
 ///
-/// The subset understood: comments, blank lines, plain, single- and double-quoted scalars on one
-/// line, `|` and `>` block scalars (with `-`/`+` chomping and an optional indentation digit), and
-/// block lists (`- item` lines, items may be block scalars). Known keys are typed by their field's
-/// kind: booleans (`true`/`false`/`yes`/`no`/`on`/`off`), lists of strings (a single value is a
-/// list of one), strings. Anything else (nested maps, flow collections, anchors) is refused with
-/// the line it is on.
+/// The whole of YAML that a map of settings uses is understood (block and flow style, quoted and
+/// block scalars, anchors, aliases and `<<` merge keys), by a real YAML parser. Known keys are
+/// typed by their field's kind: booleans (`true`/`false`/`yes`/`no`/`on`/`off`, as Go's yaml.v2
+/// reads them), lists of strings (a single value is a list of one), strings. `token-rotate` is
+/// taken out of the config as the token rotation interval, as Juju does. What cannot be a setting
+/// (several documents, a map as a known key's value, keys that are not text, custom tags) is
+/// refused with the line it is on.
 pub fn parse_config_yaml(backend_type: BackendType, text: &str) -> Result<ConfigFile, String> {
     let mut file = ConfigFile::default();
     for entry in config_yaml::parse(text)? {
+        let line = entry.line;
+        if entry.key == TOKEN_ROTATE_KEY {
+            let interval = scalar_text(TOKEN_ROTATE_KEY, entry.value)
+                .map_err(|e| format!("line {line}: {e}"))?;
+            file.token_rotate = Some(interval);
+            continue;
+        }
         match backend_type.field(&entry.key) {
             None => file.unknown.push(entry.key),
             Some(field) => {
-                let value =
-                    typed(field, entry.value).map_err(|e| format!("line {}: {e}", entry.line))?;
+                let value = typed(field, entry.value).map_err(|e| format!("line {line}: {e}"))?;
                 file.config.insert(entry.key, value);
             }
         }
@@ -449,37 +555,65 @@ pub fn parse_config_yaml(backend_type: BackendType, text: &str) -> Result<Config
     Ok(file)
 }
 
+/// The key of a `--config` file that Juju takes out of the config as the token rotation interval.
+pub const TOKEN_ROTATE_KEY: &str = "token-rotate";
+
+fn scalar_text(name: &str, node: config_yaml::Node) -> Result<String, String> {
+    use config_yaml::Node;
+    match node {
+        Node::Scalar(text) => Ok(text),
+        Node::Null => Err(format!("no value for {name:?}")),
+        Node::List(_) => Err(format!("{name:?} expects a single value, not a list")),
+        Node::Map(_) => Err(format!("{name:?} expects a single value, not a map")),
+    }
+}
+
 fn typed(field: &FieldSpec, node: config_yaml::Node) -> Result<Value, String> {
     use config_yaml::Node;
     let name = field.name;
     match (field.kind, node) {
         (FieldKind::Bool, Node::Scalar(text)) => match text.to_ascii_lowercase().as_str() {
-            "true" | "yes" | "on" => Ok(Value::Bool(true)),
-            "false" | "no" | "off" => Ok(Value::Bool(false)),
+            "true" | "yes" | "on" | "y" => Ok(Value::Bool(true)),
+            "false" | "no" | "off" | "n" => Ok(Value::Bool(false)),
             _ => Err(format!("{name:?} expects true or false, got {text:?}")),
         },
         (FieldKind::Bool, Node::List(_)) => {
             Err(format!("{name:?} expects true or false, not a list"))
         }
-        (FieldKind::List, Node::List(items)) => {
-            Ok(Value::Array(items.into_iter().map(Value::String).collect()))
-        }
+        (FieldKind::List, Node::List(items)) => items
+            .into_iter()
+            .map(|item| match item {
+                Node::Scalar(text) => Ok(Value::String(text)),
+                _ => Err(format!("{name:?} expects a list of texts")),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array),
         (FieldKind::List, Node::Scalar(text)) => Ok(Value::Array(vec![Value::String(text)])),
-        (_, Node::Scalar(text)) => Ok(Value::String(text)),
-        (_, Node::List(_)) => Err(format!("{name:?} expects a single value, not a list")),
+        (_, node) => scalar_text(name, node).map(Value::String),
     }
 }
 
-/// A line-based reader for the flat-map subset of YAML that `--config` files use.
+/// A YAML document read into a small tree, from the events of `yaml_rust2`'s parser.
+///
+/// The tree is built without recursion and with limits (nesting depth, nodes after expanding
+/// aliases), so no input can exhaust the stack or memory ("billion laughs").
 mod config_yaml {
-    /// A value: one string, or a block list of strings.
-    #[derive(Debug)]
+    use std::collections::HashMap;
+
+    use yaml_rust2::parser::{Event, Parser, Tag};
+    use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+    /// A value.
+    #[derive(Debug, Clone)]
     pub enum Node {
+        /// An empty value, `~` or `null`.
+        Null,
         Scalar(String),
-        List(Vec<String>),
+        List(Vec<Node>),
+        Map(Vec<Entry>),
     }
 
-    #[derive(Debug)]
+    #[derive(Debug, Clone)]
     pub struct Entry {
         pub key: String,
         pub value: Node,
@@ -487,408 +621,274 @@ mod config_yaml {
         pub line: usize,
     }
 
+    /// Deeper than any settings file; keeps the tree (and dropping it) far from the stack's end.
+    const MAX_DEPTH: usize = 64;
+    /// Nodes in the document once aliases are expanded.
+    const MAX_NODES: usize = 100_000;
+
+    /// A collection being read.
+    enum Frame {
+        List {
+            anchor: usize,
+            line: usize,
+            items: Vec<Node>,
+        },
+        Map {
+            anchor: usize,
+            line: usize,
+            entries: Vec<Entry>,
+            /// The key read, waiting for its value (`None` for a `<<` merge key).
+            key: Option<(Option<String>, usize)>,
+            /// The maps merged in by `<<`, in order (the first one's keys win).
+            merged: Vec<Entry>,
+        },
+    }
+
+    fn size(node: &Node) -> usize {
+        // Iterative: an alias can name a deep node.
+        let mut count = 0;
+        let mut pending = vec![node];
+        while let Some(n) = pending.pop() {
+            count += 1;
+            match n {
+                Node::List(items) => pending.extend(items),
+                Node::Map(entries) => pending.extend(entries.iter().map(|e| &e.value)),
+                Node::Null | Node::Scalar(_) => {}
+            }
+        }
+        count
+    }
+
+    /// Tags of the YAML core schema; their values are read by the key's kind anyway.
+    fn tag_is_supported(tag: &Tag) -> bool {
+        (tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!")
+            && ["str", "int", "float", "bool", "null", "map", "seq"].contains(&tag.suffix.as_str())
+    }
+
+    fn describe(node: &Node) -> &'static str {
+        match node {
+            Node::Null => "nothing",
+            Node::Scalar(_) => "a single value",
+            Node::List(_) => "a list",
+            Node::Map(_) => "a map",
+        }
+    }
+
+    /// The top-level `key: value` entries of the only document in `text`.
     pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        Parser {
-            lines: text.lines().collect(),
-            pos: 0,
-        }
-        .entries()
-    }
-
-    struct Parser<'a> {
-        lines: Vec<&'a str>,
-        /// The next line to read (0-based).
-        pos: usize,
-    }
-
-    fn indent_of(line: &str) -> usize {
-        line.len() - line.trim_start_matches(' ').len()
-    }
-
-    fn is_list_item(rest: &str) -> bool {
-        rest == "-" || rest.starts_with("- ")
-    }
-
-    fn unexpected_indentation(no: usize) -> String {
-        format!(
-            "line {no}: unexpected indentation (a flat \"key: value\" map is expected; \
-             write a multi-line value as a \"|\" block)"
-        )
-    }
-
-    impl<'a> Parser<'a> {
-        /// The next line that is neither blank nor a comment, without consuming it: its index,
-        /// its text and its indentation. A tab in the indentation is an error.
-        fn peek(&self) -> Result<Option<(usize, &'a str, usize)>, String> {
-            for (index, line) in self.lines.iter().enumerate().skip(self.pos) {
-                let rest = line.trim_start_matches([' ', '\t']);
-                if rest.is_empty() || rest.starts_with('#') {
-                    continue;
-                }
-                if line[..line.len() - rest.len()].contains('\t') {
-                    return Err(format!(
-                        "line {}: tabs cannot indent YAML, use spaces",
-                        index + 1
-                    ));
-                }
-                return Ok(Some((index, line, indent_of(line))));
-            }
-            Ok(None)
-        }
-
-        fn entries(mut self) -> Result<Vec<Entry>, String> {
-            let mut entries: Vec<Entry> = Vec::new();
-            let mut map_indent = None;
-            while let Some((index, line, indent)) = self.peek()? {
-                let no = index + 1;
-                let rest = &line[indent..];
-                self.pos = index + 1;
-                if rest.trim_end() == "---" || rest.trim_end() == "..." {
-                    if map_indent.is_none() && rest.trim_end() == "---" {
-                        continue;
-                    }
-                    return Err(format!("line {no}: only one YAML document is supported"));
-                }
-                let map_indent = *map_indent.get_or_insert(indent);
-                if indent != map_indent {
-                    return Err(unexpected_indentation(no));
-                }
-                let (key, after) = split_key(rest, no)?
-                    .ok_or_else(|| format!("line {no}: expected \"key: value\""))?;
-                if entries.iter().any(|e| e.key == key) {
-                    return Err(format!("line {no}: duplicate key {key:?}"));
-                }
-                let value = self.value(after, map_indent, no, &key)?;
-                entries.push(Entry {
-                    key,
-                    value,
-                    line: no,
-                });
-            }
-            Ok(entries)
-        }
-
-        /// The value after `key:` on line `no`; the key sits at `parent` spaces.
-        fn value(
-            &mut self,
-            after: &str,
-            parent: usize,
-            no: usize,
-            key: &str,
-        ) -> Result<Node, String> {
-            let v = after.trim_start();
-            if v.is_empty() || v.starts_with('#') {
-                return match self.peek()? {
-                    Some((_, line, indent))
-                        if indent >= parent && is_list_item(&line[indent..]) =>
-                    {
-                        Ok(Node::List(self.list(indent, parent)?))
-                    }
-                    Some((index, _, indent)) if indent > parent => {
-                        Err(unexpected_indentation(index + 1))
-                    }
-                    _ => Err(format!("line {no}: no value for {key:?}")),
-                };
-            }
-            if v.starts_with(['|', '>']) {
-                return Ok(Node::Scalar(self.block(v, parent, no)?));
-            }
-            if is_list_item(v) {
-                return Err(format!(
-                    "line {no}: a list starts on the line after its key, one \"- item\" a line"
-                ));
-            }
-            Ok(Node::Scalar(inline(v, no)?))
-        }
-
-        /// The `- item` lines of a list whose dashes sit at `dash` spaces, under a key at `parent`.
-        fn list(&mut self, dash: usize, parent: usize) -> Result<Vec<String>, String> {
-            let mut items = Vec::new();
-            while let Some((index, line, indent)) = self.peek()? {
-                let no = index + 1;
-                let rest = &line[indent..];
-                if indent < dash || (indent == dash && dash == parent && !is_list_item(rest)) {
-                    break;
-                }
-                if indent > dash {
-                    return Err(unexpected_indentation(no));
-                }
-                if !is_list_item(rest) {
-                    return Err(format!("line {no}: expected a list item \"- value\""));
-                }
-                self.pos = index + 1;
-                let item = rest[1..].trim_start();
-                if item.is_empty() || item.starts_with('#') {
-                    return Err(format!("line {no}: empty list item"));
-                }
-                let text = if item.starts_with(['|', '>']) {
-                    self.block(item, dash, no)?
-                } else if is_list_item(item) {
-                    return Err(format!("line {no}: lists of lists are not supported"));
-                } else {
-                    inline(item, no)?
-                };
-                items.push(text);
-            }
-            Ok(items)
-        }
-
-        /// A `|` or `>` block scalar whose header is on line `no`, under a node at `parent` spaces.
-        fn block(&mut self, header: &str, parent: usize, no: usize) -> Result<String, String> {
-            let literal = header.starts_with('|');
-            let (chomp, explicit, tail) = block_header(&header[1..]);
-            if !(tail.trim().is_empty()
-                || (tail.starts_with([' ', '\t']) && tail.trim_start().starts_with('#')))
-            {
-                return Err(format!(
-                    "line {no}: invalid block scalar header {header:?} (expected |, |-, |+, > …)"
-                ));
-            }
-            // The content's indentation: given, or that of the first non-blank line.
-            let content_indent = match explicit {
-                Some(m) => Some(parent + m),
-                None => self.lines[self.pos..]
-                    .iter()
-                    .find(|l| !l.trim().is_empty())
-                    .map(|l| indent_of(l))
-                    .filter(|&i| i > parent),
-            };
-            let mut lines: Vec<&str> = Vec::new();
-            if let Some(ci) = content_indent {
-                while let Some(line) = self.lines.get(self.pos) {
-                    if line.trim().is_empty() {
-                        lines.push(line.get(ci..).unwrap_or(""));
-                    } else if indent_of(line) >= ci {
-                        lines.push(&line[ci..]);
-                    } else {
-                        break;
-                    }
-                    self.pos += 1;
-                }
-            }
-            let last = lines.iter().rposition(|l| !l.trim().is_empty());
-            let (body, trailing) = match last {
-                Some(i) => (&lines[..=i], lines.len() - i - 1),
-                None => (&lines[..0], lines.len()),
-            };
-            let mut text = if literal { body.join("\n") } else { fold(body) };
-            match chomp {
-                Chomp::Strip => {}
-                Chomp::Clip if !body.is_empty() => text.push('\n'),
-                Chomp::Clip => {}
-                Chomp::Keep => {
-                    if !body.is_empty() {
-                        text.push('\n');
-                    }
-                    text.push_str(&"\n".repeat(trailing));
-                }
-            }
-            Ok(text)
-        }
-    }
-
-    #[derive(Clone, Copy)]
-    enum Chomp {
-        /// `-`: no final newline.
-        Strip,
-        /// (default): one final newline.
-        Clip,
-        /// `+`: every final newline.
-        Keep,
-    }
-
-    /// The indicators after `|` or `>` (`-`, `+`, an indentation digit, in either order), and
-    /// what follows them.
-    fn block_header(indicators: &str) -> (Chomp, Option<usize>, &str) {
-        let mut chomp = None;
-        let mut explicit = None;
-        let mut used = 0;
-        for c in indicators.chars() {
-            match c {
-                '-' if chomp.is_none() => chomp = Some(Chomp::Strip),
-                '+' if chomp.is_none() => chomp = Some(Chomp::Keep),
-                '1'..='9' if explicit.is_none() => explicit = c.to_digit(10).map(|d| d as usize),
-                _ => break,
-            }
-            used += 1;
-        }
-        (chomp.unwrap_or(Chomp::Clip), explicit, &indicators[used..])
-    }
-
-    /// `>` folding: a line break between two ordinary lines becomes a space, an empty line a
-    /// newline; more-indented lines keep their breaks.
-    fn fold(body: &[&str]) -> String {
-        let mut out = String::new();
-        let mut previous_more_indented: Option<bool> = None;
-        let mut empties = 0;
-        for line in body {
-            if line.trim().is_empty() {
-                empties += 1;
-                continue;
-            }
-            let more_indented = line.starts_with([' ', '\t']);
-            match previous_more_indented {
-                None => out.push_str(&"\n".repeat(empties)),
-                Some(false) if !more_indented && empties == 0 => out.push(' '),
-                Some(false) if !more_indented => out.push_str(&"\n".repeat(empties)),
-                Some(_) => out.push_str(&"\n".repeat(empties + 1)),
-            }
-            out.push_str(line);
-            previous_more_indented = Some(more_indented);
-            empties = 0;
-        }
-        out
-    }
-
-    /// Splits `key: rest` (the key plain or quoted); `None` when the line is not a map entry.
-    fn split_key(line: &str, no: usize) -> Result<Option<(String, &str)>, String> {
-        if line.starts_with(['"', '\'']) {
-            let (key, rest) = quoted(line, no)?;
-            return Ok(rest
-                .strip_prefix(':')
-                .filter(|r| r.is_empty() || r.starts_with([' ', '\t']))
-                .map(|r| (key, r)));
-        }
-        if line.starts_with([
-            '-', '?', '[', '{', '&', '*', '!', '|', '>', '%', '@', '`', '#',
-        ]) {
-            return Ok(None);
-        }
-        let colon = line.char_indices().find(|&(i, c)| {
-            c == ':' && matches!(line[i + 1..].chars().next(), None | Some(' ' | '\t'))
-        });
-        let Some((i, _)) = colon else {
-            return Ok(None);
-        };
-        let key = line[..i].trim_end();
-        if key.is_empty() || key.contains(" #") {
-            return Ok(None);
-        }
-        Ok(Some((key.to_owned(), &line[i + 1..])))
-    }
-
-    /// A scalar written on one line: quoted, or plain up to a ` #` comment.
-    fn inline(v: &str, no: usize) -> Result<String, String> {
-        if v.starts_with(['"', '\'']) {
-            let (text, rest) = quoted(v, no)?;
-            let rest_trimmed = rest.trim_start();
-            if !(rest_trimmed.is_empty()
-                || (rest.starts_with([' ', '\t']) && rest_trimmed.starts_with('#')))
-            {
-                return Err(format!(
-                    "line {no}: unexpected text after the closing quote"
-                ));
-            }
-            return Ok(text);
-        }
-        if v.starts_with(['[', '{']) {
-            return Err(format!(
-                "line {no}: flow collections (\"[…]\", \"{{…}}\") are not supported, \
-                 write a list as \"- item\" lines"
-            ));
-        }
-        if v.starts_with(['&', '*', '!']) {
-            return Err(format!(
-                "line {no}: anchors, aliases and tags are not supported"
-            ));
-        }
-        if v.starts_with([',', ']', '}', '%', '@', '`'])
-            || v.starts_with("? ")
-            || v.starts_with(": ")
-        {
-            return Err(format!(
-                "line {no}: a value starting with {:?} must be quoted",
-                &v[..1]
-            ));
-        }
-        let mut end = v.len();
-        let mut previous = ' ';
-        for (i, c) in v.char_indices() {
-            if c == '#' && (previous == ' ' || previous == '\t') {
-                end = i;
-                break;
-            }
-            previous = c;
-        }
-        let text = v[..end].trim_end();
-        if text.contains(": ") || text.contains(":\t") || text.ends_with(':') {
-            return Err(format!(
-                "line {no}: a value containing \": \" must be quoted (nested maps are not supported)"
-            ));
-        }
-        Ok(text.to_owned())
-    }
-
-    /// A single- or double-quoted scalar at the start of `s`, and the text after it.
-    fn quoted(s: &str, no: usize) -> Result<(String, &str), String> {
-        let quote = s.chars().next().unwrap_or('"');
-        let mut out = String::new();
-        let mut chars = s.char_indices().skip(1).peekable();
-        while let Some((i, c)) = chars.next() {
-            if c == quote {
-                if quote == '\'' && chars.peek().is_some_and(|&(_, n)| n == '\'') {
-                    chars.next();
-                    out.push('\'');
-                    continue;
-                }
-                return Ok((out, &s[i + 1..]));
-            }
-            if c == '\\' && quote == '"' {
-                let Some((_, e)) = chars.next() else {
-                    break;
-                };
-                let hex_digits = match e {
-                    'x' => 2,
-                    'u' => 4,
-                    'U' => 8,
-                    _ => 0,
-                };
-                if hex_digits > 0 {
-                    let digits: String = (0..hex_digits)
-                        .filter_map(|_| chars.next().map(|(_, d)| d))
-                        .collect();
-                    let c = u32::from_str_radix(&digits, 16)
-                        .ok()
-                        .filter(|_| digits.len() == hex_digits)
-                        .and_then(char::from_u32)
-                        .ok_or_else(|| {
-                            format!("line {no}: invalid escape \"\\{e}{digits}\" in a double-quoted string")
-                        })?;
-                    out.push(c);
-                    continue;
-                }
-                out.push(match e {
-                    '0' => '\0',
-                    'a' => '\x07',
-                    'b' => '\x08',
-                    't' | '\t' => '\t',
-                    'n' => '\n',
-                    'v' => '\x0b',
-                    'f' => '\x0c',
-                    'r' => '\r',
-                    'e' => '\x1b',
-                    ' ' => ' ',
-                    '"' => '"',
-                    '/' => '/',
-                    '\\' => '\\',
-                    'N' => '\u{85}',
-                    '_' => '\u{a0}',
-                    'L' => '\u{2028}',
-                    'P' => '\u{2029}',
-                    other => {
+        let mut parser = Parser::new_from_str(text);
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut anchors: HashMap<usize, Node> = HashMap::new();
+        let mut root: Option<(Node, usize)> = None;
+        let mut documents = 0;
+        let mut nodes = 0;
+        loop {
+            let (event, mark): (Event, Marker) = parser
+                .next_token()
+                .map_err(|e| syntax_error(text, e.marker().line(), e.info()))?;
+            let no = mark.line();
+            // The node this event completes, if any.
+            let (node, anchor, no) = match event {
+                Event::StreamEnd => break,
+                Event::DocumentStart => {
+                    documents += 1;
+                    if documents > 1 {
                         return Err(format!(
-                            "line {no}: unknown escape \"\\{other}\" in a double-quoted string"
+                            "line {no}: only one YAML document is supported (a \"---\" starts another)"
                         ));
                     }
-                });
-                continue;
+                    continue;
+                }
+                Event::Nothing | Event::StreamStart | Event::DocumentEnd => continue,
+                Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
+                    if let Some(tag) = tag.as_ref().filter(|t| !tag_is_supported(t)) {
+                        return Err(unsupported_tag(no, tag));
+                    }
+                    if stack.len() >= MAX_DEPTH {
+                        return Err(format!(
+                            "line {no}: nested more than {MAX_DEPTH} levels deep"
+                        ));
+                    }
+                    stack.push(if matches!(event, Event::SequenceStart(..)) {
+                        Frame::List {
+                            anchor,
+                            line: no,
+                            items: Vec::new(),
+                        }
+                    } else {
+                        Frame::Map {
+                            anchor,
+                            line: no,
+                            entries: Vec::new(),
+                            key: None,
+                            merged: Vec::new(),
+                        }
+                    });
+                    continue;
+                }
+                Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
+                    Some(Frame::List {
+                        anchor,
+                        line,
+                        items,
+                    }) => (Node::List(items), anchor, line),
+                    Some(Frame::Map {
+                        anchor,
+                        line,
+                        mut entries,
+                        merged,
+                        ..
+                    }) => {
+                        for entry in merged {
+                            if !entries.iter().any(|e| e.key == entry.key) {
+                                entries.push(entry);
+                            }
+                        }
+                        (Node::Map(entries), anchor, line)
+                    }
+                    None => return Err(format!("line {no}: unexpected end of a collection")),
+                },
+                Event::Scalar(text, style, anchor, tag) => {
+                    let null_word = ["", "~", "null", "Null", "NULL"].contains(&text.as_str());
+                    let node = match tag {
+                        Some(tag) if !tag_is_supported(&tag) => {
+                            return Err(unsupported_tag(no, &tag));
+                        }
+                        Some(tag) if tag.suffix == "null" => Node::Null,
+                        Some(_) => Node::Scalar(text),
+                        None if style == TScalarStyle::Plain && null_word => Node::Null,
+                        None => Node::Scalar(text),
+                    };
+                    (node, anchor, no)
+                }
+                Event::Alias(id) => {
+                    let node = anchors
+                        .get(&id)
+                        .cloned()
+                        .ok_or_else(|| format!("line {no}: an alias names an unknown anchor"))?;
+                    (node, 0, no)
+                }
+            };
+            nodes += size(&node);
+            if nodes > MAX_NODES {
+                return Err(format!(
+                    "line {no}: the file is too large once its aliases are expanded"
+                ));
             }
-            out.push(c);
+            if anchor != 0 {
+                anchors.insert(anchor, node.clone());
+            }
+            match stack.last_mut() {
+                None => root = Some((node, no)),
+                Some(Frame::List { items, .. }) => items.push(node),
+                Some(Frame::Map {
+                    entries,
+                    key,
+                    merged,
+                    ..
+                }) => match key.take() {
+                    None => {
+                        *key = Some(match node {
+                            Node::Scalar(text) if text == "<<" => (None, no),
+                            Node::Scalar(text) => (Some(text), no),
+                            other => {
+                                return Err(format!(
+                                    "line {no}: a key must be text, not {}",
+                                    describe(&other)
+                                ));
+                            }
+                        });
+                    }
+                    Some((None, line)) => merge(merged, node, line)?,
+                    Some((Some(k), line)) => {
+                        if entries.iter().any(|e| e.key == k) {
+                            return Err(format!("line {line}: duplicate key {k:?}"));
+                        }
+                        entries.push(Entry {
+                            key: k,
+                            value: node,
+                            line,
+                        });
+                    }
+                },
+            }
         }
-        let style = if quote == '"' { "double" } else { "single" };
-        Err(format!(
-            "line {no}: unterminated {style}-quoted string (a quoted value must end on its line)"
-        ))
+        match root {
+            None | Some((Node::Null, _)) => Ok(Vec::new()),
+            Some((Node::Map(entries), _)) => Ok(entries),
+            Some((other, line)) => Err(format!(
+                "line {line}: expected a map of \"key: value\" settings, found {}",
+                describe(&other)
+            )),
+        }
+    }
+
+    /// The parser's error, on the line it concerns. A tab in indentation is named as such (the
+    /// parser reports it as something else, sometimes on another line). The parser notices some
+    /// mistakes only at the next token: an error on a blank line (or past the end) is the last
+    /// line that has text.
+    fn syntax_error(text: &str, line: usize, info: &str) -> String {
+        let lines: Vec<&str> = text.lines().collect();
+        let indented_by_tab = |l: &&str| {
+            let rest = l.trim_start_matches([' ', '\t']);
+            !rest.is_empty() && l[..l.len() - rest.len()].contains('\t')
+        };
+        if let Some(index) = lines[..(line + 1).min(lines.len())]
+            .iter()
+            .rposition(indented_by_tab)
+        {
+            return format!("line {}: tabs cannot indent YAML, use spaces", index + 1);
+        }
+        let has_text = |l: &&str| {
+            let t = l.trim();
+            !t.is_empty() && !t.starts_with('#')
+        };
+        let line = if lines.get(line.wrapping_sub(1)).is_some_and(has_text) {
+            line
+        } else {
+            lines[..(line.saturating_sub(1)).min(lines.len())]
+                .iter()
+                .rposition(has_text)
+                .map_or(line, |i| i + 1)
+        };
+        format!("line {line}: this is not valid YAML ({info})")
+    }
+
+    /// A `<<: *anchor` (or `<<: [*a, *b]`) merge key's value.
+    fn merge(merged: &mut Vec<Entry>, node: Node, line: usize) -> Result<(), String> {
+        let maps = match node {
+            Node::Map(entries) => vec![entries],
+            Node::List(items) if items.iter().all(|i| matches!(i, Node::Map(_))) => items
+                .into_iter()
+                .filter_map(|i| match i {
+                    Node::Map(entries) => Some(entries),
+                    _ => None,
+                })
+                .collect(),
+            _ => {
+                return Err(format!(
+                    "line {line}: \"<<\" merges a map or a list of maps"
+                ));
+            }
+        };
+        for entry in maps.into_iter().flatten() {
+            if !merged.iter().any(|e| e.key == entry.key) {
+                merged.push(entry);
+            }
+        }
+        Ok(())
+    }
+
+    fn unsupported_tag(no: usize, tag: &Tag) -> String {
+        format!(
+            "line {no}: the tag \"{}{}\" is not supported (write the value without it)",
+            if tag.handle == "tag:yaml.org,2002:" {
+                "!!"
+            } else {
+                &tag.handle
+            },
+            tag.suffix
+        )
     }
 }

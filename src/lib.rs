@@ -3,7 +3,8 @@
 //! One entry point, [`mount_console`] (`mountConsole` in JavaScript), mounts the console into an
 //! element and returns a handle whose `unmount()` removes it. The standalone page uses the same
 //! call: at start-up the module mounts itself into `#secret-backends-console` when the page has
-//! that element (see `index.html`).
+//! that element (see `index.html`), as the standalone console: the only one that names the page
+//! in the document title, remembers the theme choice and moves the focus by itself.
 
 pub mod api;
 pub mod app;
@@ -54,7 +55,10 @@ impl Drop for ConsoleHandle {
 /// (`light`, `dark` or `auto`).
 #[wasm_bindgen(js_name = mountConsole)]
 pub fn mount_console(element: web_sys::HtmlElement, options: JsValue) -> ConsoleHandle {
-    let options = ConsoleOptions::from_js(&options);
+    mount(element, ConsoleOptions::from_js(&options))
+}
+
+fn mount(element: web_sys::HtmlElement, options: ConsoleOptions) -> ConsoleHandle {
     let owner = Owner::new();
     let handle =
         owner.with(|| mount_to(element, move || app::Console(app::ConsoleProps { options })));
@@ -82,7 +86,11 @@ pub fn start() {
                 let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
             }
         }
+        let options = ConsoleOptions {
+            standalone: true,
+            ..ConsoleOptions::from_js(&options.into())
+        };
         // The standalone page lives as long as the page: keep it mounted.
-        std::mem::forget(mount_console(root, options.into()));
+        std::mem::forget(mount(root, options));
     }
 }

@@ -85,3 +85,8 @@ fn contains(haystack: &str, needle: &str) -> bool {
             .windows(needle.len())
             .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
+
+/// `n` followed by the noun in the number it takes in English: "1 secret", "2 secrets", "0 secrets".
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

@@ -9,8 +9,9 @@ use secret_backends_api::{
     AddBackendRequest, BackendStatus, BackendType, Config, SecretBackend, UpdateBackendRequest,
 };
 use secret_backends_console::commands::{
-    ConfigFile, SENSITIVE_KEYS, add_command, export_json, export_yaml, is_sensitive_key,
-    model_command, parse_config_yaml, remove_command, shell_word, update_command,
+    ConfigFile, ImportedFile, SENSITIVE_KEYS, add_command, add_command_with_file, export_json,
+    export_yaml, is_sensitive_key, model_command, model_commands, parse_config_yaml,
+    remove_command, shell_word, update_command,
 };
 use secret_backends_console::components::{CommandBox, download_text};
 use serde_json::{Value, json};
@@ -88,6 +89,62 @@ fn add_command_puts_placeholders_for_sensitive_values() {
     let command = add_command(&k8s);
     assert!(!command.contains(CANARY), "{command}");
     assert!(command.contains(" password=<password>"), "{command}");
+}
+
+#[wasm_bindgen_test]
+fn add_command_with_file_passes_the_file_and_what_the_form_changed_since() {
+    let file = ImportedFile {
+        file_name: Some("vault prod.yaml".into()),
+        config: cfg(json!({
+            "endpoint": "http://10.0.0.1:8200",
+            "token": CANARY,
+            "namespace": "a",
+        })),
+        token_rotate: Some("24h".into()),
+    };
+    let mut request = AddBackendRequest {
+        name: "myvault".into(),
+        backend_type: "vault".into(),
+        config: file.config.clone(),
+        token_rotate_interval: Some("24h".into()),
+        ..Default::default()
+    };
+    // Nothing changed since the import: the file says it all.
+    assert_eq!(
+        add_command_with_file(&request, &file).as_deref(),
+        Some("juju add-secret-backend myvault vault --config 'vault prod.yaml'")
+    );
+    // A changed value, an added one, a changed interval: arguments that override the file.
+    request.config.insert("namespace".into(), json!("b"));
+    request.config.insert("mount-path".into(), json!("kv"));
+    request.token_rotate_interval = Some("48h".into());
+    let command = add_command_with_file(&request, &file).unwrap();
+    assert_eq!(
+        command,
+        "juju add-secret-backend myvault vault namespace=b mount-path=kv token-rotate=48h \
+         --config 'vault prod.yaml'"
+    );
+    // A changed sensitive value is a placeholder, as in the key=value form.
+    request.config.insert("token".into(), json!("s.other"));
+    let command = add_command_with_file(&request, &file).unwrap();
+    assert!(command.contains(" token=<token> "), "{command}");
+    assert!(!command.contains("s.other") && !command.contains(CANARY));
+    // Pasted text has no file name: the one the page asks to save it under.
+    let pasted = ImportedFile {
+        file_name: None,
+        ..file.clone()
+    };
+    assert!(
+        add_command_with_file(&request, &pasted)
+            .unwrap()
+            .ends_with(" --config config.yaml")
+    );
+    // A setting of the file taken out of the form cannot be said with --config.
+    request.config.remove("namespace");
+    assert_eq!(add_command_with_file(&request, &file), None);
+    request.config.insert("namespace".into(), json!("a"));
+    request.token_rotate_interval = None;
+    assert_eq!(add_command_with_file(&request, &file), None);
 }
 
 #[wasm_bindgen_test]
@@ -213,6 +270,33 @@ fn remove_and_model_commands() {
     );
 }
 
+#[wasm_bindgen_test]
+fn model_commands_give_the_3x_and_4x_forms_labelled() {
+    assert_eq!(
+        model_commands("mymodel", "myvault"),
+        vec![
+            (
+                "Juju 3.x",
+                "juju model-config -m mymodel secret-backend=myvault".to_owned()
+            ),
+            (
+                "Juju 4.x",
+                "juju model-secret-backend -m mymodel myvault".to_owned()
+            ),
+        ]
+    );
+    // Words are quoted for the shell, in both forms.
+    let commands = model_commands("admin/my model", "it's");
+    assert_eq!(
+        commands[0].1,
+        r"juju model-config -m 'admin/my model' secret-backend='it'\''s'"
+    );
+    assert_eq!(
+        commands[1].1,
+        r"juju model-secret-backend -m 'admin/my model' 'it'\''s'"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Exports
 
@@ -244,7 +328,6 @@ fn export_yaml_prints_what_juju_secret_backends_prints() {
   backend: controller
   secrets: 3
   status: active
-  id: deadbeef-controller
 myvault:
   backend: vault
   token-rotate-interval: 11h6m0s
@@ -312,6 +395,32 @@ fn export_yaml_quotes_strings_and_writes_pem_as_blocks() {
 }
 
 #[wasm_bindgen_test]
+fn exports_print_ids_of_external_backends_only_and_durations_as_go_does() {
+    // A built-in backend's ID is a controller's or model's UUID: Juju leaves it out.
+    let mut model_k8s = backend("prod-local", BackendType::Kubernetes, json!({}));
+    model_k8s.built_in = true;
+    model_k8s.id = "6f1c0a57-model-uuid-local".into();
+    let mut vault = backend("v", BackendType::Vault, json!({}));
+    vault.token_rotate_interval = Some("24h".into());
+    let yaml = export_yaml(&[model_k8s.clone(), vault.clone()]);
+    assert!(!yaml.contains("6f1c0a57"), "{yaml}");
+    assert!(yaml.contains("\n  id: v-id\n"), "{yaml}");
+    // yaml.v2 writes a time.Duration with its String().
+    assert!(
+        yaml.contains("\n  token-rotate-interval: 24h0m0s\n"),
+        "{yaml}"
+    );
+    let json: Value = serde_json::from_str(&export_json(&[model_k8s, vault])).unwrap();
+    assert_eq!(json["prod-local"].get("id"), None);
+    assert_eq!(json["v"]["id"], "v-id");
+    // encoding/json writes a time.Duration as integer nanoseconds.
+    assert_eq!(
+        json["v"]["token-rotate-interval"],
+        json!(86_400_000_000_000_u64)
+    );
+}
+
+#[wasm_bindgen_test]
 fn export_json_has_the_same_shape() {
     let text = export_json(&exported_backends());
     assert!(text.ends_with("}\n"), "{text}");
@@ -327,11 +436,10 @@ fn export_json_has_the_same_shape() {
                 "backend": "controller",
                 "secrets": 3,
                 "status": "active",
-                "id": "deadbeef-controller",
             },
             "myvault": {
                 "backend": "vault",
-                "token-rotate-interval": "11h6m0s",
+                "token-rotate-interval": 39_960_000_000_000_u64,
                 "config": {"endpoint": "http://vault"},
                 "secrets": 666,
                 "status": "error",
@@ -383,6 +491,7 @@ approle: true
                 "ca-cert": PEM,
             })),
             unknown: vec!["approle".into(), "role-id".into()],
+            token_rotate: None,
         }
     );
 }
@@ -462,12 +571,12 @@ endpoint: |2
 #[wasm_bindgen_test]
 fn config_file_errors_name_the_line() {
     let err = |t: BackendType, text: &str| parse_config_yaml(t, text).unwrap_err();
-    assert_eq!(
+    assert!(
         err(
             BackendType::Vault,
             "endpoint: http://x\n# fine\nthis is not yaml\n"
-        ),
-        "line 3: expected \"key: value\""
+        )
+        .starts_with("line 3: this is not valid YAML"),
     );
     assert_eq!(
         err(
@@ -476,9 +585,9 @@ fn config_file_errors_name_the_line() {
         ),
         "line 2: \"skip-tls-verify\" expects true or false, got \"maybe\""
     );
-    assert_eq!(
-        err(BackendType::Vault, "endpoint: h\ntoken: \"open\n"),
-        "line 2: unterminated double-quoted string (a quoted value must end on its line)"
+    assert!(
+        err(BackendType::Vault, "endpoint: h\ntoken: \"open\n")
+            .starts_with("line 2: this is not valid YAML"),
     );
     assert_eq!(
         err(BackendType::Vault, "token: a\ntoken: b\n"),
@@ -490,22 +599,180 @@ fn config_file_errors_name_the_line() {
     );
     assert!(
         err(BackendType::Vault, "endpoint: h\n  token: b\n")
-            .starts_with("line 2: unexpected indentation"),
+            .starts_with("line 2: this is not valid YAML"),
     );
     assert!(
         err(BackendType::Vault, "ca-cert: |\n  a\n b\n")
-            .starts_with("line 3: unexpected indentation")
+            .starts_with("line 3: this is not valid YAML")
     );
     assert_eq!(
         err(BackendType::Vault, "namespace:\nendpoint: h\n"),
         "line 1: no value for \"namespace\""
     );
-    assert!(err(BackendType::Vault, "endpoint: [a, b]\n").starts_with("line 1: flow collections"));
-    assert!(err(BackendType::Vault, "endpoint: a: b\n").starts_with("line 1: a value containing"));
+    assert!(err(BackendType::Vault, "endpoint: a: b\n").starts_with("line 1: this is not valid"));
     assert_eq!(
         err(BackendType::Vault, "endpoint:\n  - a\n"),
         "line 1: \"endpoint\" expects a single value, not a list"
     );
+    assert_eq!(
+        err(BackendType::Vault, "endpoint: {url: h}\n"),
+        "line 1: \"endpoint\" expects a single value, not a map"
+    );
+    // What a settings file cannot be is named, with its line.
+    assert_eq!(
+        err(BackendType::Vault, "- endpoint\n- h\n"),
+        "line 1: expected a map of \"key: value\" settings, found a list"
+    );
+    assert_eq!(
+        err(BackendType::Vault, "endpoint: h\n---\ntoken: t\n"),
+        "line 2: only one YAML document is supported (a \"---\" starts another)"
+    );
+    assert_eq!(
+        err(BackendType::Vault, "endpoint: h\ntoken: !vault t\n"),
+        "line 2: the tag \"!vault\" is not supported (write the value without it)"
+    );
+    assert_eq!(
+        err(BackendType::Vault, "endpoint: h\n? [a, b]\n: c\n"),
+        "line 2: a key must be text, not a list"
+    );
+    assert!(err(BackendType::Vault, "endpoint: *nowhere\n").contains("unknown anchor"));
+    assert_eq!(
+        err(BackendType::Vault, "token-rotate: [1h]\n"),
+        "line 1: \"token-rotate\" expects a single value, not a list"
+    );
+}
+
+#[wasm_bindgen_test]
+fn config_file_token_rotate_is_the_rotation_interval_not_a_config_key() {
+    let text = "endpoint: https://10.0.0.1:8200\ntoken-rotate: 24h\ntoken: s.x\n";
+    let file = parse_config_yaml(BackendType::Vault, text).unwrap();
+    assert_eq!(file.token_rotate.as_deref(), Some("24h"));
+    assert!(file.unknown.is_empty(), "{:?}", file.unknown);
+    assert!(!file.config.contains_key("token-rotate"));
+    assert_eq!(file.config["endpoint"], json!("https://10.0.0.1:8200"));
+    // Kept as written whatever the type; the form checks it (kubernetes does not rotate).
+    let file = parse_config_yaml(BackendType::Kubernetes, "token-rotate: '90m'\n").unwrap();
+    assert_eq!(file.token_rotate.as_deref(), Some("90m"));
+    assert!(file.unknown.is_empty());
+}
+
+#[wasm_bindgen_test]
+fn config_file_flow_mappings_anchors_aliases_and_merges() {
+    let file = parse_config_yaml(
+        BackendType::Vault,
+        "{endpoint: http://x, token: t, token-rotate: 1h}",
+    )
+    .unwrap();
+    assert_eq!(
+        Value::Object(file.config.clone().into_iter().collect()),
+        json!({"endpoint": "http://x", "token": "t"})
+    );
+    assert_eq!(file.token_rotate.as_deref(), Some("1h"));
+
+    let text = "\
+defaults: &defaults
+  endpoint: https://vault.internal:8200
+  namespace: &ns team-a
+  tls-server-name: vault.internal
+<<: *defaults
+namespace: team-b
+mount-path: *ns
+token: \"s.\\u0041b\"
+ca-cert: |-
+  -----BEGIN CERTIFICATE-----
+  MIIBszCCAVmgAwIBAgIU
+  -----END CERTIFICATE-----
+";
+    let file = parse_config_yaml(BackendType::Vault, text).unwrap();
+    assert_eq!(
+        Value::Object(file.config.clone().into_iter().collect()),
+        json!({
+            // Merged in by `<<`; a key written in the map itself wins.
+            "endpoint": "https://vault.internal:8200",
+            "tls-server-name": "vault.internal",
+            "namespace": "team-b",
+            "mount-path": "team-a",
+            "token": "s.Ab",
+            "ca-cert": PEM.trim_end(),
+        })
+    );
+    assert_eq!(file.unknown, vec!["defaults".to_owned()]);
+
+    // Flow lists, multi-line flow maps and quoted scalars over several lines.
+    let text = "ca-certs: [a, 'b', \"c\"]\nendpoint: {\n  }\n";
+    assert!(parse_config_yaml(BackendType::Kubernetes, text).is_err());
+    let text = "ca-certs: [a, 'b', \"c\"]\nnamespace: 'one\n  two'\n";
+    let file = parse_config_yaml(BackendType::Kubernetes, text).unwrap();
+    assert_eq!(file.config["ca-certs"], json!(["a", "b", "c"]));
+    assert_eq!(file.config["namespace"], json!("one two"));
+}
+
+#[wasm_bindgen_test]
+fn config_file_limits_keep_hostile_files_cheap() {
+    let deep = "[".repeat(10_000);
+    assert!(
+        parse_config_yaml(BackendType::Vault, &deep)
+            .unwrap_err()
+            .starts_with("line 1: ")
+    );
+    let deep: String = (0..200).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+    assert_eq!(
+        parse_config_yaml(BackendType::Vault, &deep).unwrap_err(),
+        "line 65: nested more than 64 levels deep"
+    );
+    // A "billion laughs": each line is ten of the one before.
+    let mut text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n".to_owned();
+    for i in 1..9 {
+        let p = i - 1;
+        text.push_str(&format!(
+            "a{i}: &a{i} [{}]\n",
+            vec![format!("*a{p}"); 10].join(", ")
+        ));
+    }
+    assert!(
+        parse_config_yaml(BackendType::Vault, &text)
+            .unwrap_err()
+            .contains("too large once its aliases are expanded")
+    );
+}
+
+/// The reader never panics, whatever it is given: arbitrary text, and text made of YAML's
+/// punctuation, indentation and keys (where a reader's corner cases are).
+#[wasm_bindgen_test]
+fn config_file_reader_never_panics() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config as RunnerConfig, TestRunner};
+    // A runner counts its cases over all its runs: one runner per run.
+    let runner = || {
+        TestRunner::new(RunnerConfig {
+            cases: 1500,
+            failure_persistence: None,
+            ..RunnerConfig::default()
+        })
+    };
+    let arbitrary = any::<String>();
+    let yamlish = proptest::string::string_regex(
+        "([a-z-]{1,12}|[ \\t\\n:,#&*!|>'\"\\[\\]{}?<%@`~-]|-----BEGIN|\\|-|\\n  |\\n    |<<|---|\\.\\.\\.){0,60}",
+    )
+    .unwrap();
+    let runs = std::cell::Cell::new(0);
+    for backend_type in [BackendType::Vault, BackendType::Kubernetes] {
+        runner()
+            .run(&arbitrary, |text| {
+                runs.set(runs.get() + 1);
+                let _ = parse_config_yaml(backend_type, &text);
+                Ok(())
+            })
+            .unwrap();
+        runner()
+            .run(&yamlish, |text| {
+                runs.set(runs.get() + 1);
+                let _ = parse_config_yaml(backend_type, &text);
+                Ok(())
+            })
+            .unwrap();
+    }
+    assert!(runs.get() >= 4 * 1500, "{} cases", runs.get());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -205,7 +205,8 @@ async fn the_sensitive_field_replaces_or_resets_without_showing_the_value() {
 
 #[wasm_bindgen_test]
 fn kubernetes_form_values_are_typed_from_the_schema() {
-    let pem = "-----BEGIN CERTIFICATE-----\nA\n-----END CERTIFICATE-----\n";
+    // A real certificate: the shared rules parse PEM before the other checks.
+    let pem = secret_backends_api::fixtures::CERT;
     let config = form::config_from_inputs(
         BackendType::Kubernetes,
         [

@@ -14,27 +14,28 @@ pub fn CommandBox(
     /// The `data-testid` of the `<code>`; the button's is `{testid}-copy`.
     #[prop(default = "command")]
     testid: &'static str,
+    /// The box's heading, when a page shows more than one command.
+    #[prop(default = "Equivalent juju command")]
+    title: &'static str,
 ) -> impl IntoView {
     // Set when the clipboard accepted the text; cleared by the next click.
     let copied = RwSignal::new(false);
     let copy = move |_| {
         copied.set(false);
         let text = command.get_untracked();
-        if let Some(promise) = write_clipboard(&text) {
-            leptos::task::spawn_local(async move {
-                if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
-                    copied.try_set(true);
-                }
-            });
-        }
+        copy_text(&text, move || {
+            copied.try_set(true);
+        });
     };
     let title_id = format!("{testid}-title");
     let labelled_by = title_id.clone();
     view! {
         <section class="sbc-command" aria-labelledby=labelled_by data-testid=format!("{testid}-box")>
-            <h3 class="sbc-command__title" id=title_id>"Equivalent juju command"</h3>
-            <pre class="sbc-command__pre"><code class="sbc-command__code" data-testid=testid>
-                {move || command.get()}
+            <h3 class="sbc-command__title" id=title_id>{title}</h3>
+            // Focusable, as it scrolls sideways when a word is wider than the box.
+            // Each shell word is unbreakable: lines break at the spaces between words only.
+            <pre class="sbc-command__pre" tabindex="0"><code class="sbc-command__code" data-testid=testid>
+                {move || command_words(&command.get())}
             </code></pre>
             <p class="sbc-command__actions">
                 <button
@@ -46,9 +47,11 @@ pub fn CommandBox(
                     {move || if copied.get() { "Copied" } else { "Copy" }}
                     <span class="sbc-visually-hidden">" the juju command"</span>
                 </button>
-                <span class="sbc-muted sbc-command__hint">
-                    "Replace the "<code>"<placeholders>"</code>" of sensitive values before running it."
-                </span>
+                <Show when=move || command.with(|c| has_placeholder(c))>
+                    <span class="sbc-muted sbc-command__hint" data-testid=format!("{testid}-hint")>
+                        "Replace the "<code>"<placeholders>"</code>" of sensitive values before running it."
+                    </span>
+                </Show>
                 <span class="sbc-visually-hidden" role="status" data-testid=format!("{testid}-status")>
                     {move || copied.get().then_some("Copied to the clipboard")}
                 </span>
@@ -57,9 +60,50 @@ pub fn CommandBox(
     }
 }
 
-/// `navigator.clipboard.writeText(text)`, or `None` where there is no clipboard (an insecure
-/// origin, an old browser): the promise settles when the text is (or is not) copied.
-pub(crate) fn write_clipboard(text: &str) -> Option<js_sys::Promise> {
+/// A command's words, each kept on one line (`secret-backend=x` does not break at its hyphen),
+/// so that a long command wraps at its spaces only.
+pub fn command_words(command: &str) -> impl IntoView + use<> {
+    let words: Vec<String> = command.split(' ').map(str::to_owned).collect();
+    words
+        .into_iter()
+        .enumerate()
+        .map(|(i, word)| {
+            view! {
+                {(i > 0).then_some(" ")}
+                <span class="sbc-command__word">{word}</span>
+            }
+        })
+        .collect_view()
+}
+
+/// Whether `command` holds a placeholder for a sensitive value (`token=<token>`): a `<` that opens
+/// a key's name (letters, digits, `-`, `_`) closed by `>`.
+pub fn has_placeholder(command: &str) -> bool {
+    command.split('<').skip(1).any(|after| {
+        after.split_once('>').is_some_and(|(name, _)| {
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+    })
+}
+
+/// Copies `text` to the clipboard and calls `done` once it is there. Does nothing where there is
+/// no clipboard (an insecure origin, an old browser): the button then simply never says "Copied".
+pub fn copy_text(text: &str, done: impl FnOnce() + 'static) {
+    let Some(promise) = write_clipboard(text) else {
+        return;
+    };
+    leptos::task::spawn_local(async move {
+        if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
+            done();
+        }
+    });
+}
+
+/// `navigator.clipboard.writeText(text)`, or `None` where there is no clipboard.
+fn write_clipboard(text: &str) -> Option<js_sys::Promise> {
     let navigator = web_sys::window()?.navigator();
     let clipboard = js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard")).ok()?;
     if clipboard.is_undefined() || clipboard.is_null() {
@@ -112,4 +156,32 @@ fn click_link(filename: &str, url: &str) -> Result<(), JsValue> {
     link.click();
     link.remove();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::*;
+
+    use super::has_placeholder;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn only_commands_with_a_placeholder_have_one() {
+        assert!(has_placeholder(
+            "juju add-secret-backend v vault endpoint=http://10.0.0.1:8200 token=<token>"
+        ));
+        assert!(has_placeholder(
+            "juju update-secret-backend v client-key=<client-key>"
+        ));
+        assert!(!has_placeholder("juju remove-secret-backend v --force"));
+        assert!(!has_placeholder(
+            "juju add-secret-backend v vault ca-cert=\"$(cat ca-cert.pem)\""
+        ));
+        assert!(!has_placeholder(
+            "juju model-config -m m secret-backend=auto"
+        ));
+        assert!(!has_placeholder("a < b > c"));
+        assert!(!has_placeholder("<>"));
+    }
 }

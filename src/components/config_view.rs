@@ -1,8 +1,9 @@
 //! A backend's config as a definition list: every key of its type, sensitive ones as "set" or
-//! "not set" (the console never receives their values).
+//! "not set" (the console never receives their values). PEM text is shown as it is written, 64
+//! characters a line, with a certificate's subject and expiry beside it.
 
 use leptos::prelude::*;
-use secret_backends_api::SecretBackend;
+use secret_backends_api::{FieldKind, SecretBackend, certificate_summary};
 
 use crate::form::value_text;
 
@@ -28,13 +29,15 @@ pub fn ConfigView(
                 .get(field.name)
                 .filter(|_| revealed && field.sensitive)
                 .map(value_text);
+            let pem = matches!(field.kind, FieldKind::Pem | FieldKind::List);
             let value = if let Some(secret) = revealed_value {
-                view! { <RevealedValue key=field.name value=secret /> }.into_any()
+                view! { <RevealedValue key=field.name value=secret pem=pem /> }.into_any()
             } else if field.sensitive {
                 view! { <SensitiveValue set=backend.sensitive_set.iter().any(|k| k == field.name) /> }
                     .into_any()
             } else {
                 match backend.config.get(field.name) {
+                    Some(value) if pem => view! { <PemValue key=field.name text=value_text(value) /> }.into_any(),
                     Some(value) => view! { <span class="sbc-config__value">{value_text(value)}</span> }.into_any(),
                     None => view! { <span class="sbc-muted">"not set"</span> }.into_any(),
                 }
@@ -70,26 +73,56 @@ pub fn SensitiveValue(
     }
 }
 
-/// A revealed sensitive value, with a button that copies it to the clipboard.
+/// PEM text line by line as written (never wrapped inside a line: it scrolls sideways where it
+/// does not fit), and what its first certificate says about itself.
 #[component]
-fn RevealedValue(key: &'static str, value: String) -> impl IntoView {
+fn PemValue(key: &'static str, text: String) -> impl IntoView {
+    let summary = certificate_summary(&text);
+    view! {
+        <div class="sbc-pem-value">
+            // Focusable, as it scrolls sideways on a narrow screen.
+            <pre class="sbc-pem" tabindex="0">{text}</pre>
+            {summary.map(|c| view! {
+                <p class="sbc-pem__summary" data-testid=format!("certificate-{key}")>
+                    <span class="sbc-muted">"Subject "</span>{c.subject}
+                    <br />
+                    <span class="sbc-muted">"Expires "</span>
+                    <time datetime=c.not_after.clone() title=c.not_after.clone()>
+                        {c.not_after.split('T').next().unwrap_or_default().to_owned()}
+                    </time>
+                </p>
+            })}
+        </div>
+    }
+}
+
+/// A revealed sensitive value, with a button that copies it to the clipboard. A one-line value
+/// (a token) stays one line and scrolls sideways, so a long token does not make a tall row.
+#[component]
+fn RevealedValue(key: &'static str, value: String, pem: bool) -> impl IntoView {
     let copied = RwSignal::new(false);
     let text = StoredValue::new(value.clone());
     let copy = move |_| {
-        if let Some(promise) = super::command_box::write_clipboard(&text.get_value()) {
-            leptos::task::spawn_local(async move {
-                if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
-                    copied.try_set(true);
-                }
-            });
+        super::copy_text(&text.get_value(), move || {
+            copied.try_set(true);
+        });
+    };
+    let shown = if pem {
+        view! { <pre class="sbc-pem sbc-revealed" tabindex="0" data-testid=format!("revealed-{key}")>{value}</pre> }
+            .into_any()
+    } else {
+        view! {
+            <code class="sbc-revealed sbc-revealed--line" tabindex="0" data-testid=format!("revealed-{key}")>{value}</code>
         }
+        .into_any()
     };
     view! {
-        <code class="sbc-config__value sbc-revealed" data-testid=format!("revealed-{key}")>{value}</code>
-        " "
+        <div class="sbc-revealed-row">
+        {shown}
         <button type="button" class="sbc-button sbc-button--quiet" data-testid=format!("copy-{key}")
             aria-label=format!("Copy {key}") on:click=copy>
             {move || if copied.get() { "Copied" } else { "Copy" }}
         </button>
+        </div>
     }
 }

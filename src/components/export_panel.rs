@@ -14,7 +14,9 @@ enum Format {
     Json,
 }
 
-/// An "Export" button that opens the export of `backends`.
+/// An "Export" button that opens the export of `backends`. The two are siblings in the page's
+/// row; the opened panel takes a line of its own below it (`.sbc-export`), so the button keeps
+/// its height.
 #[component]
 pub fn ExportPanel(
     /// What to export.

@@ -9,7 +9,7 @@ mod status;
 mod text_field;
 
 pub use alert::{Alert, Progress};
-pub use command_box::{CommandBox, download_text};
+pub use command_box::{CommandBox, command_words, copy_text, download_text};
 pub use config_view::{ConfigView, SensitiveValue};
 pub use export_panel::ExportPanel;
 pub use sensitive_field::SensitiveField;

@@ -32,7 +32,12 @@ pub fn SensitiveField(
             <span class="sbc-label" id=format!("{id}-label")>{key} " " <span class="sbc-badge">"sensitive"</span></span>
             <div class="sbc-sensitive-row">
                 {move || if is_reset() {
-                    view! { <span data-testid="sensitive-state">"will be cleared"</span> }.into_any()
+                    view! {
+                        <span class="sbc-sensitive sbc-sensitive--reset" data-testid="sensitive-state">
+                            <s aria-hidden="true">"•••••• set"</s>
+                            " will be cleared: reset to the default"
+                        </span>
+                    }.into_any()
                 } else {
                     view! { <SensitiveValue set=set /> }.into_any()
                 }}

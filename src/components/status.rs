@@ -1,18 +1,37 @@
 //! A backend's status: `active`, or `error` with the check's message.
 
 use leptos::prelude::*;
-use secret_backends_api::{BackendStatus, SecretBackend};
+use secret_backends_api::{BackendStatus, SecretBackend, short_message};
 
 /// The status of a backend, as the CLI's table shows it (`error: vault is sealed`).
+///
+/// The message is shown whole by default (the detail page); lists and pickers ask for the short
+/// sentence, as Juju's table cuts its messages, with the whole message kept as a tooltip.
 #[component]
-pub fn StatusCell(backend: SecretBackend) -> impl IntoView {
+pub fn StatusCell(
+    backend: SecretBackend,
+    /// Show the short form of the message.
+    #[prop(optional)]
+    short: bool,
+) -> impl IntoView {
     let class = match backend.status {
         BackendStatus::Active => "sbc-status sbc-status--active",
         BackendStatus::Error => "sbc-status sbc-status--error",
     };
-    let text = match (&backend.status, &backend.message) {
+    let title = (short && backend.status == BackendStatus::Error)
+        .then(|| backend.message.clone())
+        .flatten();
+    let text = status_text(&backend, short);
+    view! { <span class=class title=title>{text}</span> }
+}
+
+/// `active`, or `error: <message>` with the message whole or short.
+fn status_text(backend: &SecretBackend, short: bool) -> String {
+    match (&backend.status, &backend.message) {
+        (BackendStatus::Error, Some(message)) if short => {
+            format!("error: {}", short_message(message))
+        }
         (BackendStatus::Error, Some(message)) => format!("error: {message}"),
         (status, _) => status.as_str().to_owned(),
-    };
-    view! { <span class=class>{text}</span> }
+    }
 }

@@ -22,9 +22,20 @@ pub fn TextField(
     #[prop(default = "text")]
     input_type: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
+    /// Take the focus once shown (the first field of a page that is only this form).
+    #[prop(optional)]
+    autofocus: bool,
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
+    let input_ref = NodeRef::<leptos::html::Input>::new();
+    if autofocus {
+        Effect::new(move || {
+            if let Some(input) = input_ref.get() {
+                let _ = input.focus();
+            }
+        });
+    }
     view! {
         <div class="sbc-field">
             <label for=id>
@@ -35,6 +46,7 @@ pub fn TextField(
                 })}
             </label>
             <input
+                node_ref=input_ref
                 id=id
                 class="sbc-input"
                 type=input_type

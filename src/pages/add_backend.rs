@@ -2,7 +2,10 @@
 //! `/api/v1/backend-types` (strings, URLs, PEM text areas, booleans, lists; sensitive keys as
 //! password inputs; required ones marked); a Juju `--config` YAML file can fill it; it is checked
 //! with the shared rules before sending; "Test connection" shows the ping's steps; an error from
-//! the service is shown next to the field it names; nothing typed is lost on an error.
+//! the service is shown next to the field it names (and only there); nothing typed is lost on an
+//! error. Each type keeps its own values: changing the type shows that type's, and drops the
+//! connection test's result. After a file filled the form, the `--config` command is offered
+//! beside the `key=value` one.
 
 use std::collections::BTreeMap;
 
@@ -63,9 +66,18 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
     let chosen = RwSignal::new(BackendType::Vault);
     let name = RwSignal::new(String::new());
     let rotate = RwSignal::new(String::new());
-    // One value per key; keys shared by the types (endpoint, token…) keep what was typed.
+    // One value per key of the chosen type.
     let values = RwSignal::new(BTreeMap::<String, String>::new());
+    // What a `--config` file filled in, as the form types it (for the `--config` command).
+    let imported = RwSignal::new(None::<commands::ImportedFile>);
+    let import_outcome = RwSignal::new(None::<Result<Vec<String>, String>>);
+    // What was typed for the other types, kept aside so that nothing typed for one type reaches
+    // another type's inputs (a vault token is not a kubernetes token), and nothing is lost by
+    // switching back.
+    let drafts = StoredValue::new(BTreeMap::<BackendType, Draft>::new());
     let error = RwSignal::new(None::<FormError>);
+    // The type whose config the connection test on screen was run with.
+    let checked_for = RwSignal::new(None::<BackendType>);
 
     let fields = Memo::new(move |_| {
         let t = chosen.get();
@@ -116,6 +128,31 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
         async move { session.api.check_backend(&request).await }
     });
 
+    let choose_type = move |next: BackendType| {
+        let previous = chosen.get_untracked();
+        if next == previous {
+            return;
+        }
+        let kept = Draft {
+            values: values.get_untracked(),
+            rotate: rotate.get_untracked(),
+            imported: imported.get_untracked(),
+        };
+        let restored = drafts.try_update_value(|d| {
+            d.insert(previous, kept);
+            d.remove(&next).unwrap_or_default()
+        });
+        let restored = restored.unwrap_or_default();
+        values.set(restored.values);
+        rotate.set(restored.rotate);
+        imported.set(restored.imported);
+        import_outcome.set(None);
+        error.set(None);
+        // A test result says nothing about the other type's form.
+        checked_for.set(None);
+        chosen.set(next);
+    };
+
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let t = chosen.get_untracked();
@@ -140,6 +177,7 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
         match secret_backends_api::validate::config(t, &current_config()) {
             Ok(config) => {
                 error.set(None);
+                checked_for.set(Some(t));
                 check.dispatch(BackendCheckRequest {
                     backend_type: t.as_str().to_owned(),
                     config,
@@ -160,6 +198,48 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
             })
         })
     };
+    // The alert above the form is for refusals that no input on screen shows next to itself.
+    let general_error = move || {
+        let shown_by_a_field = |field: &str| {
+            field == "name"
+                || field == "token-rotate-interval"
+                || field
+                    .strip_prefix("config.")
+                    .is_some_and(|key| fields.with(|f| f.iter().any(|f| f.name == key)))
+        };
+        error.with(|e| {
+            e.as_ref()
+                .filter(|e| !e.field.as_deref().is_some_and(shown_by_a_field))
+                .map(|e| e.message.clone())
+        })
+    };
+    // A refusal shown under an input takes the focus there: the input names it (through
+    // aria-describedby) for a screen reader, as the alert above the form would have.
+    Effect::new(move || {
+        let Some(field) = error.with(|e| e.as_ref().and_then(|e| e.field.clone())) else {
+            return;
+        };
+        if general_error().is_some() {
+            return;
+        }
+        let id = format!(
+            "sbc-field-{}",
+            field.strip_prefix("config.").unwrap_or(&field)
+        );
+        if let Some(input) = document()
+            .get_element_by_id(&id)
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        {
+            let _ = input.focus();
+        }
+    });
+    let check_visible = Signal::derive(move || checked_for.get() == Some(chosen.get()));
+    let file_command = Signal::derive(move || {
+        imported.with(|file| {
+            file.as_ref()
+                .and_then(|file| commands::add_command_with_file(&draft(), file))
+        })
+    });
 
     let type_choices = types.with_value(|all| {
         all.iter()
@@ -172,7 +252,7 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
                     <label class="sbc-check" for=label_for>
                         <input type="radio" name="backend-type" id=id data-testid=testid
                             prop:checked=move || chosen.get() == bt
-                            on:change=move |_| { chosen.set(bt); error.set(None); } />
+                            on:change=move |_| choose_type(bt) />
                         " " {bt.as_str()}
                     </label>
                 }
@@ -186,8 +266,9 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
                 <legend>"Type"</legend>
                 <div class="sbc-choices">{type_choices}</div>
             </fieldset>
-            <YamlImport backend_type=chosen values=values />
-            {move || error.with(|e| e.as_ref().map(|e| e.message.clone())).map(|m| view! { <Alert message=m /> })}
+            <YamlImport backend_type=chosen values=values rotate=rotate imported=imported
+                outcome=import_outcome fields=fields />
+            {move || general_error().map(|m| view! { <Alert message=m /> })}
             <TextField id="sbc-field-name" label="Name" testid="field-name" value=name required=true
                 hint="Lowercase letters, digits and -, starting with a letter."
                 error=field_error("name".to_owned()) />
@@ -210,31 +291,87 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
                 </button>
             </div>
             {move || add.pending().get().then(|| view! { <Progress label="Checking the backend and saving…" /> })}
-            <CheckResult check=check />
+            <CheckResult check=check visible=check_visible />
             <CommandBox command=Signal::derive(move || commands::add_command(&draft())) testid="add-command" />
+            {move || file_command.get().is_some().then(|| view! {
+                <p class="sbc-muted" data-testid="add-command-config-note">
+                    {move || if imported.with(|f| f.as_ref().is_some_and(|f| f.file_name.is_none())) {
+                        format!("Or with the file (save the pasted text as {}): ", commands::PASTED_CONFIG_FILE)
+                    } else {
+                        "Or with the file: ".to_owned()
+                    }}
+                    "Juju reads "<code>"--config"</code>", and the key=value arguments override it."
+                </p>
+                <CommandBox command=Signal::derive(move || file_command.get().unwrap_or_default())
+                    testid="add-command-config" title="Equivalent juju command with the config file" />
+            })}
         </form>
     }
 }
 
+/// What was typed for one backend type, kept while another type is chosen.
+#[derive(Debug, Clone, Default)]
+struct Draft {
+    values: BTreeMap<String, String>,
+    rotate: String,
+    imported: Option<commands::ImportedFile>,
+}
+
 /// Paste or upload a Juju `--config` YAML file to fill the form; unknown keys are reported.
+///
+/// A file replaces what an earlier file filled in: a setting the earlier file had and this one
+/// has not is cleared. A file that cannot be read changes nothing.
 #[component]
 fn YamlImport(
     backend_type: RwSignal<BackendType>,
     values: RwSignal<BTreeMap<String, String>>,
+    rotate: RwSignal<String>,
+    imported: RwSignal<Option<commands::ImportedFile>>,
+    outcome: RwSignal<Option<Result<Vec<String>, String>>>,
+    fields: Memo<Vec<FieldInfo>>,
 ) -> impl IntoView {
     let text = RwSignal::new(String::new());
-    let outcome = RwSignal::new(None::<Result<Vec<String>, String>>);
-    let apply = move || {
-        let parsed =
-            commands::parse_config_yaml(backend_type.get_untracked(), &text.get_untracked());
-        outcome.set(Some(parsed.map(|file| {
-            values.update(|v| {
-                for (key, value) in &file.config {
-                    v.insert(key.clone(), form::value_text(value));
+    let apply = move |file_name: Option<String>| {
+        let t = backend_type.get_untracked();
+        let file = match commands::parse_config_yaml(t, &text.get_untracked()) {
+            Ok(file) => file,
+            Err(e) => {
+                outcome.set(Some(Err(e)));
+                return;
+            }
+        };
+        let inputs: BTreeMap<String, String> = file
+            .config
+            .iter()
+            .map(|(key, value)| (key.clone(), form::value_text(value)))
+            .collect();
+        let previous = imported.get_untracked();
+        values.update(|v| {
+            if let Some(previous) = &previous {
+                for key in previous.config.keys() {
+                    v.remove(key);
                 }
-            });
-            file.unknown
-        })));
+            }
+            v.extend(inputs.clone());
+        });
+        if file.token_rotate.is_some() || previous.is_some_and(|p| p.token_rotate.is_some()) {
+            rotate.set(file.token_rotate.clone().unwrap_or_default());
+        }
+        // The file's settings as the form types them, to tell later edits from the file.
+        let known = fields.get_untracked();
+        let config = form::config_from_inputs(
+            t,
+            inputs
+                .iter()
+                .filter(|(k, _)| known.iter().any(|f| &f.name == *k))
+                .map(|(k, v)| (k.as_str(), v.clone())),
+        );
+        imported.set(Some(commands::ImportedFile {
+            file_name,
+            config,
+            token_rotate: file.token_rotate,
+        }));
+        outcome.set(Some(Ok(file.unknown)));
     };
     let on_file = move |ev: leptos::ev::Event| {
         use wasm_bindgen::JsCast;
@@ -247,12 +384,13 @@ fn YamlImport(
         let Some(file) = input.files().and_then(|f| f.get(0)) else {
             return;
         };
+        let file_name = file.name();
         leptos::task::spawn_local(async move {
             if let Ok(content) = wasm_bindgen_futures::JsFuture::from(file.text()).await
                 && let Some(content) = content.as_string()
             {
                 text.set(content);
-                apply();
+                apply(Some(file_name));
             }
         });
     };
@@ -269,7 +407,7 @@ fn YamlImport(
                 <label for="sbc-yaml-file">"or a file"</label>
                 <input id="sbc-yaml-file" type="file" accept=".yaml,.yml,text/yaml" data-testid="yaml-file" on:change=on_file />
             </div>
-            <button type="button" class="sbc-button" data-testid="yaml-apply" on:click=move |_| apply()>"Fill the form"</button>
+            <button type="button" class="sbc-button" data-testid="yaml-apply" on:click=move |_| apply(None)>"Fill the form"</button>
             {move || outcome.get().map(|o| match o {
                 Ok(unknown) if unknown.is_empty() => view! {
                     <p role="status" data-testid="yaml-result">"The form is filled from the file."</p>
@@ -286,12 +424,17 @@ fn YamlImport(
     }
 }
 
-/// The steps of a connection test, as they come back.
+/// The steps of a connection test, as they come back; shown while `visible` (the test was run
+/// with the type on screen).
 #[component]
 fn CheckResult(
     check: Action<BackendCheckRequest, Result<BackendCheck, ApiError>>,
+    visible: Signal<bool>,
 ) -> impl IntoView {
     move || {
+        if !visible.get() {
+            return ().into_any();
+        }
         if check.pending().get() {
             return view! { <Progress label="Testing the connection…" /> }.into_any();
         }

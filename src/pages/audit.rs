@@ -1,10 +1,46 @@
 //! `/audit`: who did what and when, newest first, filterable. Values are never in the trail.
+//! Times are relative ("5 min ago", the exact time on hover); on a narrow screen each entry is a
+//! stacked block rather than a table row.
 
 use leptos::prelude::*;
 use secret_backends_api::AuditEntry;
 
 use crate::app::{PageState, use_session};
 use crate::components::{Alert, Progress};
+use crate::live::ago;
+
+/// A past time as "5 min ago", following the console's clock, with the exact time on hover.
+#[component]
+pub(crate) fn Ago(
+    /// RFC 3339.
+    at: String,
+) -> impl IntoView {
+    let session = use_session();
+    let exact = exact_time(&at);
+    let relative = at.clone();
+    view! {
+        <time class="sbc-ago" datetime=at title=exact>{move || ago(&relative, session.now.get())}</time>
+    }
+}
+
+/// An RFC 3339 time to the second, as people read it: `2026-11-30 16:55:49 UTC`. Text that is
+/// not such a time is returned as it is.
+pub(crate) fn exact_time(rfc3339: &str) -> String {
+    let Some((date, time)) = rfc3339.split_once('T') else {
+        return rfc3339.to_owned();
+    };
+    let (clock, zone) = match time.find(['Z', 'z', '+', '-']) {
+        Some(i) => time.split_at(i),
+        None => (time, ""),
+    };
+    let seconds = clock.split('.').next().unwrap_or(clock);
+    let zone = match zone {
+        "Z" | "z" | "+00:00" | "-00:00" => " UTC".to_owned(),
+        "" => String::new(),
+        other => format!(" {other}"),
+    };
+    format!("{date} {seconds}{zone}")
+}
 
 /// How many entries the page loads.
 const LIMIT: u32 = 500;
@@ -63,26 +99,31 @@ fn AuditTable(entries: Vec<AuditEntry>, filter: RwSignal<String>) -> impl IntoVi
     };
     view! {
         <div class="sbc-table-wrap">
-            <table class="sbc-table" data-testid="audit-table">
+            <table class="sbc-table sbc-table--stack" data-testid="audit-table">
                 <caption class="sbc-visually-hidden">"Audit trail, newest first"</caption>
                 <thead><tr>
                     <th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th>
                     <th scope="col">"Backend"</th><th scope="col">"Model"</th><th scope="col">"Details"</th>
                 </tr></thead>
                 <tbody>
-                    {move || rows().into_iter().map(|e| view! {
+                    {move || rows().into_iter().map(|e| {
+                        let no_backend = e.backend.is_none();
+                        let no_model = e.model.is_none();
+                        let no_details = e.keys.is_empty() && e.detail.is_none();
+                        view! {
+                        // `data-label` names each cell where the rows are stacked (narrow screens).
                         <tr data-testid="audit-row">
-                            <td class="sbc-mono">{e.at}</td>
-                            <td>{e.user}</td>
-                            <td>{e.action}</td>
-                            <td>{e.backend.unwrap_or_default()}</td>
-                            <td>{e.model.unwrap_or_default()}</td>
-                            <td>
+                            <td class="sbc-nowrap" data-label="When"><Ago at=e.at /></td>
+                            <td data-label="Who">{e.user}</td>
+                            <td data-label="What">{e.action}</td>
+                            <td data-label="Backend" class:sbc-cell--empty=no_backend>{e.backend.unwrap_or_default()}</td>
+                            <td data-label="Model" class:sbc-cell--empty=no_model>{e.model.unwrap_or_default()}</td>
+                            <td data-label="Details" class="sbc-audit__details" class:sbc-cell--empty=no_details>
                                 {(!e.keys.is_empty()).then(|| format!("keys: {}", e.keys.join(", ")))}
                                 {e.detail.map(|d| format!(" {d}"))}
                             </td>
                         </tr>
-                    }).collect_view()}
+                    }}).collect_view()}
                 </tbody>
             </table>
         </div>
@@ -100,4 +141,30 @@ fn matches(e: &AuditEntry, needle: &str) -> bool {
     .into_iter()
     .flatten()
     .any(|field| field.to_lowercase().contains(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::*;
+
+    use super::exact_time;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn exact_times_read_as_date_and_time_to_the_second() {
+        assert_eq!(
+            exact_time("2026-11-30T16:55:49.123456Z"),
+            "2026-11-30 16:55:49 UTC"
+        );
+        assert_eq!(
+            exact_time("2026-11-30T16:55:49Z"),
+            "2026-11-30 16:55:49 UTC"
+        );
+        assert_eq!(
+            exact_time("2026-11-30T17:55:49+01:00"),
+            "2026-11-30 17:55:49 +01:00"
+        );
+        assert_eq!(exact_time("yesterday"), "yesterday");
+    }
 }

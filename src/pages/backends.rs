@@ -8,7 +8,7 @@ use secret_backends_api::SecretBackend;
 
 use crate::app::use_session;
 use crate::components::{Alert, ExportPanel, Progress, StatusCell};
-use crate::listing::{ListView, SortKey, visible};
+use crate::listing::{ListView, SortKey, count, visible};
 use crate::live::ago;
 
 #[component]
@@ -38,8 +38,9 @@ pub fn BackendsPage() -> impl IntoView {
                     </A>
                 </Show>
             </div>
-            <ListControls view=view_choice />
-            <div class="sbc-actions sbc-actions--start">
+            // Export sits at the end of the filter row: it exports what the filter shows.
+            <div class="sbc-list-bar">
+                <ListControls view=view_choice />
                 <ExportPanel
                     backends=Signal::derive(move || {
                         let choice = view_choice.get();
@@ -143,7 +144,11 @@ pub fn BackendsTable(backends: Vec<SecretBackend>, view: RwSignal<ListView>) -> 
         <p class="sbc-muted" role="status" data-testid="backends-count">
             {move || {
                 let shown = rows.with(Vec::len);
-                if shown == total { format!("{total} backends") } else { format!("{shown} of {total} backends") }
+                if shown == total {
+                    count(total as u64, "backend", "backends")
+                } else {
+                    format!("{shown} of {}", count(total as u64, "backend", "backends"))
+                }
             }}
         </p>
         <div class="sbc-table-wrap">
@@ -176,7 +181,7 @@ pub fn BackendsTable(backends: Vec<SecretBackend>, view: RwSignal<ListView>) -> 
                                     <td>{b.backend_type.as_str()}</td>
                                     <td class="sbc-number">{b.secrets}</td>
                                     <td data-testid=status_id>
-                                        <StatusCell backend=b.clone() />
+                                        <StatusCell backend=b.clone() short=true />
                                         {checked.map(|at| view! {
                                             <span class="sbc-muted sbc-checked">
                                                 " · checked " {move || ago(&at, session.now.get())}

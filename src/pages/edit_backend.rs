@@ -6,8 +6,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use secret_backends_api::{
-    ErrorCode, EventKind, FieldKind, FieldSpec, SecretBackend, UpdateBackendRequest,
+    BackendType, ErrorCode, EventKind, FieldKind, FieldSpec, SecretBackend, UpdateBackendRequest,
 };
+use wasm_bindgen::JsCast;
 
 use crate::api::{ApiError, Tagged};
 use crate::app::{PageState, use_session};
@@ -45,6 +46,18 @@ pub fn EditBackendPage() -> impl IntoView {
     }
 }
 
+/// What the review shows, with the form it was made from: saving sends it only while the form is
+/// still exactly that.
+#[derive(Debug, Clone, PartialEq)]
+struct Reviewed {
+    edit: Edit,
+    request: UpdateBackendRequest,
+    changes: Vec<Change>,
+}
+
+/// A refusal: the input it names (if any), the sentence, and its code.
+type Refusal = (Option<String>, String, Option<ErrorCode>);
+
 /// The edit form over one version of the backend (its ETag goes with the save).
 #[component]
 fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoView {
@@ -57,8 +70,13 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
     let original = StoredValue::new(original);
     let etag = StoredValue::new(etag);
     let edit = RwSignal::new(original.with_value(Edit::from_backend));
-    let reviewing = RwSignal::new(None::<(UpdateBackendRequest, Vec<Change>)>);
-    let error = RwSignal::new(None::<(Option<String>, String, Option<ErrorCode>)>);
+    let reviewing = RwSignal::new(None::<Reviewed>);
+    // The admin changed the form after the review, which was closed: say why it went.
+    let outdated = RwSignal::new(false);
+    let error = RwSignal::new(None::<Refusal>);
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    let (backend_type, sensitive_set) =
+        original.with_value(|b| (b.backend_type, b.sensitive_set.clone()));
 
     let save = Action::new_local(move |request: &UpdateBackendRequest| {
         let request = request.clone();
@@ -86,23 +104,55 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
                 Default::default(),
             );
         }
-        Some(Err(e)) => error.set(Some(refusal(&e))),
+        Some(Err(e)) => show_error(error, form_ref, backend_type, refusal(&e)),
         None => {}
+    });
+
+    // What is saved is what is on screen: any edit after the review closes it.
+    Effect::new(move || {
+        let stale = edit
+            .with(|now| reviewing.with_untracked(|r| r.as_ref().is_some_and(|r| r.edit != *now)));
+        if stale {
+            reviewing.set(None);
+            outdated.set(true);
+        }
     });
 
     let review = move |_| {
         error.set(None);
-        match original.with_value(|b| edit.with(|e| form::update_request(b, e, false))) {
-            Ok(reviewed) => reviewing.set(Some(reviewed)),
-            Err(e) => error.set(Some((e.field, e.detail, Some(e.code)))),
+        outdated.set(false);
+        let now = edit.get_untracked();
+        match original.with_value(|b| form::update_request(b, &now, false)) {
+            Ok((request, changes)) => reviewing.set(Some(Reviewed {
+                edit: now,
+                request,
+                changes,
+            })),
+            Err(e) => {
+                reviewing.set(None);
+                show_error(
+                    error,
+                    form_ref,
+                    backend_type,
+                    (e.field, e.detail, Some(e.code)),
+                );
+            }
         }
     };
     let send = move |force: bool| {
-        if let Some((mut request, _)) = reviewing.get_untracked() {
-            request.force = force;
-            error.set(None);
-            save.dispatch(request);
+        let Some(reviewed) = reviewing.get_untracked() else {
+            return;
+        };
+        if edit.with_untracked(|now| *now != reviewed.edit) {
+            // Never send a review the form no longer matches (the effect above closes it too).
+            reviewing.set(None);
+            outdated.set(true);
+            return;
         }
+        let mut request = reviewed.request;
+        request.force = force;
+        error.set(None);
+        save.dispatch(request);
     };
     let field_error = move |field: String| {
         Signal::derive(move || {
@@ -125,8 +175,6 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
         edit.update(|e| e.rotate = r);
     });
 
-    let (backend_type, sensitive_set) =
-        original.with_value(|b| (b.backend_type, b.sensitive_set.clone()));
     let fields = backend_type
         .fields()
         .iter()
@@ -144,15 +192,18 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
     let title = original.with_value(|b| format!("Edit {}", b.name));
     view! {
         <h1>{title}</h1>
-        <form class="sbc-form" novalidate data-testid="edit-backend-form" on:submit=move |ev| {
-            ev.prevent_default();
-            review(());
-        }>
-            {move || error.get().map(|(_, message, code)| {
+        <form class="sbc-form" novalidate data-testid="edit-backend-form" node_ref=form_ref
+            on:submit=move |ev| {
+                ev.prevent_default();
+                review(());
+            }>
+            {move || error.get().map(|(field, message, code)| {
                 let conflict = code == Some(ErrorCode::Conflict);
                 let unreachable = code == Some(ErrorCode::Unreachable) && reviewing.with(Option::is_some);
+                // A refusal about one input is shown under that input only.
+                let general = field.as_deref().is_none_or(|f| field_input_id(backend_type, f).is_none());
                 view! {
-                    <Alert message=message />
+                    {general.then(|| view! { <Alert message=message /> })}
                     {conflict.then(|| view! {
                         <div class="sbc-warning" data-testid="stale-edit">
                             <p>"Someone else changed this backend after you opened it. Reload to see \
@@ -172,20 +223,34 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
                     })}
                 }
             })}
-            <TextField id="sbc-edit-name" label="Name" testid="field-name" value=name_value required=true
-                hint="Renaming is refused while the backend holds secrets."
-                error=field_error("name".to_owned()) />
-            {fields}
-            <TextField id="sbc-edit-rotate" label="Token rotate interval" testid="field-token-rotate-interval"
-                value=rotate_value hint="A Go duration (at least 1h); 0 turns rotation off."
-                error=field_error("token-rotate-interval".to_owned()) />
+            // Locked while saving: what is being saved stays what is on screen.
+            <fieldset class="sbc-fieldset" prop:disabled=move || save.pending().get()>
+                <legend class="sbc-visually-hidden">"Settings of the backend"</legend>
+                <TextField id="sbc-edit-name" label="Name" testid="field-name" value=name_value required=true
+                    hint="Renaming is refused while the backend holds secrets."
+                    error=field_error("name".to_owned()) />
+                {fields}
+                <TextField id="sbc-edit-rotate" label="Token rotate interval" testid="field-token-rotate-interval"
+                    value=rotate_value hint="A Go duration (at least 1h); 0 turns rotation off."
+                    error=field_error("token-rotate-interval".to_owned()) />
+            </fieldset>
+            // Always in the page, so that screen readers announce the note when it appears.
+            <div role="status" data-testid="review-outdated">
+                {move || outdated.get().then(|| view! {
+                    <p class="sbc-warning">
+                        "You changed the form after the review, so it was closed: review the \
+                         changes again before saving."
+                    </p>
+                })}
+            </div>
             <div class="sbc-actions">
-                <button type="submit" class="sbc-button sbc-button--primary" data-testid="review-changes">
-                    "Review changes"
+                <button type="submit" class="sbc-button sbc-button--primary" data-testid="review-changes"
+                    prop:disabled=move || save.pending().get()>
+                    {move || if reviewing.with(Option::is_some) { "Review again" } else { "Review changes" }}
                 </button>
             </div>
         </form>
-        {move || reviewing.get().map(|(request, changes)| {
+        {move || reviewing.get().map(|Reviewed { request, changes, .. }| {
             let empty = changes.is_empty();
             let command = original.with_value(|b| commands::update_command(&b.name, &request));
             view! {
@@ -216,11 +281,54 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
     }
 }
 
-fn refusal(e: &ApiError) -> (Option<String>, String, Option<ErrorCode>) {
+/// The id of the input a refusal names (`name`, `config.<key>`, `token-rotate-interval`), when
+/// this form has it.
+fn field_input_id(backend_type: BackendType, field: &str) -> Option<String> {
+    match field {
+        "name" => Some("sbc-edit-name".to_owned()),
+        "token-rotate-interval" => Some("sbc-edit-rotate".to_owned()),
+        other => {
+            let key = other.strip_prefix("config.")?;
+            backend_type.field(key).map(|_| format!("sbc-edit-{key}"))
+        }
+    }
+}
+
+/// Shows a refusal, and moves the focus to the input it names (if it is on screen), where it is
+/// shown: the admin lands on what to fix.
+fn show_error(
+    error: RwSignal<Option<Refusal>>,
+    form: NodeRef<leptos::html::Form>,
+    backend_type: BackendType,
+    refusal: Refusal,
+) {
+    let target = refusal
+        .0
+        .as_deref()
+        .and_then(|f| field_input_id(backend_type, f));
+    error.set(Some(refusal));
+    let Some(target) = target else { return };
+    request_animation_frame(move || {
+        let Some(form) = form.try_get_untracked().flatten() else {
+            return;
+        };
+        let input = form
+            .query_selector(&format!("#{target}"))
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(input) = input {
+            let _ = input.focus();
+        }
+    });
+}
+
+fn refusal(e: &ApiError) -> Refusal {
     (e.field().map(str::to_owned), e.message(), e.code())
 }
 
-/// A non-sensitive key: prefilled; read-only with the reason when immutable; "Reset" when set.
+/// A non-sensitive key: prefilled; when immutable, shown as a value, not as a live input, with
+/// the reason; "Reset to default" when set, which strikes the old value through.
 #[component]
 fn PlainField(
     spec: FieldSpec,
@@ -230,6 +338,9 @@ fn PlainField(
     let key = spec.name;
     let id = format!("sbc-edit-{key}");
     let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let note_id = format!("{id}-reset-note");
+    let described_by = format!("{hint_id} {note_id} {error_id}");
     let value = move || edit.with(|e| e.values.get(key).cloned().unwrap_or_default());
     let is_reset = move || edit.with(|e| e.reset.contains(key));
     let was_set = edit.with_untracked(|e| e.values.get(key).is_some_and(|v| !v.is_empty()));
@@ -238,32 +349,51 @@ fn PlainField(
             e.values.insert(key.to_owned(), text);
         })
     };
+    let invalid = move || error.with(Option::is_some).to_string();
+    let class = move || {
+        if spec.immutable {
+            "sbc-input sbc-input--readonly"
+        } else if is_reset() {
+            "sbc-input sbc-input--reset"
+        } else {
+            "sbc-input"
+        }
+    };
     let input = match spec.kind {
         FieldKind::Pem | FieldKind::List => view! {
-            <textarea id=id.clone() class="sbc-input" rows="4" spellcheck="false"
-                data-testid=format!("field-{key}") aria-describedby=hint_id.clone()
+            <textarea id=id.clone() class=class rows="4" spellcheck="false"
+                data-testid=format!("field-{key}") aria-describedby=described_by.clone()
+                aria-invalid=invalid
                 readonly=spec.immutable prop:disabled=is_reset
                 prop:value=value on:input=move |ev| set_value(event_target_value(&ev))></textarea>
-        }.into_any(),
+        }
+        .into_any(),
         FieldKind::Bool => view! {
-            <select id=id.clone() class="sbc-input" data-testid=format!("field-{key}") aria-describedby=hint_id.clone()
+            <select id=id.clone() class=class data-testid=format!("field-{key}")
+                aria-describedby=described_by.clone() aria-invalid=invalid
                 prop:disabled=move || spec.immutable || is_reset()
                 prop:value=value on:change=move |ev| set_value(event_target_value(&ev))>
                 <option value="">"(not set)"</option>
                 <option value="true">"true"</option>
                 <option value="false">"false"</option>
             </select>
-        }.into_any(),
+        }
+        .into_any(),
         _ => view! {
-            <input id=id.clone() class="sbc-input" spellcheck="false" autocomplete="off"
-                data-testid=format!("field-{key}") aria-describedby=hint_id.clone()
+            <input id=id.clone() class=class spellcheck="false" autocomplete="off"
+                data-testid=format!("field-{key}") aria-describedby=described_by.clone()
+                aria-invalid=invalid
                 readonly=spec.immutable prop:disabled=is_reset
                 prop:value=value on:input=move |ev| set_value(event_target_value(&ev)) />
-        }.into_any(),
+        }
+        .into_any(),
     };
     view! {
         <div class="sbc-field">
-            <label for=id>{key}</label>
+            <label for=id>
+                {key}
+                {spec.immutable.then(|| view! { " " <span class="sbc-badge">"read-only"</span> })}
+            </label>
             {input}
             <p class="sbc-hint" id=hint_id>
                 {if spec.immutable {
@@ -284,7 +414,11 @@ fn PlainField(
                     " Reset to default"
                 </label>
             })}
-            <p class="sbc-field-error">{move || error.get()}</p>
+            <p class="sbc-reset-note" id=note_id data-testid=format!("reset-note-{key}")
+                hidden=move || !is_reset()>
+                {move || is_reset().then_some("Will be reset to the default (the value above is cleared).")}
+            </p>
+            <p class="sbc-field-error" id=error_id>{move || error.get()}</p>
         </div>
     }
 }

@@ -1,24 +1,32 @@
-//! `/login`: user name and password, exchanged for a bearer token held in memory.
+//! `/login`: user name and password, exchanged for a bearer token held in memory. The page to go
+//! to afterwards is in the URL (`/login?next=/backends/myvault`), so a reload keeps it; only a
+//! path of this console is followed (see [`crate::app::safe_next`]).
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::app::{PageState, use_session};
+use crate::app::{PageState, safe_next, use_session};
 use crate::components::{Alert, TextField};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let session = use_session();
     session.state.set(PageState::Ready);
+    // The logout that led here is over: a later redirect to this page is a deep link again.
+    session.leaving.set_value(false);
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let navigate = use_navigate();
+    let query = use_query_map();
+    let destination = move || {
+        query
+            .with_untracked(|q| q.get("next"))
+            .and_then(|next| safe_next(&next).map(str::to_owned))
+            .unwrap_or_else(|| "/backends".to_owned())
+    };
     // Already logged in (a host-given token, or a second visit): nothing to do here.
     if session.api.logged_in() {
-        let to = session
-            .after_login
-            .get_untracked()
-            .unwrap_or_else(|| "/backends".to_owned());
+        let to = destination();
         let go = navigate.clone();
         request_animation_frame(move || go(&to, Default::default()));
     }
@@ -31,13 +39,7 @@ pub fn LoginPage() -> impl IntoView {
         if let Some(Ok(answer)) = login.value().get() {
             password.set(String::new());
             session.user.set(Some(answer.user));
-            let to = session
-                .after_login
-                .get_untracked()
-                .filter(|p| !p.ends_with("/login"))
-                .unwrap_or_else(|| "/backends".to_owned());
-            session.after_login.set(None);
-            navigate(&to, Default::default());
+            navigate(&destination(), Default::default());
         }
     });
     let error = move || match login.value().get() {
@@ -57,6 +59,8 @@ pub fn LoginPage() -> impl IntoView {
                 }
             >
                 {move || error().map(|m| view! { <Alert message=m /> })}
+                // On the standalone page the login is the page's purpose: start typing at once.
+                // A guest console does not take the focus from its host.
                 <TextField
                     id="sbc-login-username"
                     label="User name"
@@ -64,6 +68,7 @@ pub fn LoginPage() -> impl IntoView {
                     value=username
                     required=true
                     autocomplete="username"
+                    autofocus=session.standalone.get_value()
                 />
                 <TextField
                     id="sbc-login-password"

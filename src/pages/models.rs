@@ -1,5 +1,9 @@
 //! `/models` and `/models/{name}`: each model's backend setting, its backends (active, draining)
-//! with secret counts, and the picker that sets the backend.
+//! with secret counts and each backend's own health, and the picker that sets the backend.
+//!
+//! A model's use of a backend (`active`: new revisions go there; `draining`: existing ones are
+//! still read from there) and the backend's health (whether it answers the controller) are two
+//! facts, shown side by side: an `active` backend that does not answer means new secrets fail.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -7,13 +11,14 @@ use leptos_router::hooks::use_params_map;
 use secret_backends_api::{
     AUTO_BACKEND, Access, BackendStatus, ErrorCode, EventKind, INTERNAL_BACKEND, Model,
     ModelAccess, ModelBackendState, ModelBackendStatus, SecretBackend, SecretInfo,
-    SetModelBackendRequest,
+    SetModelBackendRequest, short_message,
 };
 
 use crate::api::{ApiError, ApiResult, Tagged};
 use crate::app::use_session;
-use crate::commands::model_command;
-use crate::components::{Alert, CommandBox, Progress};
+use crate::commands::model_commands;
+use crate::components::{Alert, Progress, StatusCell, command_words, copy_text};
+use crate::listing::count;
 
 /// `/models`: every model with its setting, the backend it writes to, and where its secrets are.
 #[component]
@@ -131,7 +136,12 @@ pub fn ModelPage() -> impl IntoView {
                 Some(Err(e)) => view! {
                     <Alert message=e.message() retry=Callback::new(move |()| model.refetch()) />
                 }.into_any(),
-                Some(Ok(tagged)) => view! { <ModelDetail model=tagged.value /> }.into_any(),
+                Some(Ok(tagged)) => view! {
+                    <ModelDetail
+                        model=tagged.value
+                        health=Signal::derive(move || backends.get().and_then(Result::ok))
+                    />
+                }.into_any(),
             }}
             <Show when=move || current.with(Option::is_some)>
                 <h2 id="sbc-model-picker-title">"Set the secret backend"</h2>
@@ -181,9 +191,14 @@ pub fn ModelPage() -> impl IntoView {
     }
 }
 
-/// The model's facts and the table of the backends it has content in.
+/// The model's facts and the table of the backends it has content in: for each, the model's use
+/// of it and its health, with a warning when a backend the model needs does not answer.
 #[component]
-fn ModelDetail(model: Model) -> impl IntoView {
+fn ModelDetail(
+    model: Model,
+    /// Every backend of the controller with its last health check; `None` until loaded.
+    health: Signal<Option<Vec<SecretBackend>>>,
+) -> impl IntoView {
     let auto_means = match model.model_type {
         secret_backends_api::ModelType::Iaas => INTERNAL_BACKEND.to_owned(),
         secret_backends_api::ModelType::Caas => format!("{}-local", model.name),
@@ -198,22 +213,66 @@ fn ModelDetail(model: Model) -> impl IntoView {
         .map(|(n, _)| n.clone())
         .collect();
     let effective = model.effective_backend.clone();
+    let backend_of = move |name: &str| {
+        health.with(|list| {
+            list.as_ref()
+                .map(|l| l.iter().find(|b| b.name == name).cloned())
+        })
+    };
     let rows = ordered_backends(&model)
         .into_iter()
         .map(|(backend, state)| {
             let href = use_session().href(&format!("/backends/{backend}"));
+            let name = backend.clone();
             let row_id = format!("model-backend-{backend}");
+            let use_id = format!("model-backend-use-{backend}");
+            let health_id = format!("model-backend-health-{backend}");
+            let health_cell = move || match backend_of(&name) {
+                None => view! { <span class="sbc-muted">"checking…"</span> }.into_any(),
+                Some(None) => view! { <span class="sbc-muted">"not found"</span> }.into_any(),
+                Some(Some(b)) => view! { <StatusCell backend=b short=true /> }.into_any(),
+            };
             view! {
                 <tr data-testid=row_id>
                     <th scope="row"><A href=href>{backend}</A></th>
-                    <td class=format!("sbc-status sbc-status--{}", status_word(state.status))>
-                        {status_word(state.status)}
-                    </td>
+                    <td data-testid=use_id>{status_word(state.status)}</td>
+                    <td data-testid=health_id>{health_cell}</td>
                     <td class="sbc-number">{state.secrets}</td>
                 </tr>
             }
         })
         .collect_view();
+    // The backends this model needs that did not answer their last check.
+    let needed: Vec<String> = std::iter::once(effective.clone())
+        .chain(draining.iter().cloned())
+        .collect();
+    let writes_to = effective.clone();
+    let warnings = move || {
+        needed
+            .iter()
+            .filter_map(|name| {
+                let backend = backend_of(name).flatten()?;
+                (backend.status == BackendStatus::Error).then(|| {
+                    let why = backend
+                        .message
+                        .as_deref()
+                        .map(short_message)
+                        .unwrap_or_else(|| "its last check failed".to_owned());
+                    let consequence = if *name == writes_to {
+                        "New secrets and new revisions of this model will fail to be stored until it answers the controller again."
+                    } else {
+                        "The model's existing secrets still in it cannot be read or moved over until it answers the controller again."
+                    };
+                    view! {
+                        <p class="sbc-warning sbc-warning--error" data-testid=format!("model-health-warning-{name}")>
+                            <strong>{format!("{name} is not healthy")}</strong>
+                            {format!(" (error: {why}). {consequence}")}
+                        </p>
+                    }
+                })
+            })
+            .collect_view()
+    };
     view! {
         <dl class="sbc-facts" data-testid="model-facts">
             <div><dt>"Type"</dt><dd data-testid="model-type">{model.model_type.as_str()}</dd></div>
@@ -224,14 +283,18 @@ fn ModelDetail(model: Model) -> impl IntoView {
             <div><dt>"New secrets go to"</dt><dd data-testid="model-effective">{model.effective_backend.clone()}</dd></div>
             <div><dt>"UUID"</dt><dd class="sbc-mono">{model.uuid.clone()}</dd></div>
         </dl>
+        {warnings}
         <h2>"Backends"</h2>
         <div class="sbc-table-wrap">
             <table class="sbc-table" data-testid="model-backends-table">
-                <caption class="sbc-visually-hidden">"Backends holding this model's secrets"</caption>
+                <caption class="sbc-visually-hidden">
+                    "Backends holding this model's secrets: the model's use of each, and its health"
+                </caption>
                 <thead>
                     <tr>
                         <th scope="col">"Backend"</th>
-                        <th scope="col">"Status"</th>
+                        <th scope="col" title="active: new revisions go here; draining: existing ones are still read from here">"In use"</th>
+                        <th scope="col" title="The backend's own status, from the controller's last check">"Health"</th>
                         <th scope="col" class="sbc-number">"Secrets"</th>
                     </tr>
                 </thead>
@@ -241,7 +304,7 @@ fn ModelDetail(model: Model) -> impl IntoView {
         {(!draining.is_empty()).then(|| view! {
             <p class="sbc-hint" data-testid="model-draining-note">
                 {format!(
-                    "The controller is moving this model's secrets out of {} into {effective} in the background; a draining backend must stay reachable until it holds none.",
+                    "New secret revisions go to {effective} at once. Existing ones in {} are read from there while it is draining, and moved over to {effective} in the background; a draining backend must stay reachable until it holds none.",
                     draining.join(", "),
                 )}
             </p>
@@ -390,7 +453,12 @@ fn ModelBackendPicker(
         .collect_view();
 
     let command_model = model_name.clone();
-    let command = move || model_command(&command_model, &selected.get());
+    let commands = Signal::derive(move || model_commands(&command_model, &selected.get()));
+    // A forced change (sent, or just done) has no CLI equivalent: the CLI always pings.
+    let forced = Signal::derive(move || {
+        sent.with(|s| s.as_ref().is_some_and(|s| s.force))
+            && (pending.get() || matches!(set.value().get(), Some(Ok(_))))
+    });
 
     let outcome = move || {
         if pending.get() {
@@ -414,7 +482,7 @@ fn ModelBackendPicker(
                 view! {
                     <p class="sbc-hint" role="status" data-testid="set-backend-done">
                         {format!(
-                            "The model's backend is now {}; new secrets go to {}.",
+                            "The model's backend is now {}: new secret revisions go to {} at once. Existing ones are read from their old backend while it is draining, and moved over in the background.",
                             tagged.value.secret_backend, tagged.value.effective_backend,
                         )}
                         {forced.then_some(
@@ -453,10 +521,10 @@ fn ModelBackendPicker(
                     {options}
                 </select>
                 <p class="sbc-hint" id="sbc-model-backend-hint">
-                    "auto: internal for IaaS models, the model's own Kubernetes backend for CaaS models. The controller pings the chosen backend first; existing secrets move to it in the background."
+                    "auto: internal for IaaS models, the model's own Kubernetes backend for CaaS models. The controller pings the chosen backend first. New secret revisions then go to it at once; existing ones are read from the old backend while it is draining, and moved over in the background."
                 </p>
             </div>
-            <CommandBox command=Signal::derive(command) testid="model-command" />
+            <ModelCommands commands=commands forced=forced />
             <div class="sbc-actions">
                 <button
                     type="submit"
@@ -480,10 +548,23 @@ fn refusal(
     on_changed: Callback<()>,
 ) -> AnyView {
     match error.code() {
-        Some(ErrorCode::Unreachable) => view! {
-            <Alert message=error.message() />
+        // The ping's cause in a short sentence; the whole HTTP error chain is one click away.
+        Some(ErrorCode::Unreachable) => {
+            let full = error.message();
+            let short = short_message(&full);
+            let whole = (short != full).then(|| {
+                view! {
+                    <details class="sbc-details" data-testid="set-backend-message">
+                        <summary>"The whole message"</summary>
+                        <p class="sbc-mono">{full}</p>
+                    </details>
+                }
+            });
+            view! {
+            <Alert message=short />
+            {whole}
             <p data-testid="set-backend-unreachable">
-                "The backend did not answer the controller's ping. You can set it anyway: the model switches to it now, and new secrets will fail to be stored until the backend answers. Existing secrets stay where they are until then."
+                "The backend did not answer the controller's ping. You can set it anyway: the model switches to it now, and new secrets will fail to be stored until the backend answers. Existing secrets stay where they are until then. The juju CLI has no equivalent of setting it anyway."
             </p>
             <button
                 type="button"
@@ -493,8 +574,9 @@ fn refusal(
             >
                 "Set anyway"
             </button>
+            }
+            .into_any()
         }
-        .into_any(),
         Some(ErrorCode::Conflict) => view! {
             <Alert message=error.message() />
             <p data-testid="set-backend-conflict">
@@ -522,15 +604,10 @@ fn backends_summary(model: &Model) -> String {
     ordered_backends(model)
         .into_iter()
         .map(|(name, state)| {
-            let noun = if state.secrets == 1 {
-                "secret"
-            } else {
-                "secrets"
-            };
             format!(
-                "{name}: {}, {} {noun}",
+                "{name}: {}, {}",
                 status_word(state.status),
-                state.secrets
+                count(state.secrets, "secret", "secrets")
             )
         })
         .collect::<Vec<_>>()
@@ -556,10 +633,84 @@ fn status_word(status: ModelBackendStatus) -> &'static str {
     }
 }
 
-/// A backend's health as the CLI's table shows it (`active`, `error: vault is sealed`).
+/// A backend's health as the CLI's table shows it (`active`, `error: vault is sealed`), with the
+/// message's short form: a picker's option is one line.
 fn backend_status_text(backend: &SecretBackend) -> String {
     match (&backend.status, &backend.message) {
-        (BackendStatus::Error, Some(message)) => format!("error: {message}"),
+        (BackendStatus::Error, Some(message)) => format!("error: {}", short_message(message)),
         (status, _) => status.as_str().to_owned(),
     }
+}
+
+/// The equivalent `juju` commands, one per Juju version and labelled with it (3.x sets the model
+/// config key, 4.x has a command of its own), each with a "Copy" button; for a forced change, a
+/// sentence saying that the CLI has none.
+#[component]
+fn ModelCommands(
+    /// `(label, command)` pairs, as [`model_commands`] gives them.
+    commands: Signal<Vec<(&'static str, String)>>,
+    /// Whether the change is forced.
+    forced: Signal<bool>,
+) -> impl IntoView {
+    // The label of the command last copied; cleared by the next click.
+    let copied = RwSignal::new(None::<&'static str>);
+    let variants = move || {
+        commands
+            .get()
+            .into_iter()
+            .map(|(label, command)| {
+                let slug = version_slug(label);
+                let testid = format!("model-command-{slug}");
+                let label_id = format!("sbc-model-command-{slug}");
+                let text = command.clone();
+                let copy = move |_| {
+                    copied.set(None);
+                    copy_text(&text, move || {
+                        copied.try_set(Some(label));
+                    });
+                };
+                view! {
+                    <div class="sbc-command__variant">
+                        <p class="sbc-command__label" id=label_id.clone()>{label}</p>
+                        // Focusable: it scrolls sideways when a word is wider than the box.
+                        <pre class="sbc-command__pre" tabindex="0" aria-labelledby=label_id>
+                            <code class="sbc-command__code" data-testid=testid.clone()>{command_words(&command)}</code>
+                        </pre>
+                        <button type="button" class="sbc-button" data-testid=format!("{testid}-copy") on:click=copy>
+                            {move || if copied.get() == Some(label) { "Copied" } else { "Copy" }}
+                            <span class="sbc-visually-hidden">{format!(" the {label} command")}</span>
+                        </button>
+                    </div>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <section class="sbc-command" aria-labelledby="sbc-model-command-title" data-testid="model-command-box">
+            <h3 class="sbc-command__title" id="sbc-model-command-title">"Equivalent juju command"</h3>
+            {move || if forced.get() {
+                view! {
+                    <p data-testid="model-command-forced">
+                        "None: the juju CLI has no equivalent of a forced change ("
+                        <code>"juju model-config"</code>" and "<code>"juju model-secret-backend"</code>
+                        " have no "<code>"--force"</code>")."
+                    </p>
+                }.into_any()
+            } else {
+                view! { <div class="sbc-command__variants" data-testid="model-command">{variants}</div> }.into_any()
+            }}
+            <span class="sbc-visually-hidden" role="status" data-testid="model-command-status">
+                {move || copied.get().map(|label| format!("The {label} command is copied to the clipboard"))}
+            </span>
+        </section>
+    }
+}
+
+/// `Juju 3.x` → `3x`, for test ids and element ids.
+fn version_slug(label: &str) -> String {
+    label
+        .trim_start_matches("Juju ")
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect()
 }

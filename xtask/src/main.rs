@@ -14,8 +14,10 @@
 mod procs;
 mod tools;
 
+use std::io::{BufRead, BufReader, IsTerminal};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use procs::Service;
@@ -82,13 +84,97 @@ fn cargo(root: &Path, tools: &Tools) -> Command {
     c
 }
 
+/// Where the last console build's wasm-bindgen + wasm-opt time is kept, to tell the next one.
+const OPTIMISE_SECONDS_FILE: &str = ".tools/run/console-optimise-seconds";
+
+/// What the console build's wasm step takes on a small machine when there is no earlier build.
+const OPTIMISE_SECONDS_GUESS: u64 = 30;
+
+/// Builds the console with trunk. Trunk's output is passed through; after cargo's "Finished",
+/// trunk runs wasm-bindgen and wasm-opt without a word for half a minute, so that is said.
 fn build_console(root: &Path, tools: &Tools) -> Result {
-    step(
-        "build the console (trunk build --release)",
-        Command::new(&tools.trunk)
-            .current_dir(root)
-            .env("PATH", tools.path_env())
-            .args(["build", "--release"]),
+    let what = "build the console (trunk build --release)";
+    let started = Instant::now();
+    eprintln!("\n==> {what}");
+    let mut command = Command::new(&tools.trunk);
+    command
+        .current_dir(root)
+        .env("PATH", tools.path_env())
+        .args(["build", "--release"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if std::io::stderr().is_terminal() {
+        // Piped, cargo would drop its colours.
+        command.env("CARGO_TERM_COLOR", "always");
+    }
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("{what}: cannot start {:?}: {e}", tools.trunk))?;
+    let previous = std::fs::read_to_string(root.join(OPTIMISE_SECONDS_FILE))
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok());
+    let finished_at = Arc::new(Mutex::new(None::<Instant>));
+    let echo = |pipe: Box<dyn std::io::Read + Send>, to_stderr: bool| {
+        let finished_at = Arc::clone(&finished_at);
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).split(b'\n').map_while(|l| l.ok()) {
+                let line = String::from_utf8_lossy(&line);
+                if to_stderr {
+                    eprintln!("{line}");
+                } else {
+                    println!("{line}");
+                }
+                if is_cargo_finished(&line) {
+                    let mut at = finished_at.lock().unwrap_or_else(|e| e.into_inner());
+                    if at.is_none() {
+                        *at = Some(Instant::now());
+                        eprintln!("==> {}", optimise_note(previous));
+                    }
+                }
+            }
+        })
+    };
+    let out = child.stdout.take().map(|p| echo(Box::new(p), false));
+    let err = child.stderr.take().map(|p| echo(Box::new(p), true));
+    let status = child
+        .wait()
+        .map_err(|e| format!("{what}: cannot wait for trunk: {e}"))?;
+    for thread in [out, err].into_iter().flatten() {
+        let _ = thread.join();
+    }
+    let took = started.elapsed().as_secs_f32();
+    if !status.success() {
+        return Err(format!("{what} failed ({status}) after {took:.0} s"));
+    }
+    let optimised = finished_at
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .map(|at| at.elapsed().as_secs());
+    match optimised {
+        Some(secs) => {
+            let _ = std::fs::create_dir_all(root.join(".tools/run"));
+            let _ = std::fs::write(root.join(OPTIMISE_SECONDS_FILE), secs.to_string());
+            eprintln!("==> {what}: ok ({took:.0} s, of which wasm-bindgen and wasm-opt {secs} s)");
+        }
+        None => eprintln!("==> {what}: ok ({took:.0} s)"),
+    }
+    Ok(())
+}
+
+/// Cargo's last line of a build: `    Finished `release` profile [optimized] target(s) in 1m 02s`.
+fn is_cargo_finished(line: &str) -> bool {
+    line.contains("Finished") && line.contains("target(s)")
+}
+
+/// What the build does after cargo has finished, and roughly for how long.
+fn optimise_note(previous_secs: Option<u64>) -> String {
+    let how_long = match previous_secs {
+        Some(secs) => format!("about {secs} s last time"),
+        None => format!("about {OPTIMISE_SECONDS_GUESS} s on a small machine"),
+    };
+    format!(
+        "trunk now runs wasm-bindgen and wasm-opt (shrinks the console's WebAssembly): \
+         {how_long}, with no output meanwhile"
     )
 }
 
@@ -247,4 +333,23 @@ fn test(root: &Path) -> Result {
         started.elapsed().as_secs_f32()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_silent_wasm_step_is_announced_with_its_duration() {
+        assert!(is_cargo_finished(
+            "    Finished `release` profile [optimized] target(s) in 1m 02s"
+        ));
+        assert!(is_cargo_finished(
+            "\u{1b}[1m\u{1b}[32m    Finished\u{1b}[0m `release` profile [optimized] target(s) in 9.80s"
+        ));
+        assert!(!is_cargo_finished("   Compiling leptos v0.8.2"));
+        assert!(optimise_note(None).contains("wasm-opt"));
+        assert!(optimise_note(None).contains("about 30 s"));
+        assert!(optimise_note(Some(41)).contains("about 41 s last time"));
+    }
 }

@@ -109,6 +109,15 @@ impl ValidationError {
         }
     }
 
+    /// A `not-valid` error about the request as a whole (no one field is wrong).
+    pub fn request(detail: impl Into<String>) -> Self {
+        ValidationError {
+            code: ErrorCode::NotValid,
+            field: None,
+            detail: detail.into(),
+        }
+    }
+
     /// An error about a config key: the field is `config.<key>`.
     pub fn config_key(key: &str, detail: impl Into<String>) -> Self {
         Self::field(format!("config.{key}"), detail)

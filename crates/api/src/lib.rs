@@ -5,17 +5,25 @@
 //! The console calls these rules to validate a form before sending it; the controller service calls
 //! the very same functions before it changes anything. A rule therefore lives here once.
 //!
-//! This crate builds for `wasm32-unknown-unknown` and natively: it depends on `serde` only.
+//! This crate builds for `wasm32-unknown-unknown` and natively: it depends on `serde` and, to read
+//! certificates, the pure-Rust `x509-cert`.
 
+pub mod certificate;
 pub mod duration;
 pub mod error;
+pub mod message;
 pub mod schema;
 pub mod validate;
 pub mod wire;
 
+#[cfg(any(test, feature = "test-fixtures"))]
+pub mod fixtures;
+
+pub use certificate::{CertificateSummary, certificate_summary};
 pub use duration::GoDuration;
 pub use error::{ErrorCode, Problem, ValidationError};
-pub use schema::{BackendType, FieldKind, FieldSpec};
+pub use message::short_message;
+pub use schema::{BackendType, FieldKind, FieldSpec, ValueRule};
 pub use wire::*;
 
 /// The configuration of a backend: key to JSON value (strings, booleans, lists of strings).

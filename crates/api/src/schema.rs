@@ -111,6 +111,29 @@ pub enum FieldKind {
     List,
 }
 
+/// What a text value must look like beyond its kind: the rules the server behind the backend
+/// applies anyway, checked before anything is sent to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ValueRule {
+    /// A Vault mount path: segments of letters, digits, `-`, `_` and `.` joined by `/`, not under
+    /// one of Vault's own mounts (`sys`, `auth`, `audit`, `cubbyhole`, `identity`).
+    MountPath,
+    /// A DNS host name (labels of letters, digits and `-`, each 1 to 63 characters), as a TLS
+    /// server name is.
+    HostName,
+    /// A Kubernetes namespace: a DNS label (lowercase letters, digits, `-`; 1 to 63 characters).
+    DnsLabel,
+    /// A Kubernetes object name such as a service account: a DNS subdomain (lowercase).
+    DnsSubdomain,
+    /// Sent in an HTTP header: visible ASCII without spaces.
+    HeaderValue,
+    /// One or more PEM `CERTIFICATE` blocks that parse as X.509 certificates.
+    Certificates,
+    /// A PEM private key a TLS client can use (PKCS #8, RSA or EC), not encrypted.
+    PrivateKey,
+}
+
 /// One config key of a backend type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FieldSpec {
@@ -122,7 +145,30 @@ pub struct FieldSpec {
     /// Write-only: absent from answers unless a superuser reveals it.
     pub sensitive: bool,
     pub description: &'static str,
+    /// The longest value, in characters (for a list: of each entry).
+    pub max_len: usize,
+    /// What the value must look like, where the server has a rule.
+    pub rule: Option<ValueRule>,
 }
+
+/// The longest URL (what browsers and most servers handle).
+pub const MAX_URL_LEN: usize = 2048;
+/// The longest token: Vault tokens are about 100 characters, Kubernetes service-account tokens
+/// (JWTs) a few KB.
+pub const MAX_TOKEN_LEN: usize = 8 * 1024;
+/// The longest PEM text (a long certificate chain is a few tens of KB).
+pub const MAX_PEM_LEN: usize = 64 * 1024;
+/// The most PEM texts in a list.
+pub const MAX_LIST_ITEMS: usize = 32;
+/// The longest mount path: a model's mount adds `/<model>-<6 characters>` (at most 71 more), and
+/// the whole stays a readable path.
+pub const MAX_MOUNT_PATH_LEN: usize = 128;
+/// The longest DNS name (RFC 1035).
+pub const MAX_HOST_NAME_LEN: usize = 253;
+/// The longest DNS label (RFC 1035), as Kubernetes namespaces are.
+pub const MAX_DNS_LABEL_LEN: usize = 63;
+/// The longest other text value (a namespace path, a user name, a password).
+pub const MAX_TEXT_LEN: usize = 255;
 
 const fn field(name: &'static str, kind: FieldKind, description: &'static str) -> FieldSpec {
     FieldSpec {
@@ -132,7 +178,23 @@ const fn field(name: &'static str, kind: FieldKind, description: &'static str) -
         immutable: false,
         sensitive: false,
         description,
+        max_len: match kind {
+            FieldKind::Url => MAX_URL_LEN,
+            FieldKind::Pem | FieldKind::List => MAX_PEM_LEN,
+            FieldKind::String | FieldKind::Bool => MAX_TEXT_LEN,
+        },
+        rule: None,
     }
+}
+
+const fn limited(mut f: FieldSpec, max_len: usize, rule: Option<ValueRule>) -> FieldSpec {
+    f.max_len = max_len;
+    f.rule = rule;
+    f
+}
+
+const fn certificates(f: FieldSpec) -> FieldSpec {
+    limited(f, MAX_PEM_LEN, Some(ValueRule::Certificates))
 }
 
 const fn required_immutable(mut f: FieldSpec) -> FieldSpec {
@@ -152,40 +214,60 @@ static VAULT_FIELDS: &[FieldSpec] = &[
         FieldKind::Url,
         "The address of the Vault or OpenBao server, e.g. https://10.0.0.1:8200.",
     )),
-    sensitive(field(
-        "token",
-        FieldKind::String,
-        "An admin token; the controller uses it to create policies and child tokens.",
+    sensitive(limited(
+        field(
+            "token",
+            FieldKind::String,
+            "An admin token; the controller uses it to create policies and child tokens.",
+        ),
+        MAX_TOKEN_LEN,
+        Some(ValueRule::HeaderValue),
     )),
-    field(
-        "namespace",
-        FieldKind::String,
-        "A Vault Enterprise namespace (not a mount path).",
+    limited(
+        field(
+            "namespace",
+            FieldKind::String,
+            "A Vault Enterprise namespace (not a mount path).",
+        ),
+        MAX_TEXT_LEN,
+        Some(ValueRule::HeaderValue),
     ),
-    field(
-        "mount-path",
-        FieldKind::String,
-        "Prefix under which the controller creates one KV mount per model.",
+    limited(
+        field(
+            "mount-path",
+            FieldKind::String,
+            "Prefix under which the controller creates one KV mount per model.",
+        ),
+        MAX_MOUNT_PATH_LEN,
+        Some(ValueRule::MountPath),
     ),
-    field(
+    certificates(field(
         "ca-cert",
         FieldKind::Pem,
         "PEM text of the CA certificate that signed the server's certificate.",
-    ),
-    field(
+    )),
+    certificates(field(
         "client-cert",
         FieldKind::Pem,
         "PEM text of a TLS client certificate; goes with client-key.",
-    ),
-    sensitive(field(
-        "client-key",
-        FieldKind::Pem,
-        "PEM text of the TLS client key; goes with client-cert.",
     )),
-    field(
-        "tls-server-name",
-        FieldKind::String,
-        "The server name to expect in the server's certificate (SNI).",
+    sensitive(limited(
+        field(
+            "client-key",
+            FieldKind::Pem,
+            "PEM text of the TLS client key; goes with client-cert.",
+        ),
+        MAX_PEM_LEN,
+        Some(ValueRule::PrivateKey),
+    )),
+    limited(
+        field(
+            "tls-server-name",
+            FieldKind::String,
+            "The server name to expect in the server's certificate (SNI).",
+        ),
+        MAX_HOST_NAME_LEN,
+        Some(ValueRule::HostName),
     ),
 ];
 
@@ -195,30 +277,42 @@ static KUBERNETES_FIELDS: &[FieldSpec] = &[
         FieldKind::Url,
         "The address of the cluster's API server.",
     )),
-    required_immutable(field(
-        "namespace",
-        FieldKind::String,
-        "The namespace that holds the secrets.",
+    required_immutable(limited(
+        field(
+            "namespace",
+            FieldKind::String,
+            "The namespace that holds the secrets.",
+        ),
+        MAX_DNS_LABEL_LEN,
+        Some(ValueRule::DnsLabel),
     )),
-    field(
-        "service-account",
-        FieldKind::String,
-        "The service account whose tokens the controller mints; required with token rotation.",
+    limited(
+        field(
+            "service-account",
+            FieldKind::String,
+            "The service account whose tokens the controller mints; required with token rotation.",
+        ),
+        MAX_HOST_NAME_LEN,
+        Some(ValueRule::DnsSubdomain),
     ),
-    field(
+    certificates(field(
         "ca-certs",
         FieldKind::List,
         "PEM texts of the CA certificates of the API server.",
-    ),
-    field(
+    )),
+    certificates(field(
         "ca-cert",
         FieldKind::Pem,
         "PEM text of the CA certificate of the API server.",
-    ),
-    sensitive(field(
-        "token",
-        FieldKind::String,
-        "A bearer token for the API server.",
+    )),
+    sensitive(limited(
+        field(
+            "token",
+            FieldKind::String,
+            "A bearer token for the API server.",
+        ),
+        MAX_TOKEN_LEN,
+        Some(ValueRule::HeaderValue),
     )),
     field(
         "username",
@@ -230,15 +324,19 @@ static KUBERNETES_FIELDS: &[FieldSpec] = &[
         FieldKind::String,
         "The password for basic authentication.",
     )),
-    field(
+    certificates(field(
         "client-cert",
         FieldKind::Pem,
         "PEM text of a TLS client certificate; goes with client-key.",
-    ),
-    sensitive(field(
-        "client-key",
-        FieldKind::Pem,
-        "PEM text of the TLS client key; goes with client-cert.",
+    )),
+    sensitive(limited(
+        field(
+            "client-key",
+            FieldKind::Pem,
+            "PEM text of the TLS client key; goes with client-cert.",
+        ),
+        MAX_PEM_LEN,
+        Some(ValueRule::PrivateKey),
     )),
     field(
         "skip-tls-verify",

@@ -4,7 +4,12 @@
 
 use serde_json::Value;
 
-use crate::{BackendType, Config, ErrorCode, FieldKind, FieldSpec, GoDuration, ValidationError};
+use crate::certificate;
+use crate::schema::{MAX_DNS_LABEL_LEN, MAX_HOST_NAME_LEN, MAX_LIST_ITEMS};
+use crate::{
+    BackendType, Config, ErrorCode, FieldKind, FieldSpec, GoDuration, UpdateBackendRequest,
+    ValidationError, ValueRule,
+};
 
 /// Names an admin can never give a backend (the Juju 4 set).
 pub const RESERVED_NAMES: [&str; 3] = ["internal", "auto", "kubernetes"];
@@ -24,16 +29,19 @@ pub fn backend_name(name: &str) -> Result<(), ValidationError> {
     if RESERVED_NAMES.contains(&name) {
         return Err(err(format!("reserved name {name:?} not valid")));
     }
+    // Juju's words for a name it refuses ("%q is not a valid name: model names may only contain
+    // lowercase letters, digits and hyphens"), with this service's own, stricter rule spelt out.
     if name.ends_with("-local") {
         return Err(err(format!(
-            "backend name {name:?} not valid: names ending in \"-local\" are reserved for the \
-             built-in backends of Kubernetes models"
+            "{name:?} is not a valid name: secret backend names ending in \"-local\" are reserved \
+             for the built-in backends of Kubernetes models"
         )));
     }
     if !is_dns_label(name) {
         return Err(err(format!(
-            "backend name {name:?} not valid: use 1 to {MAX_NAME_LEN} lowercase letters, digits \
-             and \"-\", starting with a letter and not ending in \"-\" (this keeps URLs and juju commands simple)"
+            "{name:?} is not a valid name: secret backend names may only contain lowercase \
+             letters, digits and hyphens, start with a letter, not end with a hyphen, and have at \
+             most {MAX_NAME_LEN} characters (this keeps URLs and juju commands simple)"
         )));
     }
     Ok(())
@@ -56,8 +64,8 @@ fn entity_name(kind: &str, name: &str) -> Result<(), ValidationError> {
     Err(ValidationError::field(
         "name",
         format!(
-            "{kind} name {name:?} not valid: use lowercase letters, digits and \"-\", starting with \
-             a letter and not ending in \"-\""
+            "{name:?} is not a valid name: {kind} names may only contain lowercase letters, digits \
+             and hyphens, start with a letter and not end with a hyphen"
         ),
     ))
 }
@@ -139,6 +147,8 @@ fn value_of(key: &str, spec: &FieldSpec, value: &Value) -> Result<Value, Validat
             if text.trim().is_empty() {
                 return Err(empty());
             }
+            // Before anything that quotes the value: a long one is never repeated back.
+            check_len(key, spec, text)?;
             if kind == FieldKind::Url && !is_url(text) {
                 return Err(ValidationError::config_key(
                     key,
@@ -150,6 +160,7 @@ fn value_of(key: &str, spec: &FieldSpec, value: &Value) -> Result<Value, Validat
             if kind == FieldKind::Pem && !is_pem(text) {
                 return Err(pem_error(key));
             }
+            check_rule(key, spec, text)?;
             Ok(value.clone())
         }
         FieldKind::Bool => match value {
@@ -168,22 +179,145 @@ fn value_of(key: &str, spec: &FieldSpec, value: &Value) -> Result<Value, Validat
             if items.is_empty() {
                 return Err(empty());
             }
+            if items.len() > MAX_LIST_ITEMS {
+                return Err(ValidationError::config_key(
+                    key,
+                    format!(
+                        "{key}: {} entries not valid: at most {MAX_LIST_ITEMS}",
+                        items.len()
+                    ),
+                ));
+            }
             let mut out = Vec::with_capacity(items.len());
-            for item in items {
+            for (i, item) in items.iter().enumerate() {
                 let Value::String(text) = item else {
                     return Err(bad("list of strings"));
                 };
                 if text.trim().is_empty() {
                     return Err(empty());
                 }
+                check_len(key, spec, text)?;
                 if !is_pem(text) {
                     return Err(pem_error(key));
                 }
-                out.push(item.clone());
+                // A list entry is named by its place, as the ping names it.
+                let entry = if value.is_array() {
+                    format!("{key}[{i}]")
+                } else {
+                    key.to_owned()
+                };
+                check_rule(key, spec, text).map_err(|e| ValidationError {
+                    detail: e.detail.replacen(key, &entry, 1),
+                    ..e
+                })?;
+                out.push((*item).clone());
             }
             Ok(Value::Array(out))
         }
     }
+}
+
+/// The length limit of a key's schema; the value is not repeated back.
+fn check_len(key: &str, spec: &FieldSpec, text: &str) -> Result<(), ValidationError> {
+    let len = text.chars().count();
+    if len > spec.max_len {
+        return Err(ValidationError::config_key(
+            key,
+            format!(
+                "{key}: value of {len} characters not valid: at most {} allowed",
+                spec.max_len
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The rule of a key's schema, for a value within its length limit. A sensitive value is never
+/// repeated back.
+fn check_rule(key: &str, spec: &FieldSpec, text: &str) -> Result<(), ValidationError> {
+    let refuse = |detail: String| Err(ValidationError::config_key(key, detail));
+    let Some(rule) = spec.rule else {
+        return Ok(());
+    };
+    match rule {
+        ValueRule::MountPath => {
+            mount_path(text).or_else(|why| refuse(format!("{key}: {text:?} not valid: {why}")))
+        }
+        ValueRule::HostName if !is_host_name(text) => refuse(format!(
+            "{key}: {text:?} not valid: expected a DNS host name such as vault.example.com"
+        )),
+        ValueRule::DnsLabel if !is_dns_label_k8s(text) => refuse(format!(
+            "{key}: {text:?} not valid: use 1 to 63 lowercase letters, digits and \"-\", starting \
+             and ending with a letter or digit"
+        )),
+        ValueRule::DnsSubdomain
+            if text.len() > MAX_HOST_NAME_LEN || !text.split('.').all(is_dns_label_k8s) =>
+        {
+            refuse(format!(
+                "{key}: {text:?} not valid: use lowercase letters, digits, \"-\" and \".\", \
+                 starting and ending with a letter or digit"
+            ))
+        }
+        ValueRule::HeaderValue if !text.bytes().all(|b| b.is_ascii_graphic()) => refuse(format!(
+            "{key}: value not valid: use visible ASCII characters without spaces"
+        )),
+        ValueRule::Certificates => certificate::check_certificates(text)
+            .or_else(|why| refuse(format!("{key}: certificate not valid: {why}"))),
+        ValueRule::PrivateKey => certificate::check_private_key(text)
+            .or_else(|why| refuse(format!("{key}: private key not valid: {why}"))),
+        _ => Ok(()),
+    }
+}
+
+/// The mount roots Vault keeps for itself: mounting under them is refused by Vault.
+const VAULT_RESERVED_MOUNTS: [&str; 5] = ["sys", "auth", "audit", "cubbyhole", "identity"];
+
+/// Vault's rules for a mount path (a leading or trailing `/` is dropped, as the service does).
+fn mount_path(text: &str) -> Result<(), String> {
+    let path = text.trim_matches('/');
+    let segments: Vec<&str> = path.split('/').collect();
+    let segment_ok = |s: &&str| {
+        !s.is_empty()
+            && *s != "."
+            && *s != ".."
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    if path.is_empty() || !segments.iter().all(segment_ok) {
+        return Err(
+            "use letters, digits, \"-\", \"_\" and \".\", in segments separated by single \"/\""
+                .to_owned(),
+        );
+    }
+    if VAULT_RESERVED_MOUNTS.contains(&segments[0]) {
+        return Err(format!("{:?} is reserved by Vault", segments[0]));
+    }
+    Ok(())
+}
+
+/// A DNS host name: labels of 1 to 63 letters, digits and `-`, not starting or ending with `-`.
+fn is_host_name(text: &str) -> bool {
+    let name = text.strip_suffix('.').unwrap_or(text);
+    !name.is_empty()
+        && name.len() <= MAX_HOST_NAME_LEN
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= MAX_DNS_LABEL_LEN
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+}
+
+/// A Kubernetes DNS label (RFC 1123): lowercase letters, digits and `-`, 1 to 63 characters.
+fn is_dns_label_k8s(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= MAX_DNS_LABEL_LEN
+        && !text.starts_with('-')
+        && !text.ends_with('-')
+        && text
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 fn pem_error(key: &str) -> ValidationError {
@@ -280,7 +414,11 @@ pub fn token_rotate_interval(
     if interval < MIN_TOKEN_ROTATE {
         return Err(ValidationError::field(
             FIELD,
-            format!("token rotate interval {text:?} less than 1h not valid"),
+            // Juju quotes the parsed duration, so "10m" reads "10m0s" (Go's `%q` of a Duration).
+            format!(
+                "token rotate interval {:?} less than 1h not valid",
+                interval.to_string()
+            ),
         ));
     }
     Ok(Some(interval))
@@ -345,6 +483,30 @@ pub fn merge_config(
     Ok(merged)
 }
 
+/// Juju's refusal of an update that names nothing to change (`juju update-secret-backend myvault`).
+pub const NOTHING_TO_UPDATE: &str = "must specify a config file or key/reset values";
+
+/// Refuses an update that names nothing to change, as Juju's CLI does before calling the
+/// controller. (`force` alone changes nothing: it only skips the ping.)
+pub fn update_request(request: &UpdateBackendRequest) -> Result<(), ValidationError> {
+    if request.name.is_none()
+        && request.config.is_empty()
+        && request.reset.is_empty()
+        && request.token_rotate_interval.is_none()
+    {
+        return Err(ValidationError::request(NOTHING_TO_UPDATE));
+    }
+    Ok(())
+}
+
+/// Refuses an update whose every value is what the backend already has: there is nothing to save
+/// or to record in the audit trail.
+pub fn nothing_changes() -> ValidationError {
+    ValidationError::request(format!(
+        "{NOTHING_TO_UPDATE}: the given values are the backend's current ones"
+    ))
+}
+
 /// Splits a config into what may be shown and the names of the sensitive keys that hold a value.
 pub fn mask_sensitive(backend_type: BackendType, config: &Config) -> (Config, Vec<String>) {
     let mut shown = Config::new();
@@ -368,7 +530,7 @@ mod tests {
         serde_json::from_value(v).unwrap()
     }
 
-    const PEM: &str = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    use crate::certificate::tests::{CERT as PEM, KEY};
 
     #[test]
     fn names_follow_the_rules() {
@@ -390,11 +552,25 @@ mod tests {
                 .contains("-local")
         );
         for bad in ["MyVault", "1vault", "-v", "vault_x", "vault x", "välkommen"] {
-            assert!(
-                backend_name(bad).unwrap_err().detail.contains("lowercase"),
-                "{bad}"
+            assert_eq!(
+                backend_name(bad).unwrap_err().detail,
+                format!(
+                    "{bad:?} is not a valid name: secret backend names may only contain lowercase \
+                     letters, digits and hyphens, start with a letter, not end with a hyphen, and \
+                     have at most 63 characters (this keeps URLs and juju commands simple)"
+                ),
             );
         }
+        assert_eq!(
+            backend_name("mymodel-local").unwrap_err().detail,
+            "\"mymodel-local\" is not a valid name: secret backend names ending in \"-local\" are \
+             reserved for the built-in backends of Kubernetes models"
+        );
+        assert_eq!(
+            model_name("My_Model").unwrap_err().detail,
+            "\"My_Model\" is not a valid name: model names may only contain lowercase letters, \
+             digits and hyphens, start with a letter and not end with a hyphen"
+        );
         assert!(backend_name(&"a".repeat(63)).is_ok());
         assert!(backend_name(&"a".repeat(64)).is_err());
     }
@@ -458,7 +634,7 @@ mod tests {
         assert_eq!(e.detail, "vault config missing client key not valid");
         let e = config(
             BackendType::Vault,
-            &cfg(json!({"endpoint": "http://x", "client-key": PEM})),
+            &cfg(json!({"endpoint": "http://x", "client-key": KEY})),
         )
         .unwrap_err();
         assert_eq!(
@@ -474,7 +650,221 @@ mod tests {
         assert!(
             config(
                 BackendType::Vault,
-                &cfg(json!({"endpoint": "http://x", "client-cert": PEM, "client-key": PEM}))
+                &cfg(json!({"endpoint": "http://x", "client-cert": PEM, "client-key": KEY}))
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn malformed_pem_is_refused_naming_the_field() {
+        let not_base64 = "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n";
+        let vault = |key: &str, value: &str| {
+            let mut c =
+                cfg(json!({"endpoint": "https://v:8200", "client-cert": PEM, "client-key": KEY}));
+            c.insert(key.to_owned(), json!(value));
+            config(BackendType::Vault, &c)
+        };
+        for key in ["ca-cert", "client-cert"] {
+            let e = vault(key, not_base64).unwrap_err();
+            assert_eq!(e.code, ErrorCode::NotValid);
+            assert_eq!(e.field.as_deref(), Some(&*format!("config.{key}")));
+            assert_eq!(
+                e.detail,
+                format!("{key}: certificate not valid: the PEM block is not base64")
+            );
+        }
+        let e = vault("ca-cert", KEY).unwrap_err();
+        assert!(
+            e.detail.contains("a key goes in client-key"),
+            "{}",
+            e.detail
+        );
+
+        let e = vault("client-key", PEM).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("config.client-key"));
+        assert_eq!(
+            e.detail,
+            "client-key: private key not valid: no \"PRIVATE KEY\" PEM block found"
+        );
+        let broken_key =
+            "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWJ5dGVz\n-----END PRIVATE KEY-----\n";
+        let e = vault("client-key", broken_key).unwrap_err();
+        assert!(!e.detail.contains("c2VjcmV0"), "{}", e.detail);
+
+        let k8s = |key: &str, value: Value| {
+            let mut c = cfg(json!({"endpoint": "https://k8s:6443", "namespace": "n"}));
+            c.insert(key.to_owned(), value);
+            config(BackendType::Kubernetes, &c)
+        };
+        let e = k8s("ca-cert", json!(not_base64)).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("config.ca-cert"));
+        let e = k8s("ca-certs", json!([PEM, not_base64])).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("config.ca-certs"));
+        assert_eq!(
+            e.detail,
+            "ca-certs[1]: certificate not valid: the PEM block is not base64"
+        );
+        assert!(k8s("ca-certs", json!([PEM, PEM])).is_ok());
+        assert!(vault("ca-cert", &format!("{PEM}{PEM}")).is_ok());
+    }
+
+    #[test]
+    fn every_key_has_a_length_limit() {
+        for t in [BackendType::Vault, BackendType::Kubernetes] {
+            for spec in t.fields().iter().filter(|f| f.kind != FieldKind::Bool) {
+                assert!(
+                    spec.max_len > 0 && spec.max_len <= 64 * 1024,
+                    "{}",
+                    spec.name
+                );
+                let mut c = cfg(json!({"endpoint": "https://h:1", "namespace": "n"}));
+                let long = "a".repeat(spec.max_len + 1);
+                c.insert(spec.name.to_owned(), json!(long));
+                let e = config(t, &c).unwrap_err();
+                assert_eq!(e.field.as_deref(), Some(&*format!("config.{}", spec.name)));
+                if spec.kind != FieldKind::Pem && spec.kind != FieldKind::List {
+                    assert!(
+                        e.detail
+                            .contains(&format!("at most {} allowed", spec.max_len)),
+                        "{t} {}: {}",
+                        spec.name,
+                        e.detail
+                    );
+                }
+                assert!(
+                    !e.detail.contains(&long[..long.len().min(60)]),
+                    "{}",
+                    spec.name
+                );
+            }
+        }
+        let huge = "x".repeat(900 * 1024);
+        let e = config(
+            BackendType::Vault,
+            &cfg(json!({"endpoint": "http://x", "mount-path": huge})),
+        )
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("config.mount-path"));
+        assert_eq!(
+            e.detail,
+            "mount-path: value of 921600 characters not valid: at most 128 allowed"
+        );
+        let e = config(
+            BackendType::Vault,
+            &cfg(json!({"endpoint": format!("http://x/{}", "p".repeat(3000))})),
+        )
+        .unwrap_err();
+        assert!(e.detail.contains("at most 2048"), "{}", e.detail);
+    }
+
+    #[test]
+    fn mount_paths_follow_vaults_rules() {
+        let check = |path: &str| {
+            config(
+                BackendType::Vault,
+                &cfg(json!({"endpoint": "http://x", "mount-path": path})),
+            )
+        };
+        for ok in ["juju", "juju/secrets", "/juju/secrets/", "team-a/kv_1.0"] {
+            assert!(check(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "a//b",
+            "../x",
+            "a/./b",
+            "a b",
+            "k\u{e4}se",
+            "a?b",
+            "a#b",
+            "a%2fb",
+            "/",
+        ] {
+            let e = check(bad).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("config.mount-path"), "{bad}");
+            assert!(
+                e.detail.contains("segments separated by"),
+                "{bad}: {}",
+                e.detail
+            );
+        }
+        for reserved in [
+            "sys",
+            "sys/juju",
+            "auth/x",
+            "cubbyhole",
+            "identity/a",
+            "audit",
+        ] {
+            let e = check(reserved).unwrap_err();
+            assert!(
+                e.detail.contains("is reserved by Vault"),
+                "{reserved}: {}",
+                e.detail
+            );
+        }
+    }
+
+    #[test]
+    fn server_and_kubernetes_names_follow_dns_rules() {
+        let vault = |name: &str| {
+            config(
+                BackendType::Vault,
+                &cfg(json!({"endpoint": "http://x", "tls-server-name": name})),
+            )
+        };
+        for ok in [
+            "vault",
+            "vault.example.com",
+            "vault.example.com.",
+            "10.0.0.1",
+            "a-1.b",
+        ] {
+            assert!(vault(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "a b",
+            "-x.com",
+            "x-.com",
+            "x_y.com",
+            "a..b",
+            &format!("{}.com", "a".repeat(64)),
+        ] {
+            let e = vault(bad).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("config.tls-server-name"), "{bad}");
+            assert!(e.detail.contains("DNS host name"), "{bad}: {}", e.detail);
+        }
+        let k8s = |key: &str, value: &str| {
+            let mut c = cfg(json!({"endpoint": "https://k8s:6443", "namespace": "n"}));
+            c.insert(key.to_owned(), json!(value));
+            config(BackendType::Kubernetes, &c)
+        };
+        assert!(k8s("namespace", "juju-secrets").is_ok());
+        assert!(k8s("service-account", "juju.secrets-sa").is_ok());
+        for bad in ["Secrets", "a.b", "-a", "a_b"] {
+            let e = k8s("namespace", bad).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("config.namespace"), "{bad}");
+        }
+        let e = k8s("service-account", "My SA").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("config.service-account"));
+    }
+
+    #[test]
+    fn header_values_are_checked_without_repeating_them() {
+        let e = config(
+            BackendType::Vault,
+            &cfg(json!({"endpoint": "http://x", "token": "s.CANARY\nX-Injected: 1"})),
+        )
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("config.token"));
+        assert_eq!(
+            e.detail,
+            "token: value not valid: use visible ASCII characters without spaces"
+        );
+        assert!(
+            config(
+                BackendType::Vault,
+                &cfg(json!({"endpoint": "http://x", "token": "hvs.CAESIAbc-_.xyz"}))
             )
             .is_ok()
         );
@@ -521,7 +911,17 @@ mod tests {
         );
         assert_eq!(
             token_rotate_interval(t, "10m", Add).unwrap_err().detail,
-            "token rotate interval \"10m\" less than 1h not valid"
+            "token rotate interval \"10m0s\" less than 1h not valid"
+        );
+        assert_eq!(
+            token_rotate_interval(t, "0.5h", Update).unwrap_err().detail,
+            "token rotate interval \"30m0s\" less than 1h not valid"
+        );
+        assert_eq!(
+            token_rotate_interval(t, "59m59.5s", Add)
+                .unwrap_err()
+                .detail,
+            "token rotate interval \"59m59.5s\" less than 1h not valid"
         );
         let e = token_rotate_interval(t, "7d", Add).unwrap_err();
         assert!(e.detail.contains("Go duration"), "{}", e.detail);
@@ -553,6 +953,27 @@ mod tests {
         assert!(e.detail.contains("endpoint"), "{}", e.detail);
         let e = merge_config(t, &stored, &Config::new(), &["nope".to_owned()]).unwrap_err();
         assert_eq!(e.detail, "unknown key \"nope\"");
+    }
+
+    #[test]
+    fn an_update_must_name_something_to_change() {
+        let empty: UpdateBackendRequest = serde_json::from_value(json!({})).unwrap();
+        let e = update_request(&empty).unwrap_err();
+        assert_eq!(e.detail, "must specify a config file or key/reset values");
+        assert_eq!(e.code, ErrorCode::NotValid);
+        assert_eq!(e.field, None);
+        let forced: UpdateBackendRequest = serde_json::from_value(json!({"force": true})).unwrap();
+        assert!(update_request(&forced).is_err());
+        for some in [
+            json!({"name": "w"}),
+            json!({"config": {"token": "t"}}),
+            json!({"reset": ["namespace"]}),
+            json!({"token-rotate-interval": "0"}),
+        ] {
+            let r: UpdateBackendRequest = serde_json::from_value(some.clone()).unwrap();
+            assert!(update_request(&r).is_ok(), "{some}");
+        }
+        assert!(nothing_changes().detail.starts_with(NOTHING_TO_UPDATE));
     }
 
     #[test]

@@ -82,6 +82,12 @@ pub struct FieldInfo {
     pub immutable: bool,
     pub sensitive: bool,
     pub description: String,
+    /// The longest value in characters (for a list: of each entry); longer is refused.
+    #[serde(default)]
+    pub max_length: usize,
+    /// What the value must look like beyond its kind, where there is a rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<crate::ValueRule>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -117,6 +123,8 @@ impl BackendTypes {
                         immutable: f.immutable,
                         sensitive: f.sensitive,
                         description: f.description.to_owned(),
+                        max_length: f.max_len,
+                        rule: f.rule,
                     })
                     .collect(),
             })
@@ -507,5 +515,23 @@ mod tests {
             .unwrap();
         assert_eq!(token["sensitive"], true);
         assert_eq!(token["kind"], "string");
+        assert_eq!(token["max-length"], 8192);
+        // The limits and rules travel with the schema, so a form can apply them too.
+        let field = |name: &str| {
+            vault["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["name"] == name)
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(field("mount-path")["max-length"], 128);
+        assert_eq!(field("mount-path")["rule"], "mount-path");
+        assert_eq!(field("tls-server-name")["rule"], "host-name");
+        assert_eq!(field("ca-cert")["rule"], "certificates");
+        assert_eq!(field("client-key")["rule"], "private-key");
+        assert!(field("endpoint").get("rule").is_none());
+        assert_eq!(field("endpoint")["max-length"], 2048);
     }
 }

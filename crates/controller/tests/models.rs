@@ -73,7 +73,12 @@ async fn a_models_backend_setting_follows_the_rules() {
             json!({"name": "M 1", "type": "iaas"}),
         )
         .await;
-    assert_problem(&bad, 400, "not-valid", "model name");
+    assert_problem(
+        &bad,
+        400,
+        "not-valid",
+        "\"M 1\" is not a valid name: model names may only contain lowercase letters, digits and hyphens",
+    );
     let reader = app.reader().await;
     let denied = app
         .post(
@@ -667,6 +672,48 @@ async fn a_restart_keeps_models_settings_and_secrets() {
         before_backend["next-rotation"]
     );
     assert_eq!(after_backend["id"], before_backend["id"]);
+}
+
+/// The real binary's log written to a file (as `cargo xtask run > run.log 2>&1` does) is plain
+/// text: no terminal colour codes.
+#[tokio::test]
+async fn logs_written_to_a_file_have_no_colour_codes() {
+    let data = tempfile::tempdir().unwrap();
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let port = free_port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_secret-backends-controller"))
+        .env("SECRET_BACKENDS_LISTEN", format!("127.0.0.1:{port}"))
+        .env("SECRET_BACKENDS_DATA_DIR", data.path())
+        .env("SECRET_BACKENDS_DIST", data.path())
+        .env("SECRET_BACKENDS_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("RUST_LOG", "info")
+        .env_remove("NO_COLOR")
+        .stdout(log.reopen().unwrap())
+        .stderr(log.reopen().unwrap())
+        .spawn()
+        .unwrap();
+    let path = log.path().to_owned();
+    eventually(
+        Duration::from_secs(20),
+        "the service logs that it serves",
+        || {
+            let path = path.clone();
+            async move {
+                std::fs::read_to_string(path)
+                    .unwrap_or_default()
+                    .contains("serving")
+            }
+        },
+    )
+    .await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let text = std::fs::read_to_string(log.path()).unwrap();
+    assert!(text.contains("INFO"), "{text}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "colour codes in a log file: {text:?}"
+    );
 }
 
 /// The real binary, killed with SIGKILL after every acknowledged change: nothing is lost.

@@ -61,7 +61,7 @@ async fn update_merges_resets_and_guards_immutable_keys() {
             "empty value",
         ),
         (
-            json!({"config": {"client-cert": "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----"}}),
+            json!({"config": {"client-cert": CERT}}),
             400,
             "not-valid",
             "vault config missing client key not valid",
@@ -526,4 +526,222 @@ async fn users_have_hashed_passwords_and_per_model_access() {
         .await
         .unwrap();
     assert!(hash.starts_with("$argon2id$"));
+}
+
+#[tokio::test]
+async fn a_malformed_pem_is_refused_naming_the_field_not_as_unreachable() {
+    let bao = OpenBao::shared();
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    let not_base64 = "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n";
+    let broken_key = format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        "QUJD"
+    );
+    let cases = [
+        (
+            json!({"ca-cert": not_base64}),
+            "config.ca-cert",
+            "ca-cert: certificate not valid: the PEM block is not base64",
+        ),
+        (
+            json!({"client-cert": not_base64, "client-key": broken_key}),
+            "config.client-cert",
+            "client-cert: certificate not valid: the PEM block is not base64",
+        ),
+        (
+            json!({"client-cert": CERT, "client-key": broken_key}),
+            "config.client-key",
+            "client-key: private key not valid: the PEM block does not hold a key",
+        ),
+        (
+            json!({"client-cert": CERT, "client-key": CERT}),
+            "config.client-key",
+            "client-key: private key not valid: no \"PRIVATE KEY\" PEM block found",
+        ),
+    ];
+    for (extra, field, detail) in cases {
+        let mut config = bao.config();
+        for (k, v) in extra.as_object().unwrap() {
+            config[k] = v.clone();
+        }
+        let body = json!({"name": "v", "backend-type": "vault", "config": config});
+        let a = app.post(&token, "/api/v1/secret-backends", body).await;
+        assert_problem(&a, 400, "not-valid", detail);
+        assert_eq!(a.body["field"], field, "{}", a.text);
+        assert_eq!(a.body["detail"], detail, "{}", a.text);
+        // The connection test refuses it the same way.
+        let check = json!({"backend-type": "vault", "config": config});
+        let c = app.post(&token, "/api/v1/backend-checks", check).await;
+        assert_problem(&c, 400, "not-valid", detail);
+    }
+    assert_eq!(app.backend_names(&token).await, vec!["internal".to_owned()]);
+
+    // On update too, and a kubernetes ca-cert likewise.
+    app.add_vault(&token, "v", &bao, json!({})).await;
+    let a = app
+        .patch(&token, "v", json!({"config": {"ca-cert": not_base64}}))
+        .await;
+    assert_problem(&a, 400, "not-valid", "ca-cert: certificate not valid");
+    assert_eq!(a.body["field"], "config.ca-cert");
+    let k8s = json!({"name": "k", "backend-type": "kubernetes", "config": {
+        "endpoint": "https://127.0.0.1:1", "namespace": "n", "ca-cert": not_base64}});
+    let a = app.post(&token, "/api/v1/secret-backends", k8s).await;
+    assert_problem(&a, 400, "not-valid", "ca-cert: certificate not valid");
+    assert_eq!(a.body["field"], "config.ca-cert");
+}
+
+#[tokio::test]
+async fn an_overlong_mount_path_is_refused_and_nothing_is_created_in_openbao() {
+    let bao = OpenBao::shared();
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    let mounts_before = bao.mounts().await;
+    let prefix = format!("sbc{}", std::process::id());
+    let huge = format!("{prefix}{}", "x".repeat(900 * 1024));
+
+    let mut config = bao.config();
+    config["mount-path"] = json!(huge);
+    let body = json!({"name": "huge", "backend-type": "vault", "config": config});
+    let a = app.post(&token, "/api/v1/secret-backends", body).await;
+    assert_problem(
+        &a,
+        400,
+        "not-valid",
+        &format!(
+            "mount-path: value of {} characters not valid: at most 128 allowed",
+            huge.len()
+        ),
+    );
+    assert_eq!(a.body["field"], "config.mount-path");
+    assert!(a.text.len() < 1000, "the value is not repeated back");
+    let missing = app.get(&token, "/api/v1/secret-backends/huge").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND, "no backend stored");
+
+    // Nor on update, and a model's secret then goes to the old mount path.
+    app.add_vault(&token, "v", &bao, json!({})).await;
+    let a = app
+        .patch(&token, "v", json!({"config": {"mount-path": huge}}))
+        .await;
+    assert_problem(&a, 400, "not-valid", "at most 128 allowed");
+    let v = app.get(&token, "/api/v1/secret-backends/v").await;
+    assert!(v.body["config"].get("mount-path").is_none(), "{}", v.text);
+    // A character Vault's mount paths do not take is refused as well.
+    let a = app
+        .patch(&token, "v", json!({"config": {"mount-path": "a b"}}))
+        .await;
+    assert_problem(&a, 400, "not-valid", "mount-path: \"a b\" not valid");
+
+    let mounts_after = bao.mounts().await;
+    assert!(
+        mounts_after.iter().all(|m| !m.contains(&prefix)),
+        "no mount was created: {mounts_after:?}"
+    );
+    assert!(
+        mounts_before.iter().all(|m| mounts_after.contains(m)),
+        "{mounts_before:?} {mounts_after:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_update_that_changes_nothing_is_refused_and_not_audited() {
+    let bao = OpenBao::shared();
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    app.add_vault(
+        &token,
+        "v",
+        &bao,
+        json!({"config": {"endpoint": bao.addr, "token": bao.token, "mount-path": "juju"},
+               "token-rotate-interval": "2h"}),
+    )
+    .await;
+    let before = app.get(&token, "/api/v1/secret-backends/v").await;
+    let entries = audit_len(&app, &token).await;
+
+    for body in [json!({}), json!({"force": true})] {
+        let a = app.patch(&token, "v", body).await;
+        assert_problem(
+            &a,
+            400,
+            "not-valid",
+            "must specify a config file or key/reset values",
+        );
+        assert_eq!(
+            a.body["detail"],
+            "must specify a config file or key/reset values"
+        );
+        assert!(a.body.get("field").is_none(), "{}", a.text);
+    }
+    // Values that are already the backend's change nothing either.
+    for body in [
+        json!({"config": {"mount-path": "juju"}}),
+        json!({"reset": ["namespace"]}),
+        json!({"name": "v"}),
+        json!({"token-rotate-interval": "120m"}),
+        json!({"config": {"token": bao.token}, "force": true}),
+    ] {
+        let a = app.patch(&token, "v", body.clone()).await;
+        assert_problem(
+            &a,
+            400,
+            "not-valid",
+            "must specify a config file or key/reset values: the given values are the backend's current ones",
+        );
+    }
+    let after = app.get(&token, "/api/v1/secret-backends/v").await;
+    assert_eq!(before.headers["etag"], after.headers["etag"]);
+    assert_eq!(
+        audit_len(&app, &token).await,
+        entries,
+        "nothing was audited"
+    );
+
+    // A real change still goes through, and is audited once.
+    let a = app
+        .patch(&token, "v", json!({"config": {"mount-path": "juju2"}}))
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    assert_eq!(audit_len(&app, &token).await, entries + 1);
+}
+
+#[tokio::test]
+async fn messages_print_durations_and_names_as_juju_does() {
+    let bao = OpenBao::shared();
+    let app = TestApp::new().await;
+    let token = app.admin().await;
+    let mut body = json!({"name": "v", "backend-type": "vault", "config": bao.config(),
+                          "token-rotate-interval": "10m"});
+    let a = app
+        .post(&token, "/api/v1/secret-backends", body.clone())
+        .await;
+    assert_problem(&a, 400, "not-valid", "");
+    assert_eq!(
+        a.body["detail"],
+        "token rotate interval \"10m0s\" less than 1h not valid"
+    );
+    body["token-rotate-interval"] = json!("1h");
+    body["name"] = json!("My_Vault");
+    let a = app.post(&token, "/api/v1/secret-backends", body).await;
+    assert_eq!(
+        a.body["detail"],
+        "\"My_Vault\" is not a valid name: secret backend names may only contain lowercase \
+         letters, digits and hyphens, start with a letter, not end with a hyphen, and have at most \
+         63 characters (this keeps URLs and juju commands simple)"
+    );
+    app.add_vault(&token, "v", &bao, json!({})).await;
+    let a = app
+        .patch(&token, "v", json!({"token-rotate-interval": "0.5h"}))
+        .await;
+    assert_eq!(
+        a.body["detail"],
+        "token rotate interval \"30m0s\" less than 1h not valid"
+    );
+}
+
+/// How many audit entries the backend `v` has.
+async fn audit_len(app: &TestApp, token: &str) -> usize {
+    let a = app.get(token, "/api/v1/audit?backend=v").await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    a.body["entries"].as_array().unwrap().len()
 }

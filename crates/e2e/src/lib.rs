@@ -148,12 +148,11 @@ impl Session {
         }
     }
 
-    /// Waits until the element with `data-testid` shows text containing `expected`.
-    pub async fn wait_text(&self, id: &str, expected: &str) -> String {
-        let selector = format!("[data-testid=\"{id}\"]");
+    /// Waits until the first element matching the CSS `selector` shows text containing `expected`.
+    pub async fn wait_css_text(&self, selector: &str, expected: &str) -> String {
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
-            let text = match self.browser.find(Locator::Css(&selector)).await {
+            let text = match self.browser.find(Locator::Css(selector)).await {
                 Ok(e) => e.text().await.unwrap_or_default(),
                 Err(_) => String::new(),
             };
@@ -162,10 +161,16 @@ impl Session {
             }
             assert!(
                 tokio::time::Instant::now() < deadline,
-                "{id} shows {text:?}, expected it to contain {expected:?}"
+                "{selector} shows {text:?}, expected it to contain {expected:?}"
             );
             self.next_frame().await;
         }
+    }
+
+    /// Waits until the element with `data-testid` shows text containing `expected`.
+    pub async fn wait_text(&self, id: &str, expected: &str) -> String {
+        self.wait_css_text(&format!("[data-testid=\"{id}\"]"), expected)
+            .await
     }
 
     /// Waits until no element matches `selector`.
@@ -248,6 +253,90 @@ impl Session {
             )
             .await
             .unwrap_or_else(|e| panic!("cannot add {name}: {e}"));
+    }
+
+    /// Adds an IaaS model through the controller, on `backend` when given (else `auto`).
+    pub async fn seed_model(&self, name: &str, backend: Option<&str>) {
+        self.controller
+            .model_add(
+                &admin(),
+                secret_backends_api::AddModelRequest {
+                    name: name.into(),
+                    model_type: secret_backends_api::ModelType::Iaas,
+                },
+            )
+            .await
+            .unwrap_or_else(|e| panic!("cannot add model {name}: {e}"));
+        if let Some(backend) = backend {
+            self.seed_model_backend(name, backend).await;
+        }
+    }
+
+    /// Sets a model's backend through the controller (not forced).
+    pub async fn seed_model_backend(&self, model: &str, backend: &str) {
+        self.controller
+            .model_set_backend(
+                &admin(),
+                model,
+                secret_backends_api::SetModelBackendRequest {
+                    secret_backend: backend.into(),
+                    force: false,
+                },
+                None,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("cannot set {model}'s backend to {backend}: {e}"));
+    }
+
+    /// Adds a secret with one key to `model` through the controller: its content goes to the
+    /// model's backend.
+    pub async fn seed_secret(&self, model: &str, label: &str) {
+        self.controller
+            .secret_add(
+                &admin(),
+                model,
+                secret_backends_api::AddSecretRequest {
+                    label: label.into(),
+                    content: [("k".to_owned(), "v".to_owned())].into(),
+                },
+            )
+            .await
+            .unwrap_or_else(|e| panic!("cannot add secret {label} to {model}: {e}"));
+    }
+
+    /// Opens `path` on a fresh page load, logs in as the admin (the token lives in memory, so a
+    /// load asks for a login first) and waits for the page.
+    pub async fn open_logged_in(&self, path: &str) {
+        self.open(path).await;
+        self.wait_path("/login").await;
+        self.login_admin().await;
+        self.wait_path(path).await;
+        self.wait_state("ready").await;
+    }
+
+    /// The result of `script` (with `arguments` as `args`) run in the page.
+    pub async fn eval(&self, script: &str, args: Vec<serde_json::Value>) -> serde_json::Value {
+        self.browser
+            .execute(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// The result of `script` (taking no arguments) run in the page.
+    pub async fn js(&self, script: &str) -> serde_json::Value {
+        self.eval(script, vec![]).await
+    }
+
+    /// Waits until `script` returns `true`; `what` says what was expected.
+    pub async fn wait_true(&self, script: &str, args: Vec<serde_json::Value>, what: &str) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            if self.eval(script, args.clone()).await == json!(true) {
+                return;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{what}");
+            self.next_frame().await;
+        }
     }
 
     /// The texts of every element matching `selector`, in page order.

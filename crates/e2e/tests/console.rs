@@ -92,7 +92,9 @@ async fn a_refused_add_shows_the_service_words_and_keeps_the_form() {
     s.fill("field-name", "Bad_Name").await;
     s.fill("field-endpoint", &bao_addr).await;
     s.click("add-submit").await;
-    s.wait_text("alert", "lowercase letters").await;
+    // Shown under the field it is about (not also in the page's alert).
+    s.wait_css_text("#sbc-field-name-error", "lowercase letters")
+        .await;
 
     // Refused by the service: the ping fails on a token OpenBao does not know.
     s.fill("field-name", "e2e-refused").await;

@@ -2,30 +2,19 @@
 //! list (filter, sort, hide, live updates), detail (reveal, check, rotate), edit (review, stale,
 //! force), remove (in use, force), add (kubernetes form, YAML import) and a read-only user.
 
-use secret_backends_api::{
-    Access, AddModelRequest, AddSecretRequest, AddUserRequest, ModelType, SetModelBackendRequest,
-    UpdateBackendRequest,
-};
+use secret_backends_api::{Access, AddUserRequest, UpdateBackendRequest};
 use secret_backends_controller::Controller;
 use secret_backends_e2e::{Session, admin, openbao};
 use serde_json::json;
 
 const CANARY: &str = "CANARY-flows-9c2e-never-leak";
 
-async fn logged_in(s: &Session, path: &str) {
-    s.open(path).await;
-    s.wait_path("/login").await;
-    s.login_admin().await;
-    s.wait_path(path).await;
-    s.wait_state("ready").await;
-}
-
 #[tokio::test]
 async fn the_list_filters_sorts_hides_built_ins_and_follows_other_admins() {
     let s = Session::start().await;
     s.seed_vault("alpha", json!({})).await;
     s.seed_vault("beta", json!({})).await;
-    logged_in(&s, "/backends").await;
+    s.open_logged_in("/backends").await;
     s.wait_count("[data-testid^=\"backend-row-\"]", 3).await;
     s.wait_text("backend-status-alpha", "checked").await;
 
@@ -47,7 +36,7 @@ async fn the_list_filters_sorts_hides_built_ins_and_follows_other_admins() {
 
     // Another admin adds a backend: this list shows it without a reload.
     let other = s.another().await;
-    logged_in(&other, "/backends/new").await;
+    other.open_logged_in("/backends/new").await;
     let (addr, token) = openbao();
     other.fill("field-name", "gamma").await;
     other.fill("field-endpoint", &addr).await;
@@ -64,7 +53,7 @@ async fn edit_reviews_the_changes_then_saves_without_showing_secrets() {
     let (_, token) = openbao();
     let s = Session::start().await;
     s.seed_vault("ed", json!({"mount-path": "first"})).await;
-    logged_in(&s, "/backends/ed").await;
+    s.open_logged_in("/backends/ed").await;
     s.click("edit-backend").await;
     s.wait_path("/backends/ed/edit").await;
     let endpoint = s.testid("field-endpoint").await;
@@ -97,7 +86,7 @@ async fn edit_reviews_the_changes_then_saves_without_showing_secrets() {
 async fn a_stale_edit_says_so_and_reloads() {
     let s = Session::start().await;
     s.seed_vault("st", json!({"mount-path": "mine"})).await;
-    logged_in(&s, "/backends/st/edit").await;
+    s.open_logged_in("/backends/st/edit").await;
     s.testid("field-mount-path").await;
     // Someone else saves first.
     s.controller
@@ -142,7 +131,7 @@ async fn a_stale_edit_says_so_and_reloads() {
 async fn an_unreachable_backend_can_be_saved_with_force_explained() {
     let s = Session::start().await;
     s.seed_vault("un", json!({})).await;
-    logged_in(&s, "/backends/un/edit").await;
+    s.open_logged_in("/backends/un/edit").await;
     s.click("replace-token").await;
     s.fill("field-token", CANARY).await;
     s.click("review-changes").await;
@@ -174,7 +163,7 @@ async fn reveal_shows_values_until_hidden_and_check_and_rotate_work() {
         )
         .await
         .unwrap();
-    logged_in(&s, "/backends/rv").await;
+    s.open_logged_in("/backends/rv").await;
     s.wait_text("config-token", "set").await;
     s.click("reveal").await;
     s.wait_text("revealed-token", &token).await;
@@ -198,6 +187,7 @@ async fn reveal_shows_values_until_hidden_and_check_and_rotate_work() {
     s.wait_text("backend-status", "active").await;
     s.wait_text("rotation-interval", "2h0m0s").await;
     s.click("rotate-now").await;
+    s.click("rotate-confirm").await;
     s.wait_text("rotation-last", "succeeded").await;
     s.testid("backend-audit").await;
     s.wait_text("backend-audit", "rotate").await;
@@ -208,38 +198,9 @@ async fn reveal_shows_values_until_hidden_and_check_and_rotate_work() {
 async fn removing_a_backend_in_use_explains_and_offers_force() {
     let s = Session::start().await;
     s.seed_vault("used", json!({})).await;
-    let c = &s.controller;
-    c.model_add(
-        &admin(),
-        AddModelRequest {
-            name: "m1".into(),
-            model_type: ModelType::Iaas,
-        },
-    )
-    .await
-    .unwrap();
-    c.model_set_backend(
-        &admin(),
-        "m1",
-        SetModelBackendRequest {
-            secret_backend: "used".into(),
-            force: false,
-        },
-        None,
-    )
-    .await
-    .unwrap();
-    c.secret_add(
-        &admin(),
-        "m1",
-        AddSecretRequest {
-            label: "db".into(),
-            content: [("k".to_owned(), "v".to_owned())].into(),
-        },
-    )
-    .await
-    .unwrap();
-    logged_in(&s, "/backends/used").await;
+    s.seed_model("m1", Some("used")).await;
+    s.seed_secret("m1", "db").await;
+    s.open_logged_in("/backends/used").await;
     s.wait_text("backend-models", "m1").await;
     s.click("remove-backend").await;
     s.wait_text("remove-in-use", "m1").await;
@@ -297,7 +258,7 @@ async fn a_read_only_user_is_not_offered_what_they_may_not_do() {
 async fn the_add_form_follows_the_type_and_reads_a_juju_config_file() {
     let (addr, _) = openbao();
     let s = Session::start().await;
-    logged_in(&s, "/backends/new").await;
+    s.open_logged_in("/backends/new").await;
     s.click("type-kubernetes").await;
     s.testid("field-service-account").await;
     s.testid("field-skip-tls-verify").await;
@@ -337,7 +298,7 @@ async fn export_and_the_audit_trail() {
     let (_, token) = openbao();
     let s = Session::start().await;
     s.seed_vault("ex", json!({"mount-path": "juju"})).await;
-    logged_in(&s, "/backends").await;
+    s.open_logged_in("/backends").await;
     s.testid("backend-row-ex").await;
     s.click("export").await;
     let yaml = s.wait_text("export-text", "ex:").await;

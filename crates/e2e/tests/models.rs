@@ -80,15 +80,6 @@ async fn add_vault(s: &Session, name: &str) {
     .await;
 }
 
-/// Opens `path` on a fresh page load, which asks for a login first (the token lives in memory).
-async fn open_logged_in(s: &Session, path: &str) {
-    s.open(path).await;
-    s.wait_path("/login").await;
-    s.login_admin().await;
-    s.wait_path(path).await;
-    s.wait_state("ready").await;
-}
-
 /// Picks `backend` in the model page's picker.
 async fn pick(s: &Session, backend: &str) {
     s.testid("backend-picker")
@@ -115,7 +106,7 @@ async fn the_models_list_shows_each_model_and_its_effective_backend() {
     add_model(&s, "web", "iaas").await;
     add_model(&s, "k8s", "caas").await;
 
-    open_logged_in(&s, "/models").await;
+    s.open_logged_in("/models").await;
     s.testid("models-table").await;
     let web = s.wait_text("model-row-web", "iaas").await;
     assert!(web.contains("auto"), "the setting is shown: {web:?}");
@@ -150,7 +141,7 @@ async fn setting_a_vault_backend_moves_new_secrets_and_shows_the_old_one_drainin
     assert_eq!(before["backend"], "internal");
     add_vault(&s, "e2e-vault").await;
 
-    open_logged_in(&s, "/models/web").await;
+    s.open_logged_in("/models/web").await;
     s.wait_text("model-setting", "auto").await;
     s.wait_text("model-backend-internal", "1").await;
     s.wait_text("model-secret-db-password", "internal").await;
@@ -224,7 +215,7 @@ async fn an_unreachable_backend_is_refused_and_can_be_set_anyway() {
     )
     .await;
 
-    open_logged_in(&s, "/models/web").await;
+    s.open_logged_in("/models/web").await;
     pick(&s, "broken-vault").await;
     s.click("set-backend").await;
     s.wait_text(
@@ -256,7 +247,7 @@ async fn a_model_changed_meanwhile_asks_for_a_reload() {
     add_model(&s, "web", "iaas").await;
     add_vault(&s, "e2e-vault").await;
 
-    open_logged_in(&s, "/models/web").await;
+    s.open_logged_in("/models/web").await;
     s.wait_text("model-setting", "auto").await;
     // Someone else sets it while the page shows the old model.
     api(

@@ -261,6 +261,7 @@ impl EmbeddedController {
             &backend_etag(&stored),
             &format!("secret backend {name:?}"),
         )?;
+        validate::update_request(&request)?;
 
         // 1-4: merge, reset, immutable keys, validate.
         let merged = validate::merge_config(
@@ -291,6 +292,11 @@ impl EmbeddedController {
             }
             _ => None,
         };
+        let rotate_changed = rotate_secs != stored.token_rotate_secs;
+        // Nothing to save means nothing to ping and nothing to audit.
+        if config == stored.config && new_name.is_none() && !rotate_changed {
+            return Err(validate::nothing_changes().into());
+        }
         // 5: ping the merged config, unless forced (force skips only the ping).
         let pinged = if request.force {
             None
@@ -307,7 +313,6 @@ impl EmbeddedController {
         let expected = backend_etag(&stored);
         let id = stored.id.clone();
         let rename = new_name;
-        let rotate_changed = rotate_secs != stored.token_rotate_secs;
         let (old_name, final_name) = self
             .store
             .call(move |c| {
@@ -610,7 +615,7 @@ impl EmbeddedController {
         match &outcome {
             Ok(()) => tracing::info!(backend = %name, "token rotated"),
             Err(e) => {
-                tracing::warn!(backend = %name, error = %e, "token rotation failed; retrying in 2 minutes")
+                tracing::warn!(backend = %name, error = %e, "token rotation failed; retrying in {}", GoDuration::from_secs(ROTATION_RETRY_SECS as u64))
             }
         }
         self.emit(EventKind::BackendUpdated, &name);

@@ -28,6 +28,9 @@ pub const READER_PASSWORD: &str = "reader-test-password";
 /// A recognisable secret: it must never come back in an answer or a log.
 pub const CANARY: &str = "CANARY-7f3e-never-leak";
 
+/// A real certificate, for config values that must parse.
+pub const CERT: &str = secret_backends_api::fixtures::CERT;
+
 pub struct TestApp {
     pub router: Router,
     pub controller: Arc<EmbeddedController>,
@@ -341,6 +344,21 @@ impl OpenBao {
             return None;
         }
         r.json::<Value>().await.ok().map(|v| v["data"].clone())
+    }
+
+    /// The paths of the server's secret engine mounts.
+    pub async fn mounts(&self) -> Vec<String> {
+        let r = reqwest::Client::new()
+            .get(format!("{}/v1/sys/mounts", self.addr))
+            .header("X-Vault-Token", &self.token)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "sys/mounts: {}", r.status());
+        let body: Value = r.json().await.unwrap();
+        let mut paths: Vec<String> = body["data"].as_object().unwrap().keys().cloned().collect();
+        paths.sort();
+        paths
     }
 
     /// A vault backend config pointing at this server.
