@@ -2,7 +2,7 @@
 //!
 //! Layers, top to bottom: [`http`] (routes and extractors) talks to one [`Controller`] interface;
 //! the [`embedded`] controller implements it with the rules of `domain.md` over the SQLite
-//! [`store`], and checks external backends with [`ping`].
+//! [`store`], and reaches external backends through its drivers ([`embedded::drivers`]).
 
 pub mod auth;
 pub mod config;
@@ -11,9 +11,7 @@ pub mod embedded;
 pub mod error;
 pub mod http;
 pub mod openapi;
-pub mod ping;
 pub mod store;
-pub mod vault;
 
 use std::sync::Arc;
 

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use secret_backends_api::{BackendType, Config};
-use secret_backends_controller::ping::{self, kubernetes};
+use secret_backends_controller::embedded::drivers;
 use serde_json::{Value, json};
 
 const GOOD_TOKEN: &str = "good-bearer-token-0123";
@@ -298,7 +298,7 @@ async fn passes_without_service_account() {
         ("namespace", json!("secrets")),
         ("token", json!(GOOD_TOKEN)),
     ]);
-    let check = ping::check(BackendType::Kubernetes, &cfg).await;
+    let check = drivers::check(BackendType::Kubernetes, &cfg).await;
     assert!(check.ok, "{check:?}");
     assert_eq!(names(&check), [("reachable", true), ("namespace", true)]);
     assert_eq!(check.steps[0].detail, "API server v1.31.0 answered");
@@ -307,7 +307,7 @@ async fn passes_without_service_account() {
     assert!(seen.bearer_checked, "{seen:?}");
     assert_eq!(seen.rejected, 0);
     assert_eq!(seen.paths, ["/version", "/api/v1/namespaces/secrets"]);
-    assert_eq!(ping::ping(BackendType::Kubernetes, &cfg).await, Ok(()));
+    assert_eq!(ping(&cfg).await, Ok(()));
 }
 
 #[tokio::test]
@@ -321,7 +321,7 @@ async fn passes_with_service_account() {
         ("skip-tls-verify", json!(false)),
         ("prefer-incluster-address", json!(true)),
     ]);
-    let check = ping::check(BackendType::Kubernetes, &cfg).await;
+    let check = drivers::check(BackendType::Kubernetes, &cfg).await;
     assert!(check.ok, "{check:?}");
     assert_eq!(
         names(&check),
@@ -353,7 +353,7 @@ async fn endpoint_path_prefix_is_kept() {
         ("service-account", json!("juju-secrets")),
         ("token", json!(GOOD_TOKEN)),
     ]);
-    let check = ping::check(BackendType::Kubernetes, &cfg).await;
+    let check = drivers::check(BackendType::Kubernetes, &cfg).await;
     assert!(check.ok, "{check:?}");
     assert_eq!(check.steps.len(), 3);
     assert!(cluster.seen().bearer_checked);
@@ -368,16 +368,13 @@ async fn unreachable_endpoint_fails_first_step() {
         ("service-account", json!("juju-secrets")),
         ("token", json!(CANARY)),
     ]);
-    let check = ping::check(BackendType::Kubernetes, &cfg).await;
+    let check = drivers::check(BackendType::Kubernetes, &cfg).await;
     assert!(!check.ok);
     assert_eq!(names(&check), [("reachable", false)]);
     let detail = &check.steps[0].detail;
     assert!(detail.starts_with("backend not reachable: "), "{detail}");
     assert!(!detail.contains(CANARY), "{detail}");
-    assert_eq!(
-        ping::ping(BackendType::Kubernetes, &cfg).await,
-        Err(detail.clone())
-    );
+    assert_eq!(ping(&cfg).await, Err(detail.clone()));
 }
 
 #[tokio::test]
@@ -389,7 +386,7 @@ async fn missing_namespace_fails_at_namespace() {
         ("service-account", json!("juju-secrets")),
         ("token", json!(GOOD_TOKEN)),
     ]);
-    let check = ping::check(BackendType::Kubernetes, &cfg).await;
+    let check = drivers::check(BackendType::Kubernetes, &cfg).await;
     assert!(!check.ok);
     assert_eq!(names(&check), [("reachable", true), ("namespace", false)]);
     assert_eq!(
@@ -407,7 +404,7 @@ async fn missing_service_account_fails_at_service_account() {
         ("service-account", json!("nobody")),
         ("token", json!(GOOD_TOKEN)),
     ]);
-    let check = ping::check(BackendType::Kubernetes, &cfg).await;
+    let check = drivers::check(BackendType::Kubernetes, &cfg).await;
     assert!(!check.ok);
     assert_eq!(
         names(&check),
@@ -432,7 +429,7 @@ async fn wrong_token_fails_without_showing_it() {
         ("service-account", json!("juju-secrets")),
         ("token", json!(CANARY)),
     ]);
-    let check = ping::check(BackendType::Kubernetes, &cfg).await;
+    let check = drivers::check(BackendType::Kubernetes, &cfg).await;
     assert!(!check.ok);
     assert_eq!(names(&check), [("reachable", false)]);
     assert_eq!(check.steps[0].detail, "backend not reachable: Unauthorized");
@@ -442,7 +439,7 @@ async fn wrong_token_fails_without_showing_it() {
     assert_eq!(seen.rejected, 1);
     assert!(!seen.bearer_checked);
 
-    let refused = kubernetes::request_token(&cfg, Duration::from_secs(3600))
+    let refused = request_token(&cfg, Duration::from_secs(3600))
         .await
         .unwrap_err();
     assert_eq!(
@@ -464,7 +461,7 @@ async fn credentials_echoed_by_the_server_are_redacted() {
         ("service-account", json!("juju-secrets")),
         ("token", json!(CANARY)),
     ]);
-    let check = ping::check(BackendType::Kubernetes, &with_token).await;
+    let check = drivers::check(BackendType::Kubernetes, &with_token).await;
     assert!(!check.ok);
     let detail = &check.steps[0].detail;
     assert!(
@@ -472,7 +469,7 @@ async fn credentials_echoed_by_the_server_are_redacted() {
         "{detail}"
     );
     assert!(!detail.contains(CANARY), "{detail}");
-    let refused = kubernetes::request_token(&with_token, Duration::from_secs(600))
+    let refused = request_token(&with_token, Duration::from_secs(600))
         .await
         .unwrap_err();
     assert!(!refused.contains(CANARY), "{refused}");
@@ -484,7 +481,7 @@ async fn credentials_echoed_by_the_server_are_redacted() {
         ("username", json!("admin")),
         ("password", json!(CANARY)),
     ]);
-    let check = ping::check(BackendType::Kubernetes, &with_password).await;
+    let check = drivers::check(BackendType::Kubernetes, &with_password).await;
     assert!(!check.ok);
     assert!(!check.steps[0].detail.contains(CANARY));
 }
@@ -503,7 +500,7 @@ async fn basic_auth_is_sent_without_a_token() {
         ("username", json!("admin")),
         ("password", json!("s3cret-pw")),
     ]);
-    let check = ping::check(BackendType::Kubernetes, &cfg).await;
+    let check = drivers::check(BackendType::Kubernetes, &cfg).await;
     assert!(check.ok, "{check:?}");
     assert_eq!(check.steps.len(), 3);
     let seen = cluster.seen();
@@ -518,7 +515,7 @@ async fn basic_auth_is_sent_without_a_token() {
         ("username", json!("admin")),
         ("password", json!(CANARY)),
     ]);
-    let check = ping::check(BackendType::Kubernetes, &wrong).await;
+    let check = drivers::check(BackendType::Kubernetes, &wrong).await;
     assert!(!check.ok);
     assert_eq!(check.steps[0].detail, "backend not reachable: Unauthorized");
 }
@@ -537,7 +534,7 @@ async fn token_wins_over_basic_auth() {
         ("username", json!("admin")),
         ("password", json!("s3cret-pw")),
     ]);
-    let check = ping::check(BackendType::Kubernetes, &cfg).await;
+    let check = drivers::check(BackendType::Kubernetes, &cfg).await;
     assert!(check.ok, "{check:?}");
     let seen = cluster.seen();
     assert!(seen.bearer_checked);
@@ -553,7 +550,7 @@ async fn unreadable_ca_certs_fail_first_step() {
         ("token", json!(GOOD_TOKEN)),
         ("ca-certs", json!(["not a certificate"])),
     ]);
-    let check = ping::check(BackendType::Kubernetes, &cfg).await;
+    let check = drivers::check(BackendType::Kubernetes, &cfg).await;
     assert_eq!(names(&check), [("reachable", false)]);
     assert_eq!(
         check.steps[0].detail,
@@ -572,7 +569,7 @@ async fn request_token_returns_the_issued_token() {
         ("token", json!(GOOD_TOKEN)),
     ]);
     let lifetime = Duration::from_secs(2 * 3600);
-    let token = kubernetes::request_token(&cfg, lifetime).await;
+    let token = request_token(&cfg, lifetime).await;
     assert_eq!(token.as_deref(), Ok(ISSUED_TOKEN));
     let seen = cluster.seen();
     assert!(seen.bearer_checked);
@@ -593,7 +590,7 @@ async fn request_token_for_a_missing_service_account_fails() {
         ("token", json!(GOOD_TOKEN)),
     ]);
     assert_eq!(
-        kubernetes::request_token(&cfg, Duration::from_secs(3600)).await,
+        request_token(&cfg, Duration::from_secs(3600)).await,
         Err(
             "cannot request a service account token: serviceaccounts \"nobody\" not found"
                 .to_owned()
@@ -610,8 +607,23 @@ async fn request_token_needs_a_service_account() {
         ("token", json!(GOOD_TOKEN)),
     ]);
     assert_eq!(
-        kubernetes::request_token(&cfg, Duration::from_secs(3600)).await,
+        request_token(&cfg, Duration::from_secs(3600)).await,
         Err("k8s config missing service account not valid".to_owned())
     );
     assert!(cluster.seen().paths.is_empty());
+}
+
+/// The ping, its error as the sentence the API shows.
+async fn ping(cfg: &Config) -> Result<(), String> {
+    drivers::ping(BackendType::Kubernetes, cfg)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// The kubernetes driver's token rotation, its error as the sentence the API shows.
+async fn request_token(cfg: &Config, lifetime: Duration) -> Result<String, String> {
+    drivers::driver(BackendType::Kubernetes)
+        .rotate_token(cfg, lifetime)
+        .await
+        .map_err(|e| e.to_string())
 }

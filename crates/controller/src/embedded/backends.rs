@@ -7,11 +7,11 @@ use secret_backends_api::{
     ValidationError, validate,
 };
 
+use super::drivers::{self, DriverError};
 use super::snapshot::{Snapshot, backend_etag};
 use super::{EmbeddedController, check_if_match, now, require_superuser};
 use crate::controller::{Caller, ListOptions, Versioned};
 use crate::error::{Error, Result};
-use crate::ping;
 use crate::store::{self, AuditRecord, BackendRow};
 
 /// When the next rotation is due after one at `at`: the interval's 75%, at most 24 hours.
@@ -191,9 +191,9 @@ impl EmbeddedController {
             .call(move |c| refuse_duplicate(c, &probe.0, &probe.1))
             .await?;
 
-        ping::ping(backend_type, &config)
+        drivers::ping(backend_type, &config)
             .await
-            .map_err(|message| Error::refused(ErrorCode::Unreachable, message))?;
+            .map_err(|e| Error::refused(ErrorCode::Unreachable, e.to_string()))?;
 
         let at = now();
         let row = BackendRow {
@@ -301,9 +301,9 @@ impl EmbeddedController {
         let pinged = if request.force {
             None
         } else {
-            ping::ping(stored.backend_type, &config)
+            drivers::ping(stored.backend_type, &config)
                 .await
-                .map_err(|message| Error::refused(ErrorCode::Unreachable, message))?;
+                .map_err(|e| Error::refused(ErrorCode::Unreachable, e.to_string()))?;
             Some(now())
         };
 
@@ -478,7 +478,7 @@ impl EmbeddedController {
         require_superuser(caller)?;
         let backend_type = BackendType::parse(&request.backend_type)?;
         let config = validate::config(backend_type, &request.config)?;
-        Ok(ping::check(backend_type, &config).await)
+        Ok(drivers::check(backend_type, &config).await)
     }
 
     /// Any logged-in user may ask for a fresh check: it reads nothing secret and changes only
@@ -503,10 +503,10 @@ impl EmbeddedController {
 
     /// Pings one backend and records the outcome; tells the feed when the status changed.
     pub(super) async fn check_one(&self, row: BackendRow) -> Result<()> {
-        let outcome = ping::ping(row.backend_type, &row.config).await;
+        let outcome = drivers::ping(row.backend_type, &row.config).await;
         let (status, message) = match outcome {
             Ok(()) => (BackendStatus::Active, None),
-            Err(m) => (BackendStatus::Error, Some(m)),
+            Err(e) => (BackendStatus::Error, Some(e.to_string())),
         };
         let id = row.id.clone();
         let changed = self
@@ -545,29 +545,30 @@ impl EmbeddedController {
             .into());
         };
         let id = row.id.clone();
-        if let Err(message) = self.rotate(row, interval, &caller.name).await? {
-            return Err(Error::refused(
-                ErrorCode::Unreachable,
-                format!("cannot rotate the token of secret backend {name:?}: {message}"),
-            ));
+        match self.rotate(row, interval, &caller.name).await {
+            Ok(()) => {}
+            Err(RotateError::Backend(e)) => {
+                return Err(Error::refused(
+                    ErrorCode::Unreachable,
+                    format!("cannot rotate the token of secret backend {name:?}: {e}"),
+                ));
+            }
+            Err(RotateError::Store(e)) => return Err(e),
         }
         self.answer_for(&id).await
     }
 
-    /// Mints a fresh token and stores it; records the outcome either way. The outer `Result` is
-    /// the store's; the inner one the backend's.
+    /// Mints a fresh token and stores it; records the outcome either way.
     pub(super) async fn rotate(
         &self,
         row: BackendRow,
         interval_secs: u64,
         user: &str,
-    ) -> Result<std::result::Result<(), String>> {
+    ) -> std::result::Result<(), RotateError> {
         let lifetime = std::time::Duration::from_secs(interval_secs);
-        let minted = match row.backend_type {
-            BackendType::Vault => crate::vault::create_orphan_token(&row.config, lifetime).await,
-            BackendType::Kubernetes => ping::kubernetes::request_token(&row.config, lifetime).await,
-            BackendType::Controller => Err("not supported".to_owned()),
-        };
+        let minted = drivers::driver(row.backend_type)
+            .rotate_token(&row.config, lifetime)
+            .await;
         let at = now();
         let outcome = minted.as_ref().map(|_| ()).map_err(Clone::clone);
         let id = row.id.clone();
@@ -590,7 +591,7 @@ impl EmbeddedController {
                             current.token_rotate_secs.map(|s| next_rotation(at, s));
                     }
                     Err(message) => {
-                        current.last_rotation_error = Some(message.clone());
+                        current.last_rotation_error = Some(message.to_string());
                         current.next_rotation_at = Some(at + ROTATION_RETRY_SECS);
                     }
                 }
@@ -619,8 +620,18 @@ impl EmbeddedController {
             }
         }
         self.emit(EventKind::BackendUpdated, &name);
-        Ok(outcome)
+        outcome.map_err(RotateError::Backend)
     }
+}
+
+/// Why a rotation did not happen: the backend refused (recorded on the backend and retried
+/// later), or the store failed (nothing recorded).
+#[derive(Debug, thiserror::Error)]
+pub(super) enum RotateError {
+    #[error(transparent)]
+    Backend(DriverError),
+    #[error(transparent)]
+    Store(#[from] Error),
 }
 
 /// The keys whose value differs between two configs (names only).

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use secret_backends_api::EventKind;
 
+use super::backends::RotateError;
 use super::models::{delete_content, read_content, write_content};
 use super::snapshot::{Snapshot, Target};
 use super::{EmbeddedController, now};
@@ -78,7 +79,9 @@ impl EmbeddedController {
         for row in due {
             if let Some(interval) = row.token_rotate_secs {
                 // A failure is recorded on the backend and retried later; it is not a job error.
-                let _ = self.rotate(row, interval, "controller").await?;
+                if let Err(RotateError::Store(e)) = self.rotate(row, interval, "controller").await {
+                    return Err(e);
+                }
             }
         }
         Ok(())
@@ -135,7 +138,9 @@ impl EmbeddedController {
         model_name: &str,
         revision: &RevisionRow,
     ) -> std::result::Result<(), String> {
-        let content = read_content(source, model_name, revision).await?;
+        let content = read_content(source, model_name, revision)
+            .await
+            .map_err(|e| e.to_string())?;
         let kept = write_content(target, model_name, revision, &content)
             .await
             .map_err(|e| e.to_string())?;

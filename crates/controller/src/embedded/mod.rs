@@ -9,6 +9,7 @@
 
 mod backends;
 mod background;
+pub mod drivers;
 mod models;
 mod people;
 mod snapshot;

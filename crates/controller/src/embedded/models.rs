@@ -7,13 +7,12 @@ use secret_backends_api::{
     ModelAccess, ModelType, SecretInfo, SetModelBackendRequest, ValidationError, validate,
 };
 
+use super::drivers::{self, Content, ContentAt, DriverError};
 use super::snapshot::{Snapshot, Target, model_etag};
 use super::{EmbeddedController, check_if_match, now, require_superuser};
 use crate::controller::{Caller, Versioned};
 use crate::error::{Error, Result};
-use crate::ping;
 use crate::store::{self, AuditRecord, ModelRow, RevisionRow};
-use crate::vault::{self, Content};
 
 pub fn model_not_found(name: &str) -> Error {
     Error::refused(ErrorCode::NotFound, format!("model {name:?} not found"))
@@ -189,7 +188,7 @@ impl EmbeddedController {
                     )
                 })?;
             if !request.force {
-                ping::ping(backend.backend_type, &backend.config)
+                drivers::ping(backend.backend_type, &backend.config)
                     .await
                     .map_err(|cause| {
                         Error::refused(
@@ -393,6 +392,16 @@ fn new_secret_uri() -> Result<String> {
     Ok(format!("secret:{id}"))
 }
 
+/// Where a revision's content lives on an external backend.
+fn content_at<'a>(model_name: &'a str, revision: &'a RevisionRow) -> ContentAt<'a> {
+    ContentAt {
+        model_name,
+        model_uuid: &revision.model_uuid,
+        secret_uri: &revision.secret_uri,
+        revision: revision.revision,
+    }
+}
+
 /// Stores a revision's content in `target`. Returns what the store keeps itself: the content for
 /// the controller's own backends, nothing for a vault.
 pub(super) async fn write_content(
@@ -405,27 +414,21 @@ pub(super) async fn write_content(
         Target::Controller { .. } => Ok(Some(
             serde_json::to_string(content).map_err(Error::internal)?,
         )),
-        Target::External(backend) => match backend.backend_type {
-            secret_backends_api::BackendType::Vault => {
-                let mount = vault::model_mount(&backend.config, model_name, &revision.model_uuid);
-                let key = vault::revision_key(&revision.secret_uri, revision.revision);
-                vault::ensure_mount(&backend.config, &mount)
-                    .await
-                    .and(vault::put(&backend.config, &mount, &key, content).await)
-                    .map_err(|e| {
-                        Error::refused(
-                            ErrorCode::Unreachable,
-                            format!("secret backend {:?}: {e}", backend.name),
-                        )
-                    })?;
-                Ok(None)
-            }
-            _ => Err(Error::refused(
+        Target::External(backend) => match drivers::driver(backend.backend_type)
+            .store_content(&backend.config, &content_at(model_name, revision), content)
+            .await
+        {
+            Ok(()) => Ok(None),
+            Err(DriverError::NotSupported { .. }) => Err(Error::refused(
                 ErrorCode::NotSupported,
                 format!(
                     "storing secret content in {} backend {:?} is not supported by this controller",
                     backend.backend_type, backend.name
                 ),
+            )),
+            Err(e) => Err(Error::refused(
+                ErrorCode::Unreachable,
+                format!("secret backend {:?}: {e}", backend.name),
             )),
         },
     }
@@ -436,17 +439,22 @@ pub(super) async fn read_content(
     source: &Target,
     model_name: &str,
     revision: &RevisionRow,
-) -> std::result::Result<Content, String> {
+) -> std::result::Result<Content, DriverError> {
     match source {
-        Target::Controller { .. } => revision
-            .content
-            .as_deref()
-            .map(|c| serde_json::from_str(c).map_err(|_| "stored content unreadable".to_owned()))
-            .unwrap_or_else(|| Err("no stored content".to_owned())),
+        Target::Controller { .. } => {
+            let unreadable = |detail: &str| DriverError::failed("read-content", detail);
+            revision
+                .content
+                .as_deref()
+                .map(|c| {
+                    serde_json::from_str(c).map_err(|_| unreadable("stored content unreadable"))
+                })
+                .unwrap_or_else(|| Err(unreadable("no stored content")))
+        }
         Target::External(backend) => {
-            let mount = vault::model_mount(&backend.config, model_name, &revision.model_uuid);
-            let key = vault::revision_key(&revision.secret_uri, revision.revision);
-            vault::get(&backend.config, &mount, &key).await
+            drivers::driver(backend.backend_type)
+                .read_content(&backend.config, &content_at(model_name, revision))
+                .await
         }
     }
 }
@@ -457,13 +465,13 @@ pub(super) async fn delete_content(
     source: &Target,
     model_name: &str,
     revision: &RevisionRow,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<(), DriverError> {
     match source {
         Target::Controller { .. } => Ok(()),
         Target::External(backend) => {
-            let mount = vault::model_mount(&backend.config, model_name, &revision.model_uuid);
-            let key = vault::revision_key(&revision.secret_uri, revision.revision);
-            vault::delete(&backend.config, &mount, &key).await
+            drivers::driver(backend.backend_type)
+                .delete_content(&backend.config, &content_at(model_name, revision))
+                .await
         }
     }
 }

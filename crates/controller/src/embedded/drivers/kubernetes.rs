@@ -1,8 +1,9 @@
-//! The kubernetes ping and token rotation (domain.md section 2).
+//! The kubernetes driver: the check and token rotation.
 //!
-//! Ping, in order: the API server's `/version` answers, the secrets namespace exists, and the
+//! Check, in order: the API server's `/version` answers, the secrets namespace exists, and the
 //! service account (when one is set) exists. Token rotation asks the API server for a new
-//! service-account token (a `TokenRequest`) whose lifetime is the rotate interval.
+//! service-account token (a `TokenRequest`) whose lifetime is the rotate interval. Secret content
+//! is not stored on kubernetes by this controller (the trait's `not supported`).
 //!
 //! Credentials travel in the `Authorization` header only (marked sensitive); every message that
 //! leaves this module is also scrubbed of the config's sensitive values, in case a server echoes
@@ -10,14 +11,12 @@
 
 use std::time::Duration;
 
-use reqwest::{Client, RequestBuilder, Response, Url};
-use secret_backends_api::{CheckStep, Config};
+use async_trait::async_trait;
+use reqwest::{Client, RequestBuilder, Response, StatusCode, Url};
+use secret_backends_api::Config;
 use serde_json::{Value, json};
 
-use super::{cause, failed, passed, text};
-
-/// How long one HTTP call may take (the same budget as the other pings).
-const CALL_TIMEOUT: Duration = Duration::from_secs(8);
+use super::{Driver, DriverError, Passed, TlsError, cause, http_client, text};
 
 /// The config keys whose values must never appear in a message.
 const SENSITIVE: [&str; 3] = ["token", "password", "client-key"];
@@ -27,73 +26,67 @@ const MAX_MESSAGE: usize = 300;
 
 const MISSING_SERVICE_ACCOUNT: &str = "k8s config missing service account not valid";
 
-/// The ping's steps; stops at the first failure.
-pub async fn steps(config: &Config) -> Vec<CheckStep> {
-    let mut steps = Vec::new();
-    let fail = |steps: &mut Vec<CheckStep>, name: &str, detail: String| {
-        steps.push(failed(name, redact(config, &detail)));
-    };
+/// The kubernetes backend type.
+pub struct Kubernetes;
 
-    let api = match Api::new(config) {
-        Ok(api) => api,
-        Err(e) => {
-            fail(
-                &mut steps,
-                "reachable",
-                format!("backend not reachable: {e}"),
-            );
-            return steps;
-        }
+#[async_trait]
+impl Driver for Kubernetes {
+    async fn check(&self, config: &Config, passed: &mut Passed) -> Result<(), DriverError> {
+        check_steps(config, passed)
+            .await
+            .map_err(|e| redacted(config, e))
+    }
+
+    /// Asks the API server for a new token of the configured service account, valid for
+    /// `lifetime`. The token itself never appears in an error.
+    async fn rotate_token(
+        &self,
+        config: &Config,
+        lifetime: Duration,
+    ) -> Result<String, DriverError> {
+        request_token(config, lifetime)
+            .await
+            .map_err(|e| redacted(config, e))
+    }
+}
+
+/// The check's steps; stops at the first failure. Passed details are redacted here, the failure
+/// by the caller.
+async fn check_steps(config: &Config, passed: &mut Passed) -> Result<(), DriverError> {
+    let unreachable = |e: &dyn std::fmt::Display| {
+        DriverError::failed("reachable", format!("backend not reachable: {e}"))
     };
+    let api = Api::new(config).map_err(|e| unreachable(&e))?;
 
     // 1. reachable: /version answers like an API server.
-    match api.get(&["version"]).await {
-        Err(e) => {
-            fail(
-                &mut steps,
-                "reachable",
-                format!("backend not reachable: {e}"),
-            );
-            return steps;
-        }
-        Ok(body) => match git_version(&body) {
-            Some(version) => steps.push(passed(
-                "reachable",
-                &redact(config, &format!("API server {version} answered")),
-            )),
-            None => {
-                fail(
-                    &mut steps,
-                    "reachable",
-                    "backend not reachable: /version did not answer like a Kubernetes API server"
-                        .to_owned(),
-                );
-                return steps;
-            }
-        },
-    }
+    let body = api.get(&["version"]).await.map_err(|e| unreachable(&e))?;
+    let Some(version) = git_version(&body) else {
+        return Err(unreachable(
+            &"/version did not answer like a Kubernetes API server",
+        ));
+    };
+    passed.push(
+        "reachable",
+        redact(config, &format!("API server {version} answered")),
+    );
 
     // 2. namespace: the secrets namespace exists.
-    let Some(namespace) = text(config, "namespace") else {
-        fail(
-            &mut steps,
-            "namespace",
-            "backend not reachable: checking secrets namespace: no namespace configured".to_owned(),
-        );
-        return steps;
-    };
-    if let Err(e) = api.get(&["api", "v1", "namespaces", namespace]).await {
-        fail(
-            &mut steps,
+    let no_namespace = |e: &dyn std::fmt::Display| {
+        DriverError::failed(
             "namespace",
             format!("backend not reachable: checking secrets namespace: {e}"),
-        );
-        return steps;
-    }
-    steps.push(passed(
+        )
+    };
+    let Some(namespace) = text(config, "namespace") else {
+        return Err(no_namespace(&"no namespace configured"));
+    };
+    api.get(&["api", "v1", "namespaces", namespace])
+        .await
+        .map_err(|e| no_namespace(&e))?;
+    passed.push(
         "namespace",
-        &redact(config, &format!("namespace {namespace:?} exists")),
-    ));
+        redact(config, &format!("namespace {namespace:?} exists")),
+    );
 
     // 3. service-account: only when one is set.
     if let Some(account) = text(config, "service-account") {
@@ -105,41 +98,33 @@ pub async fn steps(config: &Config) -> Vec<CheckStep> {
             "serviceaccounts",
             account,
         ];
-        if let Err(e) = api.get(&path).await {
-            fail(
-                &mut steps,
+        api.get(&path).await.map_err(|e| {
+            DriverError::failed(
                 "service-account",
                 format!("backend not reachable: checking secrets service account: {e}"),
-            );
-            return steps;
-        }
-        steps.push(passed(
+            )
+        })?;
+        passed.push(
             "service-account",
-            &redact(config, &format!("service account {account:?} exists")),
-        ));
+            redact(config, &format!("service account {account:?} exists")),
+        );
     }
-    steps
+    Ok(())
 }
 
-/// Token rotation: asks the API server for a new token of the configured service account, valid
-/// for `lifetime`, and returns it. The token itself never appears in an error.
-pub async fn request_token(config: &Config, lifetime: Duration) -> Result<String, String> {
+/// Token rotation's request; messages are redacted by the caller.
+async fn request_token(config: &Config, lifetime: Duration) -> Result<String, DriverError> {
+    let step = "rotate-token";
     let Some(account) = text(config, "service-account") else {
-        return Err(MISSING_SERVICE_ACCOUNT.to_owned());
+        return Err(DriverError::failed(step, MISSING_SERVICE_ACCOUNT));
     };
-    let refuse = |e: &str| {
-        Err(redact(
-            config,
-            &format!("cannot request a service account token: {e}"),
-        ))
+    let refuse = |e: &dyn std::fmt::Display| {
+        DriverError::failed(step, format!("cannot request a service account token: {e}"))
     };
     let Some(namespace) = text(config, "namespace") else {
-        return refuse("no namespace configured");
+        return Err(refuse(&"no namespace configured"));
     };
-    let api = match Api::new(config) {
-        Ok(api) => api,
-        Err(e) => return refuse(&e),
-    };
+    let api = Api::new(config).map_err(|e| refuse(&e))?;
     let body = json!({
         "apiVersion": "authentication.k8s.io/v1",
         "kind": "TokenRequest",
@@ -154,17 +139,14 @@ pub async fn request_token(config: &Config, lifetime: Duration) -> Result<String
         account,
         "token",
     ];
-    let answer = match api.post(&path, &body).await {
-        Ok(answer) => answer,
-        Err(e) => return refuse(&e),
-    };
+    let answer = api.post(&path, &body).await.map_err(|e| refuse(&e))?;
     match answer
         .get("status")
         .and_then(|s| s.get("token"))
         .and_then(Value::as_str)
     {
         Some(token) if !token.is_empty() => Ok(token.to_owned()),
-        _ => refuse("the API server's answer holds no token"),
+        _ => Err(refuse(&"the API server's answer holds no token")),
     }
 }
 
@@ -175,6 +157,26 @@ fn git_version(body: &Value) -> Option<&str> {
         .filter(|v| !v.is_empty())
 }
 
+/// Why an API server could not be used or refused a call.
+#[derive(Debug, thiserror::Error)]
+enum ApiError {
+    #[error("no endpoint")]
+    NoEndpoint,
+    #[error("endpoint: {0}")]
+    Endpoint(String),
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    /// The call did not reach the server: the transport's cause.
+    #[error("{0}")]
+    Unreachable(String),
+    /// The server's Kubernetes Status message, shortened.
+    #[error("{}", shorten(.0))]
+    Refused(String),
+    /// A refusal without a message.
+    #[error("the API server answered {0}")]
+    Status(StatusCode),
+}
+
 /// One configured connection to an API server: base URL, HTTP client, and credentials.
 struct Api<'a> {
     base: Url,
@@ -183,15 +185,15 @@ struct Api<'a> {
 }
 
 impl<'a> Api<'a> {
-    fn new(config: &'a Config) -> Result<Self, String> {
-        let endpoint = text(config, "endpoint").ok_or_else(|| "no endpoint".to_owned())?;
-        let base = Url::parse(endpoint).map_err(|e| format!("endpoint: {e}"))?;
+    fn new(config: &'a Config) -> Result<Self, ApiError> {
+        let endpoint = text(config, "endpoint").ok_or(ApiError::NoEndpoint)?;
+        let base = Url::parse(endpoint).map_err(|e| ApiError::Endpoint(e.to_string()))?;
         if base.cannot_be_a_base() || !matches!(base.scheme(), "http" | "https") {
-            return Err("endpoint: not an http(s) URL".to_owned());
+            return Err(ApiError::Endpoint("not an http(s) URL".to_owned()));
         }
         Ok(Self {
             base,
-            client: client(config)?,
+            client: http_client(config)?,
             config,
         })
     }
@@ -219,25 +221,25 @@ impl<'a> Api<'a> {
         }
     }
 
-    async fn get(&self, segments: &[&str]) -> Result<Value, String> {
+    async fn get(&self, segments: &[&str]) -> Result<Value, ApiError> {
         let req = self.client.get(self.url(segments));
         self.send(req).await
     }
 
-    async fn post(&self, segments: &[&str], body: &Value) -> Result<Value, String> {
+    async fn post(&self, segments: &[&str], body: &Value) -> Result<Value, ApiError> {
         let req = self.client.post(self.url(segments)).json(body);
         self.send(req).await
     }
 
     /// Sends the request; a 2xx answer gives its JSON body (`Null` when it has none), any other
     /// answer its Kubernetes Status message, or its HTTP status when it has no message.
-    async fn send(&self, req: RequestBuilder) -> Result<Value, String> {
+    async fn send(&self, req: RequestBuilder) -> Result<Value, ApiError> {
         let resp = self
             .authorize(req)
             .header(reqwest::header::ACCEPT, "application/json")
             .send()
             .await
-            .map_err(|e| cause(&e))?;
+            .map_err(|e| ApiError::Unreachable(cause(&e)))?;
         let status = resp.status();
         let body = read_json(resp).await;
         if status.is_success() {
@@ -250,8 +252,8 @@ impl<'a> Api<'a> {
             .map(str::trim)
             .filter(|m| !m.is_empty());
         Err(match message {
-            Some(m) => shorten(m),
-            None => format!("the API server answered {status}"),
+            Some(m) => ApiError::Refused(m.to_owned()),
+            None => ApiError::Status(status),
         })
     }
 }
@@ -261,62 +263,22 @@ async fn read_json(resp: Response) -> Option<Value> {
     serde_json::from_slice(&bytes).ok()
 }
 
-/// An HTTP client that trusts the config's CAs, presents its client certificate, and skips
-/// certificate checks only when `skip-tls-verify` is true.
-fn client(config: &Config) -> Result<Client, String> {
-    let mut builder = Client::builder()
-        .timeout(CALL_TIMEOUT)
-        .connect_timeout(CALL_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .use_rustls_tls();
-
-    let mut authorities: Vec<(String, &str)> = Vec::new();
-    if let Some(ca) = text(config, "ca-cert") {
-        authorities.push(("ca-cert".to_owned(), ca));
-    }
-    match config.get("ca-certs") {
-        Some(Value::Array(list)) => {
-            for (i, entry) in list.iter().enumerate() {
-                if let Some(pem) = entry.as_str() {
-                    authorities.push((format!("ca-certs[{i}]"), pem));
-                }
-            }
-        }
-        Some(Value::String(pem)) => authorities.push(("ca-certs".to_owned(), pem)),
-        _ => {}
-    }
-    for (key, pem) in authorities {
-        let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
-            .map_err(|_| format!("{key}: cannot read the PEM certificate"))?;
-        if certs.is_empty() {
-            return Err(format!("{key}: no PEM certificate found"));
-        }
-        for cert in certs {
-            builder = builder.add_root_certificate(cert);
-        }
-    }
-
-    if let (Some(cert), Some(key)) = (text(config, "client-cert"), text(config, "client-key")) {
-        let pem = format!("{cert}\n{key}");
-        let identity = reqwest::Identity::from_pem(pem.as_bytes())
-            .map_err(|_| "client-cert/client-key: cannot read the PEM pair".to_owned())?;
-        builder = builder.identity(identity);
-    }
-
-    if config.get("skip-tls-verify").and_then(Value::as_bool) == Some(true) {
-        builder = builder.danger_accept_invalid_certs(true);
-    }
-
-    builder
-        .build()
-        .map_err(|e| format!("cannot build an HTTP client: {}", cause(&e)))
-}
-
 /// A server-provided message, cut to a readable length on a character boundary.
 fn shorten(message: &str) -> String {
     match message.char_indices().nth(MAX_MESSAGE) {
         Some((at, _)) => format!("{}…", &message[..at]),
         None => message.to_owned(),
+    }
+}
+
+/// A failure with every sensitive config value replaced in its detail.
+fn redacted(config: &Config, error: DriverError) -> DriverError {
+    match error {
+        DriverError::Failed { step, detail } => DriverError::Failed {
+            step,
+            detail: redact(config, &detail),
+        },
+        other => other,
     }
 }
 
@@ -373,18 +335,6 @@ mod tests {
         assert_eq!(
             redact(&c, "bad s3cr3t-token and hunter2"),
             "bad [redacted] and [redacted]"
-        );
-    }
-
-    #[test]
-    fn bad_ca_pem_is_refused_plainly() {
-        let c = config(&[
-            ("endpoint", json!("https://10.0.0.1:6443")),
-            ("ca-certs", json!(["not a pem"])),
-        ]);
-        assert_eq!(
-            client(&c).err().as_deref(),
-            Some("ca-certs[0]: no PEM certificate found")
         );
     }
 }
