@@ -6,6 +6,7 @@
 //! - `models.rs`: models, their backend setting, their secrets, and where content lives.
 //! - `people.rs`: login, users, per-model access, the change feed and the audit trail.
 //! - `background.rs`: health checks, token rotation and draining, off the request path.
+//! - `drivers/`: one driver per backend type (check, token rotation, secret content).
 
 mod backends;
 mod background;
