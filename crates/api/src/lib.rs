@@ -5,8 +5,9 @@
 //! The console calls these rules to validate a form before sending it; the controller service calls
 //! the very same functions before it changes anything. A rule therefore lives here once.
 //!
-//! This crate builds for `wasm32-unknown-unknown` and natively: it depends on `serde` and, to read
-//! certificates, the pure-Rust `x509-cert`.
+//! This crate builds for `wasm32-unknown-unknown` and natively: it depends on `serde`,
+//! `serde_json` and, to read certificates, the pure-Rust `x509-cert`. The `openapi` feature (the
+//! service's) adds `utoipa` schemas to the wire types; the console builds without it.
 
 pub mod certificate;
 pub mod duration;

@@ -8,19 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::ValidationError;
 
 /// The kinds of secret backend that exist. Nothing else does.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum BackendType {
     Controller,
@@ -96,7 +85,8 @@ impl std::fmt::Display for BackendType {
 }
 
 /// How a config value is written and shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum FieldKind {
     /// Free text on one line.
@@ -113,7 +103,8 @@ pub enum FieldKind {
 
 /// What a text value must look like beyond its kind: the rules the server behind the backend
 /// applies anyway, checked before anything is sent to it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum ValueRule {
     /// A Vault mount path: segments of letters, digits, `-`, `_` and `.` joined by `/`, not under

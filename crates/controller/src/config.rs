@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Parser;
 
 /// Controller REST service for Juju secret backends, serving the console too.
-#[derive(Debug, Clone, Parser)]
+#[derive(Clone, Parser)]
 #[command(name = "secret-backends-controller", version)]
 pub struct Config {
     /// Address to listen on.
@@ -23,4 +23,21 @@ pub struct Config {
     /// Directory of the built console (`trunk build` output).
     #[arg(long, env = "SECRET_BACKENDS_DIST", default_value = "./dist")]
     pub dist: PathBuf,
+
+    /// Password of the superuser `admin`, used once: when the store is created. Without it, a
+    /// password is generated and printed on the terminal, once.
+    #[arg(long, env = "SECRET_BACKENDS_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+}
+
+/// Everything but the password, which must never reach a log.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("dist", &self.dist)
+            .field("admin_password", &self.admin_password.as_ref().map(|_| "…"))
+            .finish()
+    }
 }

@@ -1,8 +1,18 @@
 //! The controller REST service for Juju secret backends.
 //!
-//! Layers, top to bottom: [`http`] (routes and extractors) talks to one [`Controller`] interface;
-//! the [`embedded`] controller implements it with the rules of `domain.md` over the SQLite
-//! [`store`], and reaches external backends through its drivers ([`embedded::drivers`]).
+//! Layers, top to bottom; each uses only the ones below it:
+//! - [`http`]: the transport. One router per resource, extractors, problem answers, `ETag` and
+//!   `If-Match`, `Location`, the change feed's tickets and server-sent events, the OpenAPI
+//!   document ([`openapi`]). It speaks to the controller only through the interface.
+//! - [`controller`]: the interface, split by resource ([`controller::Backends`],
+//!   [`controller::Models`], [`controller::Users`], [`controller::Events`],
+//!   [`controller::Audit`]), with the contract any implementation keeps (permissions, error
+//!   codes, versions, the change feed). No HTTP in it.
+//! - [`embedded`]: the implementation the service runs today: the Juju rules over the SQLite
+//!   [`store`], with password hashing ([`auth`]) and one driver per backend type
+//!   ([`embedded::drivers`]: checks, token rotation, secret content). A bridge to a real Juju controller would sit beside it.
+//!
+//! [`error`] is shared by all three: a refusal for the caller, or an internal failure for the log.
 
 pub mod auth;
 pub mod config;
@@ -22,8 +32,8 @@ pub use controller::Controller;
 /// until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> Result<(), StartError> {
     let store = store::Store::open(&config.data_dir)?;
-    let admin_password = std::env::var("SECRET_BACKENDS_ADMIN_PASSWORD").ok();
-    let (controller, generated) = embedded::EmbeddedController::open(store, admin_password).await?;
+    let (controller, generated) =
+        embedded::EmbeddedController::open(store, config.admin_password.clone()).await?;
     if let Some(password) = generated {
         // Printed once, on first start, to the terminal only (never to the log).
         println!("Created the superuser \"admin\" with the password: {password}");

@@ -14,6 +14,7 @@ use fantoccini::error::CmdError;
 use fantoccini::{Client, ClientBuilder, Locator};
 use secret_backends_controller::Controller;
 use secret_backends_controller::controller::Caller;
+use secret_backends_controller::controller::{Backends, Models};
 use secret_backends_controller::embedded::EmbeddedController;
 use secret_backends_controller::store::Store;
 use serde_json::json;

@@ -2,7 +2,7 @@
 //! violation. (npm `axe-core`, installed by `cargo xtask`, injected into the page.)
 
 use secret_backends_api::{AddModelRequest, ModelType};
-use secret_backends_controller::Controller;
+use secret_backends_controller::controller::Models;
 use secret_backends_e2e::{Session, admin};
 use serde_json::json;
 

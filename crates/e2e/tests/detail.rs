@@ -4,7 +4,7 @@
 //! audit trail fits a phone with relative times.
 
 use secret_backends_api::UpdateBackendRequest;
-use secret_backends_controller::Controller;
+use secret_backends_controller::controller::Backends;
 use secret_backends_e2e::{Session, WAIT, admin};
 use serde_json::json;
 

@@ -4,7 +4,7 @@
 //! error shown once.
 
 use secret_backends_api::{Access, AddUserRequest, SecretBackend};
-use secret_backends_controller::Controller;
+use secret_backends_controller::controller::{Backends, Users};
 use secret_backends_e2e::{ADMIN_PASSWORD, Session, WAIT, admin};
 use serde_json::{Value, json};
 

@@ -3,7 +3,7 @@
 //! force), remove (in use, force), add (kubernetes form, YAML import) and a read-only user.
 
 use secret_backends_api::{Access, AddUserRequest, UpdateBackendRequest};
-use secret_backends_controller::Controller;
+use secret_backends_controller::controller::{Backends, Users};
 use secret_backends_e2e::{Session, admin, openbao};
 use serde_json::json;
 

@@ -8,7 +8,7 @@
 use std::sync::{Arc, Mutex};
 
 use secret_backends_api::AddBackendRequest;
-use secret_backends_controller::Controller;
+use secret_backends_controller::controller::Backends;
 use secret_backends_e2e::{Session, admin, openbao};
 use serde_json::json;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
@@ -126,7 +126,7 @@ async fn add_dead_vault(s: &Session, name: &str) -> String {
     relay.shut().await;
     let checked = s
         .controller
-        .backend_check_now(&admin(), name)
+        .backend_check(&admin(), name)
         .await
         .unwrap()
         .value;
@@ -154,7 +154,7 @@ async fn a_model_page_shows_a_backend_that_does_not_answer_as_unhealthy_and_warn
     s.seed_model_backend("web", "gone-vault").await;
     relay.shut().await;
     s.controller
-        .backend_check_now(&admin(), "gone-vault")
+        .backend_check(&admin(), "gone-vault")
         .await
         .unwrap();
 

@@ -8,9 +8,11 @@ use secret_backends_api::{
 };
 
 use super::drivers::{self, DriverError};
-use super::snapshot::{Snapshot, backend_etag};
-use super::{EmbeddedController, check_if_match, now, require_superuser};
-use crate::controller::{Caller, ListOptions, Versioned};
+use super::snapshot::{Snapshot, backend_version, built_in_version};
+use super::{EmbeddedController, check_version, now, require_superuser};
+use async_trait::async_trait;
+
+use crate::controller::{Backends, Caller, ListOptions, Version, Versioned};
 use crate::error::{Error, Result};
 use crate::store::{self, AuditRecord, BackendRow};
 
@@ -35,8 +37,9 @@ fn is_built_in(name: &str) -> bool {
     name == INTERNAL_BACKEND || name.ends_with("-local")
 }
 
-impl EmbeddedController {
-    pub(super) async fn list_backends(
+#[async_trait]
+impl Backends for EmbeddedController {
+    async fn backends_list(
         &self,
         caller: &Caller,
         options: ListOptions,
@@ -83,7 +86,7 @@ impl EmbeddedController {
         Ok(backends)
     }
 
-    pub(super) async fn show_backend(
+    async fn backend_get(
         &self,
         caller: &Caller,
         name: &str,
@@ -97,7 +100,7 @@ impl EmbeddedController {
         if name == INTERNAL_BACKEND {
             return Ok(Versioned {
                 value: snapshot.internal_answer(),
-                etag: format!("\"{}-1\"", snapshot.controller_uuid),
+                version: built_in_version(&snapshot.controller_uuid),
             });
         }
         if let Some(local) = snapshot
@@ -105,8 +108,11 @@ impl EmbeddedController {
             .into_iter()
             .find(|b| b.name == name)
         {
-            let etag = format!("\"{}-1\"", local.id);
-            return Ok(Versioned { value: local, etag });
+            let version = built_in_version(&local.id);
+            return Ok(Versioned {
+                value: local,
+                version,
+            });
         }
         let row = snapshot
             .backends
@@ -126,31 +132,11 @@ impl EmbeddedController {
         }
         Ok(Versioned {
             value: answer,
-            etag: backend_etag(row),
+            version: backend_version(row),
         })
     }
 
-    /// The answer for one stored backend, read afresh.
-    async fn answer_for(&self, id: &str) -> Result<Versioned<SecretBackend>> {
-        let uuid = self.controller_uuid.clone();
-        let id = id.to_owned();
-        self.store
-            .call(move |c| {
-                let snapshot = Snapshot::read(c, &uuid)?;
-                let row = snapshot
-                    .backends
-                    .iter()
-                    .find(|b| b.id == id)
-                    .ok_or_else(|| Error::internal("backend vanished"))?;
-                Ok(Versioned {
-                    value: snapshot.backend_answer(row, false),
-                    etag: backend_etag(row),
-                })
-            })
-            .await
-    }
-
-    pub(super) async fn add_backend(
+    async fn backend_add(
         &self,
         caller: &Caller,
         request: AddBackendRequest,
@@ -239,12 +225,12 @@ impl EmbeddedController {
         self.answer_for(&row.id).await
     }
 
-    pub(super) async fn update_backend(
+    async fn backend_update(
         &self,
         caller: &Caller,
         name: &str,
         request: UpdateBackendRequest,
-        if_match: Option<&str>,
+        expected: Option<&Version>,
     ) -> Result<Versioned<SecretBackend>> {
         require_superuser(caller)?;
         if is_built_in(name) {
@@ -256,9 +242,9 @@ impl EmbeddedController {
             .call(move |c| store::backend_get(c, &owned))
             .await?
             .ok_or_else(|| Error::backend_not_found(name))?;
-        check_if_match(
-            if_match,
-            &backend_etag(&stored),
+        check_version(
+            expected,
+            &backend_version(&stored),
             &format!("secret backend {name:?}"),
         )?;
         validate::update_request(&request)?;
@@ -310,7 +296,7 @@ impl EmbeddedController {
         let changed_keys = changed_keys(&stored.config, &config);
         let answer_id = stored.id.clone();
         let user = caller.name.clone();
-        let expected = backend_etag(&stored);
+        let seen = backend_version(&stored);
         let id = stored.id.clone();
         let rename = new_name;
         let (old_name, final_name) = self
@@ -320,7 +306,7 @@ impl EmbeddedController {
                 let mut row = store::backend_get_by_id(&tx, &id)?
                     .ok_or_else(|| Error::backend_not_found(&stored.name))?;
                 // Someone changed it while we pinged: refuse rather than overwrite.
-                if backend_etag(&row) != expected {
+                if backend_version(&row) != seen {
                     return Err(Error::refused(
                         ErrorCode::Conflict,
                         format!("secret backend {:?} was changed by someone else; reload it and try again", row.name),
@@ -399,19 +385,19 @@ impl EmbeddedController {
         self.answer_for(&answer_id).await
     }
 
-    pub(super) async fn remove_backend(
+    async fn backend_remove(
         &self,
         caller: &Caller,
         name: &str,
         force: bool,
-        if_match: Option<&str>,
+        expected: Option<&Version>,
     ) -> Result<()> {
         require_superuser(caller)?;
         if is_built_in(name) {
             return Err(built_in_immutable());
         }
         let owned = name.to_owned();
-        let if_match = if_match.map(str::to_owned);
+        let expected = expected.cloned();
         let user = caller.name.clone();
         let moved_models = self
             .store
@@ -419,9 +405,9 @@ impl EmbeddedController {
                 let tx = c.transaction()?;
                 let row = store::backend_get(&tx, &owned)?
                     .ok_or_else(|| Error::backend_not_found(&owned))?;
-                check_if_match(
-                    if_match.as_deref(),
-                    &backend_etag(&row),
+                check_version(
+                    expected.as_ref(),
+                    &backend_version(&row),
                     &format!("secret backend {owned:?}"),
                 )?;
                 let holds = store::secret_counts(&tx)?
@@ -470,7 +456,7 @@ impl EmbeddedController {
         Ok(())
     }
 
-    pub(super) async fn test_connection(
+    async fn backend_test(
         &self,
         caller: &Caller,
         request: BackendCheckRequest,
@@ -483,13 +469,9 @@ impl EmbeddedController {
 
     /// Any logged-in user may ask for a fresh check: it reads nothing secret and changes only
     /// the status.
-    pub(super) async fn check_backend_now(
-        &self,
-        caller: &Caller,
-        name: &str,
-    ) -> Result<Versioned<SecretBackend>> {
+    async fn backend_check(&self, caller: &Caller, name: &str) -> Result<Versioned<SecretBackend>> {
         if is_built_in(name) {
-            return self.show_backend(caller, name, false).await;
+            return self.backend_get(caller, name, false).await;
         }
         let owned = name.to_owned();
         let row = self
@@ -501,25 +483,7 @@ impl EmbeddedController {
         self.answer_for(&row.id).await
     }
 
-    /// Pings one backend and records the outcome; tells the feed when the status changed.
-    pub(super) async fn check_one(&self, row: BackendRow) -> Result<()> {
-        let outcome = drivers::ping(row.backend_type, &row.config).await;
-        let (status, message) = match outcome {
-            Ok(()) => (BackendStatus::Active, None),
-            Err(e) => (BackendStatus::Error, Some(e.to_string())),
-        };
-        let id = row.id.clone();
-        let changed = self
-            .store
-            .call(move |c| store::backend_set_status(c, &id, status, message.as_deref(), now()))
-            .await?;
-        if changed {
-            self.emit(EventKind::BackendStatus, &row.name);
-        }
-        Ok(())
-    }
-
-    pub(super) async fn rotate_now(
+    async fn backend_rotate_token(
         &self,
         caller: &Caller,
         name: &str,
@@ -556,6 +520,46 @@ impl EmbeddedController {
             Err(RotateError::Store(e)) => return Err(e),
         }
         self.answer_for(&id).await
+    }
+}
+
+impl EmbeddedController {
+    /// The answer for one stored backend, read afresh.
+    async fn answer_for(&self, id: &str) -> Result<Versioned<SecretBackend>> {
+        let uuid = self.controller_uuid.clone();
+        let id = id.to_owned();
+        self.store
+            .call(move |c| {
+                let snapshot = Snapshot::read(c, &uuid)?;
+                let row = snapshot
+                    .backends
+                    .iter()
+                    .find(|b| b.id == id)
+                    .ok_or_else(|| Error::internal("backend vanished"))?;
+                Ok(Versioned {
+                    value: snapshot.backend_answer(row, false),
+                    version: backend_version(row),
+                })
+            })
+            .await
+    }
+
+    /// Pings one backend and records the outcome; tells the feed when the status changed.
+    pub(super) async fn check_one(&self, row: BackendRow) -> Result<()> {
+        let outcome = drivers::ping(row.backend_type, &row.config).await;
+        let (status, message) = match outcome {
+            Ok(()) => (BackendStatus::Active, None),
+            Err(e) => (BackendStatus::Error, Some(e.to_string())),
+        };
+        let id = row.id.clone();
+        let changed = self
+            .store
+            .call(move |c| store::backend_set_status(c, &id, status, message.as_deref(), now()))
+            .await?;
+        if changed {
+            self.emit(EventKind::BackendStatus, &row.name);
+        }
+        Ok(())
     }
 
     /// Mints a fresh token and stores it; records the outcome either way.

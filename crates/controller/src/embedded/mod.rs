@@ -2,29 +2,27 @@
 //! pings of external backends and real storage of secret content. It is the [`Controller`] the
 //! service runs with today.
 //!
-//! - `backends.rs`: add, show, list, update, remove, reveal, check, rotate.
+//! Each part of the [`Controller`] interface is implemented in the file of the same name:
+//! - `backends.rs`: add, get, list, update, remove, reveal, test, check, rotate the token.
 //! - `models.rs`: models, their backend setting, their secrets, and where content lives.
-//! - `people.rs`: login, users, per-model access, the change feed and the audit trail.
+//! - `users.rs`: login, sessions, users and their per-model access.
+//! - `events.rs`: the change feed; `audit.rs`: the audit trail.
 //! - `background.rs`: health checks, token rotation and draining, off the request path.
 //! - `drivers/`: one driver per backend type (check, token rotation, secret content).
 
+mod audit;
 mod backends;
 mod background;
 pub mod drivers;
+mod events;
 mod models;
-mod people;
 mod snapshot;
+mod users;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use secret_backends_api::{
-    Access, AddBackendRequest, AddModelRequest, AddSecretRequest, AddUserRequest, AuditEntry,
-    BackendCheck, BackendCheckRequest, ErrorCode, Event, EventKind, EventTicket, LoginRequest,
-    LoginResponse, Model, SecretBackend, SecretInfo, SetModelBackendRequest, UpdateBackendRequest,
-    User, WhoAmI,
-};
+use secret_backends_api::{Access, ErrorCode, Event, EventKind};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tokio::sync::{Mutex, Notify, broadcast};
@@ -32,7 +30,7 @@ use tokio::sync::{Mutex, Notify, broadcast};
 pub use background::Background;
 
 use crate::auth;
-use crate::controller::{Caller, Controller, ListOptions, Versioned};
+use crate::controller::{Caller, Controller, Version};
 use crate::error::{Error, Result};
 use crate::store::{self, AuditRecord, Store, UserRow};
 
@@ -40,8 +38,6 @@ pub struct EmbeddedController {
     store: Store,
     controller_uuid: String,
     events: broadcast::Sender<Event>,
-    /// Event-feed tickets: ticket → (user, expiry). Single use, 30 seconds.
-    tickets: std::sync::Mutex<HashMap<String, (String, i64)>>,
     /// Wakes the drainer after a model changes backend.
     drain_wake: Notify,
     /// One drain at a time.
@@ -89,7 +85,6 @@ impl EmbeddedController {
                 store,
                 controller_uuid: uuid,
                 events,
-                tickets: Default::default(),
                 drain_wake: Notify::new(),
                 drain_lock: Mutex::new(()),
                 secret_lock: Mutex::new(()),
@@ -160,10 +155,10 @@ fn require_superuser(caller: &Caller) -> Result<()> {
     }
 }
 
-/// Refuses a stale `If-Match` (`*` matches anything).
-fn check_if_match(if_match: Option<&str>, current: &str, what: &str) -> Result<()> {
-    match if_match {
-        Some(expected) if expected != "*" && expected != current => Err(Error::refused(
+/// Refuses a change to a resource that is no longer at the version the caller saw.
+fn check_version(expected: Option<&Version>, current: &Version, what: &str) -> Result<()> {
+    match expected {
+        Some(expected) if expected != current => Err(Error::refused(
             ErrorCode::Conflict,
             format!("{what} was changed by someone else; reload it and try again"),
         )),
@@ -186,157 +181,7 @@ pub fn rfc3339(unix: i64) -> String {
 
 #[async_trait]
 impl Controller for EmbeddedController {
-    async fn login(&self, request: LoginRequest) -> Result<LoginResponse> {
-        self.login_user(request).await
-    }
-
-    async fn authenticate(&self, token: &str) -> Result<Caller> {
-        self.caller_of(token).await
-    }
-
-    async fn logout(&self, token: &str) -> Result<()> {
-        self.end_session(token).await
-    }
-
-    async fn whoami(&self, caller: &Caller) -> Result<WhoAmI> {
-        self.who_is(caller).await
-    }
-
     async fn ready(&self) -> Result<()> {
         self.store.ping().await
-    }
-
-    async fn backends_list(
-        &self,
-        caller: &Caller,
-        options: ListOptions,
-    ) -> Result<Vec<SecretBackend>> {
-        self.list_backends(caller, options).await
-    }
-
-    async fn backend_get(
-        &self,
-        caller: &Caller,
-        name: &str,
-        reveal: bool,
-    ) -> Result<Versioned<SecretBackend>> {
-        self.show_backend(caller, name, reveal).await
-    }
-
-    async fn backend_add(
-        &self,
-        caller: &Caller,
-        request: AddBackendRequest,
-    ) -> Result<Versioned<SecretBackend>> {
-        self.add_backend(caller, request).await
-    }
-
-    async fn backend_remove(
-        &self,
-        caller: &Caller,
-        name: &str,
-        force: bool,
-        if_match: Option<&str>,
-    ) -> Result<()> {
-        self.remove_backend(caller, name, force, if_match).await
-    }
-
-    async fn backend_check(
-        &self,
-        caller: &Caller,
-        request: BackendCheckRequest,
-    ) -> Result<BackendCheck> {
-        self.test_connection(caller, request).await
-    }
-
-    async fn backend_update(
-        &self,
-        caller: &Caller,
-        name: &str,
-        request: UpdateBackendRequest,
-        if_match: Option<&str>,
-    ) -> Result<Versioned<SecretBackend>> {
-        self.update_backend(caller, name, request, if_match).await
-    }
-
-    async fn backend_check_now(
-        &self,
-        caller: &Caller,
-        name: &str,
-    ) -> Result<Versioned<SecretBackend>> {
-        self.check_backend_now(caller, name).await
-    }
-
-    async fn backend_rotate_token(
-        &self,
-        caller: &Caller,
-        name: &str,
-    ) -> Result<Versioned<SecretBackend>> {
-        self.rotate_now(caller, name).await
-    }
-
-    async fn models_list(&self, caller: &Caller) -> Result<Vec<Model>> {
-        self.list_models(caller).await
-    }
-
-    async fn model_get(&self, caller: &Caller, name: &str) -> Result<Versioned<Model>> {
-        self.show_model(caller, name).await
-    }
-
-    async fn model_add(
-        &self,
-        caller: &Caller,
-        request: AddModelRequest,
-    ) -> Result<Versioned<Model>> {
-        self.add_model(caller, request).await
-    }
-
-    async fn model_set_backend(
-        &self,
-        caller: &Caller,
-        name: &str,
-        request: SetModelBackendRequest,
-        if_match: Option<&str>,
-    ) -> Result<Versioned<Model>> {
-        self.set_model_backend(caller, name, request, if_match)
-            .await
-    }
-
-    async fn secrets_list(&self, caller: &Caller, model: &str) -> Result<Vec<SecretInfo>> {
-        self.list_secrets(caller, model).await
-    }
-
-    async fn secret_add(
-        &self,
-        caller: &Caller,
-        model: &str,
-        request: AddSecretRequest,
-    ) -> Result<SecretInfo> {
-        self.add_secret(caller, model, request).await
-    }
-
-    async fn users_list(&self, caller: &Caller) -> Result<Vec<User>> {
-        self.list_users(caller).await
-    }
-
-    async fn user_add(&self, caller: &Caller, request: AddUserRequest) -> Result<User> {
-        self.add_user(caller, request).await
-    }
-
-    async fn events_ticket(&self, caller: &Caller) -> Result<EventTicket> {
-        self.new_ticket(caller)
-    }
-
-    async fn events_subscribe(&self, ticket: &str) -> Result<broadcast::Receiver<Event>> {
-        self.spend_ticket(ticket)
-    }
-
-    async fn audit_list(
-        &self,
-        caller: &Caller,
-        backend: Option<String>,
-        limit: u32,
-    ) -> Result<Vec<AuditEntry>> {
-        self.read_audit(caller, backend, limit).await
     }
 }

@@ -8,9 +8,11 @@ use secret_backends_api::{
 };
 
 use super::drivers::{self, Content, ContentAt, DriverError};
-use super::snapshot::{Snapshot, Target, model_etag};
-use super::{EmbeddedController, check_if_match, now, require_superuser};
-use crate::controller::{Caller, Versioned};
+use super::snapshot::{Snapshot, Target, model_version};
+use super::{EmbeddedController, check_version, now, require_superuser};
+use async_trait::async_trait;
+
+use crate::controller::{Caller, Models, Version, Versioned};
 use crate::error::{Error, Result};
 use crate::store::{self, AuditRecord, ModelRow, RevisionRow};
 
@@ -18,65 +20,9 @@ pub fn model_not_found(name: &str) -> Error {
     Error::refused(ErrorCode::NotFound, format!("model {name:?} not found"))
 }
 
-impl EmbeddedController {
-    /// The caller's access to a model (superusers: admin everywhere).
-    pub(super) async fn model_access(
-        &self,
-        caller: &Caller,
-        model: &ModelRow,
-    ) -> Result<Option<ModelAccess>> {
-        if caller.is_superuser() {
-            return Ok(Some(ModelAccess::Admin));
-        }
-        let user = caller.name.clone();
-        let name = model.name.clone();
-        Ok(self
-            .store
-            .call(move |c| store::user_model_access(c, &user))
-            .await?
-            .into_iter()
-            .find(|(m, _)| *m == name)
-            .map(|(_, a)| a))
-    }
-
-    async fn require_model_access(
-        &self,
-        caller: &Caller,
-        model: &ModelRow,
-        needed: ModelAccess,
-    ) -> Result<()> {
-        match self.model_access(caller, model).await? {
-            Some(access) if access >= needed => Ok(()),
-            _ => Err(Error::permission_denied()),
-        }
-    }
-
-    async fn model_row(&self, name: &str) -> Result<ModelRow> {
-        let owned = name.to_owned();
-        self.store
-            .call(move |c| store::model_get(c, &owned))
-            .await?
-            .ok_or_else(|| model_not_found(name))
-    }
-
-    /// A model's view, read afresh.
-    async fn model_answer(&self, name: &str) -> Result<Versioned<Model>> {
-        let uuid = self.controller_uuid.clone();
-        let owned = name.to_owned();
-        self.store
-            .call(move |c| {
-                let model = store::model_get(c, &owned)?.ok_or_else(|| model_not_found(&owned))?;
-                let snapshot = Snapshot::read(c, &uuid)?;
-                let revisions = store::model_revisions(c, &model.uuid)?;
-                Ok(Versioned {
-                    value: snapshot.model_answer(&model, &revisions),
-                    etag: model_etag(&model),
-                })
-            })
-            .await
-    }
-
-    pub(super) async fn list_models(&self, _caller: &Caller) -> Result<Vec<Model>> {
+#[async_trait]
+impl Models for EmbeddedController {
+    async fn models_list(&self, _caller: &Caller) -> Result<Vec<Model>> {
         let uuid = self.controller_uuid.clone();
         self.store
             .call(move |c| {
@@ -91,15 +37,11 @@ impl EmbeddedController {
             .await
     }
 
-    pub(super) async fn show_model(
-        &self,
-        _caller: &Caller,
-        name: &str,
-    ) -> Result<Versioned<Model>> {
+    async fn model_get(&self, _caller: &Caller, name: &str) -> Result<Versioned<Model>> {
         self.model_answer(name).await
     }
 
-    pub(super) async fn add_model(
+    async fn model_add(
         &self,
         caller: &Caller,
         request: AddModelRequest,
@@ -145,17 +87,17 @@ impl EmbeddedController {
         self.model_answer(&request.name).await
     }
 
-    pub(super) async fn set_model_backend(
+    async fn model_set_backend(
         &self,
         caller: &Caller,
         name: &str,
         request: SetModelBackendRequest,
-        if_match: Option<&str>,
+        expected: Option<&Version>,
     ) -> Result<Versioned<Model>> {
         let model = self.model_row(name).await?;
         self.require_model_access(caller, &model, ModelAccess::Write)
             .await?;
-        check_if_match(if_match, &model_etag(&model), &format!("model {name:?}"))?;
+        check_version(expected, &model_version(&model), &format!("model {name:?}"))?;
         let setting = request.secret_backend.trim().to_owned();
         if setting.is_empty() {
             return Err(ValidationError::field(
@@ -198,7 +140,7 @@ impl EmbeddedController {
                     })?;
             }
         }
-        let expected = model_etag(&model);
+        let seen = model_version(&model);
         let user = caller.name.clone();
         let model_name = model.name.clone();
         let force = request.force;
@@ -207,7 +149,7 @@ impl EmbeddedController {
                 let tx = c.transaction()?;
                 let current =
                     store::model_get(&tx, &model_name)?.ok_or_else(|| model_not_found(&model_name))?;
-                if model_etag(&current) != expected {
+                if model_version(&current) != seen {
                     return Err(Error::refused(
                         ErrorCode::Conflict,
                         format!("model {model_name:?} was changed by someone else; reload it and try again"),
@@ -245,11 +187,7 @@ impl EmbeddedController {
         self.model_answer(name).await
     }
 
-    pub(super) async fn list_secrets(
-        &self,
-        caller: &Caller,
-        model: &str,
-    ) -> Result<Vec<SecretInfo>> {
+    async fn secrets_list(&self, caller: &Caller, model: &str) -> Result<Vec<SecretInfo>> {
         let row = self.model_row(model).await?;
         self.require_model_access(caller, &row, ModelAccess::Read)
             .await?;
@@ -273,7 +211,7 @@ impl EmbeddedController {
             .await
     }
 
-    pub(super) async fn add_secret(
+    async fn secret_add(
         &self,
         caller: &Caller,
         model: &str,
@@ -366,6 +304,65 @@ impl EmbeddedController {
             revision,
             backend: target.name().to_owned(),
         })
+    }
+}
+
+impl EmbeddedController {
+    /// The caller's access to a model (superusers: admin everywhere).
+    pub(super) async fn model_access(
+        &self,
+        caller: &Caller,
+        model: &ModelRow,
+    ) -> Result<Option<ModelAccess>> {
+        if caller.is_superuser() {
+            return Ok(Some(ModelAccess::Admin));
+        }
+        let user = caller.name.clone();
+        let name = model.name.clone();
+        Ok(self
+            .store
+            .call(move |c| store::user_model_access(c, &user))
+            .await?
+            .into_iter()
+            .find(|(m, _)| *m == name)
+            .map(|(_, a)| a))
+    }
+
+    async fn require_model_access(
+        &self,
+        caller: &Caller,
+        model: &ModelRow,
+        needed: ModelAccess,
+    ) -> Result<()> {
+        match self.model_access(caller, model).await? {
+            Some(access) if access >= needed => Ok(()),
+            _ => Err(Error::permission_denied()),
+        }
+    }
+
+    async fn model_row(&self, name: &str) -> Result<ModelRow> {
+        let owned = name.to_owned();
+        self.store
+            .call(move |c| store::model_get(c, &owned))
+            .await?
+            .ok_or_else(|| model_not_found(name))
+    }
+
+    /// A model's view, read afresh.
+    async fn model_answer(&self, name: &str) -> Result<Versioned<Model>> {
+        let uuid = self.controller_uuid.clone();
+        let owned = name.to_owned();
+        self.store
+            .call(move |c| {
+                let model = store::model_get(c, &owned)?.ok_or_else(|| model_not_found(&owned))?;
+                let snapshot = Snapshot::read(c, &uuid)?;
+                let revisions = store::model_revisions(c, &model.uuid)?;
+                Ok(Versioned {
+                    value: snapshot.model_answer(&model, &revisions),
+                    version: model_version(&model),
+                })
+            })
+            .await
     }
 }
 

@@ -10,6 +10,7 @@ use secret_backends_api::{
 };
 
 use super::rfc3339;
+use crate::controller::Version;
 use crate::error::Result;
 use crate::store::{self, BackendRow, ModelRow, RevisionRow};
 
@@ -229,12 +230,17 @@ pub fn local_name(model: &str) -> String {
     format!("{model}-local")
 }
 
-/// The entity tag of a stored backend.
-pub fn backend_etag(row: &BackendRow) -> String {
-    format!("\"{}-{}\"", row.id, row.revision)
+/// The version of a stored backend: its id and revision (the store counts changes).
+pub fn backend_version(row: &BackendRow) -> Version {
+    Version::new(format!("{}-{}", row.id, row.revision))
 }
 
-/// The entity tag of a model.
-pub fn model_etag(model: &ModelRow) -> String {
-    format!("\"{}-{}\"", model.uuid, model.revision)
+/// The version of a built-in backend: it never changes.
+pub fn built_in_version(id: &str) -> Version {
+    Version::new(format!("{id}-1"))
+}
+
+/// The version of a model: its uuid and revision.
+pub fn model_version(model: &ModelRow) -> Version {
+    Version::new(format!("{}-{}", model.uuid, model.revision))
 }

@@ -1,32 +1,29 @@
-//! Who may do what: login and sessions, users with per-model access, the change feed's tickets,
-//! and the audit trail.
+//! Who may do what: login and sessions, users with per-model access.
 
 use std::time::Duration;
 
+use async_trait::async_trait;
 use secret_backends_api::{
-    AddUserRequest, AuditEntry, ErrorCode, Event, EventTicket, LoginRequest, LoginResponse, User,
-    UserRef, ValidationError, WhoAmI, validate,
+    AddUserRequest, ErrorCode, LoginRequest, LoginResponse, User, UserRef, ValidationError, WhoAmI,
+    validate,
 };
-use tokio::sync::broadcast;
 
 use super::models::model_not_found;
 use super::{EmbeddedController, now, require_superuser, rfc3339};
 use crate::auth;
-use crate::controller::Caller;
+use crate::controller::{Caller, Users};
 use crate::error::{Error, Result};
 use crate::store::{self, AuditRecord, UserRow};
 
 /// How long a bearer token works.
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 3600);
 
-/// How long an event-feed ticket works (it works once).
-pub const TICKET_LIFETIME_SECS: i64 = 30;
-
 /// The shortest password a new user may get.
 pub const MIN_PASSWORD_LEN: usize = 8;
 
-impl EmbeddedController {
-    pub(super) async fn login_user(&self, request: LoginRequest) -> Result<LoginResponse> {
+#[async_trait]
+impl Users for EmbeddedController {
+    async fn login(&self, request: LoginRequest) -> Result<LoginResponse> {
         let LoginRequest { username, password } = request;
         let user = self
             .store
@@ -70,7 +67,7 @@ impl EmbeddedController {
         })
     }
 
-    pub(super) async fn caller_of(&self, token: &str) -> Result<Caller> {
+    async fn authenticate(&self, token: &str) -> Result<Caller> {
         let hash = auth::token_hash(token);
         let user = self
             .store
@@ -83,14 +80,14 @@ impl EmbeddedController {
         })
     }
 
-    pub(super) async fn end_session(&self, token: &str) -> Result<()> {
+    async fn logout(&self, token: &str) -> Result<()> {
         let hash = auth::token_hash(token);
         self.store
             .call(move |c| store::session_delete(c, &hash))
             .await
     }
 
-    pub(super) async fn who_is(&self, caller: &Caller) -> Result<WhoAmI> {
+    async fn whoami(&self, caller: &Caller) -> Result<WhoAmI> {
         let name = caller.name.clone();
         let models = self
             .store
@@ -103,7 +100,7 @@ impl EmbeddedController {
         })
     }
 
-    pub(super) async fn list_users(&self, caller: &Caller) -> Result<Vec<User>> {
+    async fn users_list(&self, caller: &Caller) -> Result<Vec<User>> {
         require_superuser(caller)?;
         self.store
             .call(|c| {
@@ -121,7 +118,7 @@ impl EmbeddedController {
             .await
     }
 
-    pub(super) async fn add_user(&self, caller: &Caller, request: AddUserRequest) -> Result<User> {
+    async fn user_add(&self, caller: &Caller, request: AddUserRequest) -> Result<User> {
         require_superuser(caller)?;
         validate::user_name(&request.name)?;
         if request.password.chars().count() < MIN_PASSWORD_LEN {
@@ -187,48 +184,5 @@ impl EmbeddedController {
             })
             .await?;
         Ok(answer)
-    }
-
-    pub(super) fn new_ticket(&self, caller: &Caller) -> Result<EventTicket> {
-        let ticket = auth::new_token()?;
-        let expires = now() + TICKET_LIFETIME_SECS;
-        let mut tickets = self
-            .tickets
-            .lock()
-            .map_err(|_| Error::internal("tickets poisoned"))?;
-        let at = now();
-        tickets.retain(|_, (_, exp)| *exp > at);
-        tickets.insert(auth::token_hash(&ticket), (caller.name.clone(), expires));
-        Ok(EventTicket {
-            ticket,
-            expires: rfc3339(expires),
-        })
-    }
-
-    pub(super) fn spend_ticket(&self, ticket: &str) -> Result<broadcast::Receiver<Event>> {
-        let mut tickets = self
-            .tickets
-            .lock()
-            .map_err(|_| Error::internal("tickets poisoned"))?;
-        match tickets.remove(&auth::token_hash(ticket)) {
-            Some((_, expires)) if expires > now() => Ok(self.events.subscribe()),
-            _ => Err(Error::refused(
-                ErrorCode::Unauthorized,
-                "event ticket not valid: it is unknown, used or expired; ask for a new one",
-            )),
-        }
-    }
-
-    pub(super) async fn read_audit(
-        &self,
-        caller: &Caller,
-        backend: Option<String>,
-        limit: u32,
-    ) -> Result<Vec<AuditEntry>> {
-        require_superuser(caller)?;
-        let limit = limit.clamp(1, 1000);
-        self.store
-            .call(move |c| store::audit_list(c, backend.as_deref(), limit))
-            .await
     }
 }

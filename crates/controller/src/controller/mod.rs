@@ -1,0 +1,95 @@
+//! The one interface between the HTTP layer and whatever holds the secret backends.
+//!
+//! Handlers speak only to a `dyn Controller`. Today it is the [`crate::embedded`] controller (the
+//! Juju rules over the SQLite store); a bridge to a real Juju controller can implement the same
+//! traits and serve the same API without touching a handler. The interface is split by resource,
+//! like the HTTP layer above it: [`Backends`], [`Models`], [`Users`], [`Events`] and [`Audit`].
+//!
+//! It knows nothing of HTTP: no headers, no URLs, no tickets, no channels of a runtime. What it
+//! promises, and what a second implementation must keep:
+//!
+//! - **Permissions are decided behind it.** Every call that acts for someone takes the
+//!   [`Caller`]; the implementation refuses what that caller may not do (`permission-denied`), with
+//!   the other rules. The HTTP layer only finds out who is calling ([`Users::authenticate`]).
+//! - **Errors** are [`crate::error::Error`]: a refusal with an [`ErrorCode`] and a sentence for the
+//!   person who asked (it never repeats a secret value), or an internal failure, whose text is
+//!   logged and never answered. The codes mean:
+//!   - `not-valid`: the request breaks a rule; `field` names the part of it, when there is one;
+//!   - `unauthorized`: no such session (token missing, expired or logged out), or wrong password;
+//!   - `permission-denied`: the caller may not do this;
+//!   - `not-found`: the named backend, model or user does not exist;
+//!   - `already-exists`: the name is taken; `in-use`: it is still needed (a backend holding secret
+//!     content, a name a model uses);
+//!   - `conflict`: the resource is not at the [`Version`] the caller last saw;
+//!   - `not-supported`: this backend type cannot do that here;
+//!   - `unreachable`: the backend did not answer as it should (the sentence says which step);
+//!   - `too-large` is HTTP's (a body over the limit) and `internal` is never built by hand.
+//! - **Versions.** A single resource comes back [`Versioned`]: its [`Version`] changes with every
+//!   change to what the caller sees of it, and only then. A change that takes an expected version
+//!   refuses with `conflict` unless the resource is still at it (`None`: change it whatever its
+//!   version). Versions are opaque: compare them, never parse them.
+//! - **The change feed** ([`Events::events`]) tells every subscriber, in order, the kind and the
+//!   name of each change made after it subscribed; it never carries values. A subscriber that falls
+//!   behind gets one [`Lagged`] and then the changes after it, and should reload what it shows.
+
+mod audit;
+mod backends;
+mod events;
+mod models;
+mod users;
+
+use async_trait::async_trait;
+use secret_backends_api::Access;
+#[cfg(doc)]
+use secret_backends_api::ErrorCode;
+
+pub use audit::Audit;
+pub use backends::{Backends, ListOptions};
+pub use events::{EventStream, Events, Lagged};
+pub use models::Models;
+pub use users::Users;
+
+use crate::error::Result;
+
+/// Everything a controller does: one implementation serves the whole API.
+#[async_trait]
+pub trait Controller: Backends + Models + Users + Events + Audit {
+    /// Whether the controller can serve requests (for a readiness probe; no caller).
+    async fn ready(&self) -> Result<()>;
+}
+
+/// Who is asking: the user behind a session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub name: String,
+    pub access: Access,
+}
+
+impl Caller {
+    pub fn is_superuser(&self) -> bool {
+        self.access == Access::Superuser
+    }
+}
+
+/// An opaque version of one resource: two versions of the same resource are equal exactly when
+/// nothing the caller sees of it changed in between. Never empty, so the empty version matches
+/// none (the HTTP layer uses it for a version it cannot read).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Version(String);
+
+impl Version {
+    pub fn new(version: impl Into<String>) -> Self {
+        Version(version.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A single resource with its current [`Version`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Versioned<T> {
+    pub value: T,
+    pub version: Version,
+}

@@ -1,0 +1,218 @@
+//! Secret backends, their types and their checks.
+
+use axum::Json;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use secret_backends_api::{
+    AddBackendRequest, BackendCheck, BackendCheckRequest, BackendList, BackendTypes, SecretBackend,
+    UpdateBackendRequest,
+};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::extract::{ApiJson, ApiQuery, IfMatch};
+use super::{AppState, created, versioned};
+use crate::controller::{Caller, ListOptions};
+use crate::error::Result;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(backend_types))
+        .routes(routes!(backends_list, backend_add))
+        .routes(routes!(backend_get, backend_update, backend_remove))
+        .routes(routes!(backend_check))
+        .routes(routes!(backend_rotate_token))
+        .routes(routes!(backend_test))
+}
+
+#[utoipa::path(
+    get, path = "/backend-types", tag = "backends",
+    responses((status = 200, description = "Every backend type with the schema of its config",
+        body = BackendTypes))
+)]
+async fn backend_types(State(state): State<AppState>, _caller: Caller) -> Response {
+    Json(state.controller.backend_types()).into_response()
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct ListQuery {
+    /// Comma-separated names; an unknown name is no row.
+    names: Option<String>,
+    /// Include sensitive values (superuser only; audited).
+    #[serde(default)]
+    reveal: bool,
+}
+
+#[utoipa::path(
+    get, path = "/secret-backends", tag = "backends", params(ListQuery),
+    responses((status = 200, body = BackendList,
+        description = "Every backend, built-ins included, with the last check's status"))
+)]
+async fn backends_list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Response> {
+    let names = query.names.map(|n| {
+        n.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    });
+    let options = ListOptions {
+        names,
+        reveal: query.reveal,
+    };
+    let backends = state.controller.backends_list(&caller, options).await?;
+    Ok(Json(BackendList { backends }).into_response())
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct RevealQuery {
+    /// Include sensitive values (superuser only; audited).
+    #[serde(default)]
+    reveal: bool,
+}
+
+#[utoipa::path(
+    get, path = "/secret-backends/{name}", tag = "backends",
+    params(("name" = String, Path, description = "The backend's name"), RevealQuery),
+    responses((status = 200, description = "The backend; `ETag` header", body = SecretBackend))
+)]
+async fn backend_get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+    ApiQuery(query): ApiQuery<RevealQuery>,
+) -> Result<Response> {
+    let backend = state
+        .controller
+        .backend_get(&caller, &name, query.reveal)
+        .await?;
+    Ok(versioned(StatusCode::OK, backend))
+}
+
+#[utoipa::path(
+    post, path = "/secret-backends", tag = "backends", request_body = AddBackendRequest,
+    responses((status = 201, body = SecretBackend,
+        description = "Validated, checked and stored; `Location` and `ETag` headers"))
+)]
+async fn backend_add(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    caller: Caller,
+    ApiJson(request): ApiJson<AddBackendRequest>,
+) -> Result<Response> {
+    let backend = state.controller.backend_add(&caller, request).await?;
+    let name = backend.value.name.clone();
+    Ok(created(&uri, &name, backend))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct ForceQuery {
+    /// Remove even while it holds secret content; its models go back to auto.
+    #[serde(default)]
+    force: bool,
+}
+
+#[utoipa::path(
+    delete, path = "/secret-backends/{name}", tag = "backends",
+    params(
+        ("name" = String, Path, description = "The backend's name"),
+        ForceQuery,
+        ("If-Match" = Option<String>, Header, description = "The ETag last seen"),
+    ),
+    responses((status = 204, description = "Removed"))
+)]
+async fn backend_remove(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+    ApiQuery(query): ApiQuery<ForceQuery>,
+    IfMatch(expected): IfMatch,
+) -> Result<StatusCode> {
+    state
+        .controller
+        .backend_remove(&caller, &name, query.force, expected.as_ref())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(
+    post, path = "/backend-checks", tag = "backends", request_body = BackendCheckRequest,
+    responses((status = 200, description = "Each step of the check", body = BackendCheck))
+)]
+async fn backend_test(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(request): ApiJson<BackendCheckRequest>,
+) -> Result<Response> {
+    Ok(Json(state.controller.backend_test(&caller, request).await?).into_response())
+}
+
+#[utoipa::path(
+    patch, path = "/secret-backends/{name}", tag = "backends",
+    params(
+        ("name" = String, Path, description = "The backend's name"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last seen"),
+    ),
+    request_body = UpdateBackendRequest,
+    responses((status = 200, body = SecretBackend,
+        description = "The merged backend; `ETag` header"))
+)]
+async fn backend_update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+    IfMatch(expected): IfMatch,
+    ApiJson(request): ApiJson<UpdateBackendRequest>,
+) -> Result<Response> {
+    let backend = state
+        .controller
+        .backend_update(&caller, &name, request, expected.as_ref())
+        .await?;
+    Ok(versioned(StatusCode::OK, backend))
+}
+
+#[utoipa::path(
+    post, path = "/secret-backends/{name}/check", tag = "backends",
+    params(("name" = String, Path, description = "The backend's name")),
+    responses((status = 200, description = "Checked now; the backend with the outcome",
+        body = SecretBackend))
+)]
+async fn backend_check(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+) -> Result<Response> {
+    let backend = state.controller.backend_check(&caller, &name).await?;
+    Ok(versioned(StatusCode::OK, backend))
+}
+
+#[utoipa::path(
+    post, path = "/secret-backends/{name}/rotate-token", tag = "backends",
+    params(("name" = String, Path, description = "The backend's name")),
+    responses((status = 200, description = "A fresh token was minted and stored",
+        body = SecretBackend))
+)]
+async fn backend_rotate_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+) -> Result<Response> {
+    let backend = state
+        .controller
+        .backend_rotate_token(&caller, &name)
+        .await?;
+    Ok(versioned(StatusCode::OK, backend))
+}

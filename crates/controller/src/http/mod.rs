@@ -1,0 +1,164 @@
+//! The HTTP layer: one router per resource, merged here, plus the probes and the console's files.
+//! Handlers are thin: they read the request, call the [`Controller`], and shape the answer. What is
+//! HTTP's stays here: `ETag`/`If-Match` from the controller's versions, `Location` from where the
+//! API is mounted, and the change feed's tickets (an `EventSource` cannot send a header).
+//!
+//! Endpoints (base `/api/v1`), by file:
+//! - `auth.rs`: `POST /auth/login`, `POST /auth/logout`, `GET /whoami`
+//! - `backends.rs`: `GET /backend-types`, `GET /secret-backends`, `POST /secret-backends`,
+//!   `GET|PATCH|DELETE /secret-backends/{name}`, `POST /secret-backends/{name}/check`,
+//!   `POST /secret-backends/{name}/rotate-token`, `POST /backend-checks`
+//! - `models.rs`: `GET /models`, `POST /models`, `GET /models/{name}`,
+//!   `PUT /models/{name}/secret-backend`, `GET|POST /models/{name}/secrets`
+//! - `users.rs`: `GET /users`, `POST /users`
+//! - `events.rs`: `POST /events/ticket`, `GET /events?ticket=…` (server-sent events)
+//! - `audit.rs`: `GET /audit?backend=&limit=`
+//! - here: `GET /openapi.json`, the OpenAPI 3.1 document of all of the above, generated from the
+//!   same `routes!` calls that register the handlers
+//!
+//! Outside the API: `GET /healthz`, `GET /readyz`, and the built console from `--dist` for every
+//! other path (an unknown path gets `index.html`, so deep links work).
+
+mod audit;
+mod auth;
+mod backends;
+mod events;
+pub mod extract;
+mod models;
+mod users;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use secret_backends_api::ErrorCode;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::controller::{Controller, Versioned};
+use crate::error::Error;
+
+/// The largest request body the API reads.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub controller: Arc<dyn Controller>,
+    /// The change feed's tickets (HTTP's: see [`events`]).
+    tickets: Arc<events::Tickets>,
+}
+
+/// The whole service: the API, the probes, and the console from `dist`.
+pub fn app(controller: Arc<dyn Controller>, dist: &Path) -> Router {
+    // The console's files keep stable names (hosts import them), so browsers revalidate them.
+    let console = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .service(
+            ServeDir::new(dist)
+                .append_index_html_on_directories(true)
+                .fallback(ServeFile::new(dist.join("index.html"))),
+        );
+    let (api, doc) = api();
+    let doc = Arc::new(doc);
+    let api = api.route(
+        "/openapi.json",
+        get(move || {
+            let doc = doc.clone();
+            async move { Json(doc.as_ref().clone()) }
+        }),
+    );
+    let state = AppState {
+        controller,
+        tickets: Default::default(),
+    };
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .fallback_service(console)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        // One span per request with its method and path only: headers carry bearer tokens,
+        // bodies carry secrets, and the query of `/events` a ticket.
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+        }))
+        .with_state(state)
+}
+
+/// The API routes together with their OpenAPI description: a route cannot exist without its
+/// entry in the document, because both come from the same `routes!` call.
+fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
+        .merge(auth::router())
+        .merge(backends::router())
+        .merge(models::router())
+        .merge(users::router())
+        .merge(events::router())
+        .merge(audit::router())
+        .split_for_parts();
+    crate::openapi::add_problem_responses(&mut doc);
+    let router = router
+        .fallback(api_not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    (router, doc)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.controller.ready().await {
+        Ok(()) => "ready".into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, "store not ready").into_response()
+        }
+    }
+}
+
+async fn api_not_found() -> Error {
+    Error::refused(ErrorCode::NotFound, "no such API endpoint")
+}
+
+/// A single resource with its version as `ETag`.
+fn versioned<T: serde::Serialize>(status: StatusCode, resource: Versioned<T>) -> Response {
+    let mut response = (status, Json(resource.value)).into_response();
+    if let Ok(value) = HeaderValue::from_str(&extract::entity_tag(&resource.version)) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response
+}
+
+/// `201 Created` for a new resource named `name` in the collection the request was sent to, with
+/// its `Location` built from the request's own path, wherever the API is mounted.
+fn created<T: serde::Serialize>(collection: &Uri, name: &str, resource: Versioned<T>) -> Response {
+    let location = format!("{}/{name}", collection.path().trim_end_matches('/'));
+    let mut response = versioned(StatusCode::CREATED, resource);
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
