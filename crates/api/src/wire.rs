@@ -288,6 +288,15 @@ pub enum ModelBackendStatus {
     Draining,
 }
 
+impl ModelBackendStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModelBackendStatus::Active => "active",
+            ModelBackendStatus::Draining => "draining",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ModelBackendState {
     pub status: ModelBackendStatus,
@@ -452,6 +461,16 @@ pub struct AuditList {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn status_words_are_the_wire_words() {
+        for status in [BackendStatus::Active, BackendStatus::Error] {
+            assert_eq!(json!(status), json!(status.as_str()));
+        }
+        for status in [ModelBackendStatus::Active, ModelBackendStatus::Draining] {
+            assert_eq!(json!(status), json!(status.as_str()));
+        }
+    }
 
     #[test]
     fn backend_answer_uses_kebab_case_and_omits_empty_optionals() {

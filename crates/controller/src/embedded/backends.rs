@@ -4,7 +4,7 @@
 use secret_backends_api::{
     AddBackendRequest, BackendCheck, BackendCheckRequest, BackendStatus, BackendType, Config,
     ErrorCode, EventKind, GoDuration, INTERNAL_BACKEND, SecretBackend, UpdateBackendRequest,
-    ValidationError, validate,
+    ValidationError, is_built_in_backend, validate,
 };
 
 use super::snapshot::{Snapshot, backend_etag};
@@ -28,11 +28,6 @@ fn built_in_immutable() -> Error {
         ErrorCode::NotValid,
         "built-in secret backends are immutable",
     )
-}
-
-/// Names that are built-in backends: `internal`, and any `<model>-local`.
-fn is_built_in(name: &str) -> bool {
-    name == INTERNAL_BACKEND || name.ends_with("-local")
 }
 
 impl EmbeddedController {
@@ -247,7 +242,7 @@ impl EmbeddedController {
         if_match: Option<&str>,
     ) -> Result<Versioned<SecretBackend>> {
         require_superuser(caller)?;
-        if is_built_in(name) {
+        if is_built_in_backend(name) {
             return Err(built_in_immutable());
         }
         let owned = name.to_owned();
@@ -407,7 +402,7 @@ impl EmbeddedController {
         if_match: Option<&str>,
     ) -> Result<()> {
         require_superuser(caller)?;
-        if is_built_in(name) {
+        if is_built_in_backend(name) {
             return Err(built_in_immutable());
         }
         let owned = name.to_owned();
@@ -488,7 +483,7 @@ impl EmbeddedController {
         caller: &Caller,
         name: &str,
     ) -> Result<Versioned<SecretBackend>> {
-        if is_built_in(name) {
+        if is_built_in_backend(name) {
             return self.show_backend(caller, name, false).await;
         }
         let owned = name.to_owned();
@@ -525,7 +520,7 @@ impl EmbeddedController {
         name: &str,
     ) -> Result<Versioned<SecretBackend>> {
         require_superuser(caller)?;
-        if is_built_in(name) {
+        if is_built_in_backend(name) {
             return Err(Error::refused(
                 ErrorCode::NotSupported,
                 "token refresh on secret backend of type \"controller\" not supported",

@@ -22,9 +22,6 @@ pub const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 3600);
 /// How long an event-feed ticket works (it works once).
 pub const TICKET_LIFETIME_SECS: i64 = 30;
 
-/// The shortest password a new user may get.
-pub const MIN_PASSWORD_LEN: usize = 8;
-
 impl EmbeddedController {
     pub(super) async fn login_user(&self, request: LoginRequest) -> Result<LoginResponse> {
         let LoginRequest { username, password } = request;
@@ -124,13 +121,7 @@ impl EmbeddedController {
     pub(super) async fn add_user(&self, caller: &Caller, request: AddUserRequest) -> Result<User> {
         require_superuser(caller)?;
         validate::user_name(&request.name)?;
-        if request.password.chars().count() < MIN_PASSWORD_LEN {
-            return Err(ValidationError::field(
-                "password",
-                format!("password not valid: use at least {MIN_PASSWORD_LEN} characters"),
-            )
-            .into());
-        }
+        validate::password(&request.password)?;
         let password = request.password.clone();
         let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
             .await
