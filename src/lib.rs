@@ -8,12 +8,12 @@
 
 pub mod api;
 pub mod app;
-pub mod commands;
 pub mod components;
-pub mod form;
-pub mod listing;
 pub mod live;
 pub mod pages;
+
+// The pure logic lives in its own crate (tested natively); the pages use it under these names.
+pub use secret_backends_console_core::{commands, config_file, export, form, listing};
 
 use leptos::mount::mount_to;
 use leptos::prelude::Owner;

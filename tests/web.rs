@@ -5,8 +5,10 @@
 
 use leptos::mount::mount_to;
 use leptos::prelude::*;
+use secret_backends_api::fixtures::backend;
 use secret_backends_api::{BackendStatus, BackendType, SecretBackend};
-use secret_backends_console::components::{ConfigView, StatusCell};
+use secret_backends_console::commands::remove_command;
+use secret_backends_console::components::{CommandBox, ConfigView, StatusCell, download_text};
 use secret_backends_console::form;
 use serde_json::json;
 use wasm_bindgen::JsCast;
@@ -30,25 +32,16 @@ fn text_of(root: &web_sys::HtmlElement, testid: &str) -> String {
 }
 
 fn vault_backend() -> SecretBackend {
-    SecretBackend {
-        id: "id".into(),
-        name: "myvault".into(),
-        backend_type: BackendType::Vault,
-        built_in: false,
-        config: serde_json::from_value(
-            json!({"endpoint": "http://10.0.0.1:8200", "namespace": "team"}),
-        )
-        .unwrap(),
-        sensitive_set: vec!["token".into()],
-        token_rotate_interval: None,
-        next_rotation: None,
-        last_rotation: None,
-        secrets: 3,
-        status: BackendStatus::Error,
-        message: Some("vault is sealed".into()),
-        checked_at: None,
-        models: vec![],
-    }
+    let mut b = backend(
+        "myvault",
+        BackendType::Vault,
+        json!({"endpoint": "http://10.0.0.1:8200", "namespace": "team"}),
+    );
+    b.sensitive_set = vec!["token".into()];
+    b.secrets = 3;
+    b.status = BackendStatus::Error;
+    b.message = Some("vault is sealed".into());
+    b
 }
 
 #[wasm_bindgen_test]
@@ -94,74 +87,6 @@ fn status_cell_reads_like_the_cli_table() {
 }
 
 #[wasm_bindgen_test]
-fn add_form_refuses_what_the_service_refuses() {
-    let config = form::config_from_inputs(
-        BackendType::Vault,
-        [
-            ("endpoint", "http://10.0.0.1:8200".to_owned()),
-            ("token", "  ".to_owned()),
-        ],
-    );
-    assert!(!config.contains_key("token"), "blank inputs are not sent");
-    let e = form::add_request("internal", BackendType::Vault, config.clone(), "").unwrap_err();
-    assert_eq!(e.detail, "reserved name \"internal\" not valid");
-    let e = form::add_request("v", BackendType::Vault, config.clone(), "7d").unwrap_err();
-    assert_eq!(e.field.as_deref(), Some("token-rotate-interval"));
-    let e = form::add_request("v", BackendType::Vault, Default::default(), "").unwrap_err();
-    assert_eq!(e.detail, "endpoint: expected string, got nothing");
-    let ok = form::add_request(" v ", BackendType::Vault, config, "24h").unwrap();
-    assert_eq!(ok.name, "v");
-    assert_eq!(ok.token_rotate_interval.as_deref(), Some("24h"));
-}
-
-/// The review lists what changes; a replaced sensitive key says "changed", never its value.
-#[wasm_bindgen_test]
-fn the_review_of_an_edit_names_changes_without_sensitive_values() {
-    let mut original = vault_backend();
-    original.config.insert("mount-path".into(), json!("first"));
-    let mut edit = form::Edit::from_backend(&original);
-    edit.values.insert("mount-path".into(), "second".into());
-    edit.replaced
-        .insert("token".into(), "CANARY-web-token".into());
-    edit.reset.insert("namespace".into());
-    edit.name = "renamed".into();
-    edit.rotate = "0".into();
-    let (request, changes) = form::update_request(&original, &edit, false).unwrap();
-    assert_eq!(request.config["mount-path"], json!("second"));
-    assert_eq!(request.config["token"], json!("CANARY-web-token"));
-    assert_eq!(request.reset, vec!["namespace".to_owned()]);
-    assert_eq!(request.name.as_deref(), Some("renamed"));
-    assert_eq!(request.token_rotate_interval.as_deref(), Some("0"));
-    let text: Vec<String> = changes.iter().map(|c| c.description.clone()).collect();
-    assert!(
-        text.contains(&"mount-path: \"first\" → \"second\"".to_owned()),
-        "{text:?}"
-    );
-    assert!(text.iter().any(|t| t.starts_with("token: changed")));
-    assert!(!text.iter().any(|t| t.contains("CANARY")), "{text:?}");
-    assert!(text.iter().any(|t| t.contains("namespace: reset")));
-
-    // Nothing typed: nothing to review.
-    let (_, none) =
-        form::update_request(&original, &form::Edit::from_backend(&original), false).unwrap();
-    assert!(none.is_empty(), "{none:?}");
-    // The shared rules refuse what the service would.
-    let mut bad = form::Edit::from_backend(&original);
-    bad.values
-        .insert("endpoint".into(), "http://elsewhere:8200".into());
-    let e = form::update_request(&original, &bad, false).unwrap_err();
-    assert_eq!(e.detail, "cannot change immutable field \"endpoint\"");
-    let mut bad = form::Edit::from_backend(&original);
-    bad.rotate = "10m".into();
-    assert!(
-        form::update_request(&original, &bad, false)
-            .unwrap_err()
-            .detail
-            .contains("less than 1h")
-    );
-}
-
-#[wasm_bindgen_test]
 async fn the_sensitive_field_replaces_or_resets_without_showing_the_value() {
     use secret_backends_console::components::SensitiveField;
     let root = fresh_section();
@@ -203,25 +128,66 @@ async fn the_sensitive_field_replaces_or_resets_without_showing_the_value() {
     assert!(text_of(&root, "sensitive-token").contains("will be cleared"));
 }
 
+fn by_testid(root: &web_sys::HtmlElement, testid: &str) -> web_sys::Element {
+    root.query_selector(&format!("[data-testid=\"{testid}\"]"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {testid}"))
+}
+
 #[wasm_bindgen_test]
-fn kubernetes_form_values_are_typed_from_the_schema() {
-    // A real certificate: the shared rules parse PEM before the other checks.
-    let pem = secret_backends_api::fixtures::CERT;
-    let config = form::config_from_inputs(
-        BackendType::Kubernetes,
-        [
-            ("endpoint", "https://k8s:6443".to_owned()),
-            ("namespace", "ns".to_owned()),
-            ("skip-tls-verify", "true".to_owned()),
-            ("ca-certs", format!("{pem}{pem}")),
-        ],
+async fn command_box_shows_the_command_and_follows_it() {
+    let root = fresh_section();
+    let command = RwSignal::new(remove_command("myvault", false));
+    let _mounted = mount_to(root.clone(), move || {
+        view! { <CommandBox command=command testid="remove-command" /> }
+    });
+    assert!(
+        root.text_content()
+            .unwrap()
+            .contains("Equivalent juju command")
     );
-    assert_eq!(config["skip-tls-verify"], json!(true));
     assert_eq!(
-        config["ca-certs"].as_array().unwrap().len(),
-        2,
-        "one list item per PEM block"
+        by_testid(&root, "remove-command").text_content().unwrap(),
+        "juju remove-secret-backend myvault"
     );
-    let e = form::add_request("k", BackendType::Kubernetes, config, "1h").unwrap_err();
-    assert_eq!(e.detail, "k8s config missing service account not valid");
+    assert_eq!(
+        by_testid(&root, "remove-command").tag_name().to_lowercase(),
+        "code"
+    );
+    let copy = by_testid(&root, "remove-command-copy");
+    assert_eq!(copy.tag_name(), "BUTTON");
+    assert_eq!(
+        copy.text_content().unwrap(),
+        "Copy the juju command",
+        "its accessible name"
+    );
+    command.set(remove_command("myvault", true));
+    // Effects run on the next tick of the executor.
+    leptos::task::tick().await;
+    assert_eq!(
+        by_testid(&root, "remove-command").text_content().unwrap(),
+        "juju remove-secret-backend myvault --force"
+    );
+    // A click with or without clipboard access must not break anything.
+    copy.unchecked_ref::<web_sys::HtmlElement>().click();
+}
+
+#[wasm_bindgen_test]
+fn download_text_does_not_throw() {
+    let before = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .query_selector_all("a[download]")
+        .unwrap()
+        .length();
+    download_text("secret-backends.yaml", "application/yaml", "{}\n");
+    let after = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .query_selector_all("a[download]")
+        .unwrap()
+        .length();
+    assert_eq!(before, after, "the temporary link is removed");
 }

@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 use secret_backends_api::SecretBackend;
 
-use crate::commands::{export_json, export_yaml};
 use crate::components::download_text;
+use crate::export::{export_json, export_yaml};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {

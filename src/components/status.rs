@@ -1,7 +1,7 @@
 //! A backend's status: `active`, or `error` with the check's message.
 
 use leptos::prelude::*;
-use secret_backends_api::{BackendStatus, SecretBackend, short_message};
+use secret_backends_api::{BackendStatus, SecretBackend};
 
 /// The status of a backend, as the CLI's table shows it (`error: vault is sealed`).
 ///
@@ -21,17 +21,10 @@ pub fn StatusCell(
     let title = (short && backend.status == BackendStatus::Error)
         .then(|| backend.message.clone())
         .flatten();
-    let text = status_text(&backend, short);
+    let text = if short {
+        backend.short_status_text()
+    } else {
+        backend.status_text()
+    };
     view! { <span class=class title=title>{text}</span> }
-}
-
-/// `active`, or `error: <message>` with the message whole or short.
-fn status_text(backend: &SecretBackend, short: bool) -> String {
-    match (&backend.status, &backend.message) {
-        (BackendStatus::Error, Some(message)) if short => {
-            format!("error: {}", short_message(message))
-        }
-        (BackendStatus::Error, Some(message)) => format!("error: {message}"),
-        (status, _) => status.as_str().to_owned(),
-    }
 }

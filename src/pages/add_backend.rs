@@ -20,6 +20,7 @@ use crate::api::ApiError;
 use crate::app::use_session;
 use crate::commands;
 use crate::components::{Alert, CommandBox, Progress, TextField};
+use crate::config_file::parse_config_yaml;
 use crate::form;
 
 /// A refusal: the sentence, and the input it concerns (`None`: the whole form).
@@ -333,7 +334,7 @@ fn YamlImport(
     let text = RwSignal::new(String::new());
     let apply = move |file_name: Option<String>| {
         let t = backend_type.get_untracked();
-        let file = match commands::parse_config_yaml(t, &text.get_untracked()) {
+        let file = match parse_config_yaml(t, &text.get_untracked()) {
             Ok(file) => file,
             Err(e) => {
                 outcome.set(Some(Err(e)));

@@ -11,7 +11,7 @@ use leptos_router::hooks::use_params_map;
 use secret_backends_api::{
     AUTO_BACKEND, Access, BackendStatus, ErrorCode, EventKind, INTERNAL_BACKEND, Model,
     ModelAccess, ModelBackendState, ModelBackendStatus, SecretBackend, SecretInfo,
-    SetModelBackendRequest, short_message,
+    SetModelBackendRequest, local_backend_name, short_message,
 };
 
 use crate::api::{ApiError, ApiResult, Tagged};
@@ -201,7 +201,7 @@ fn ModelDetail(
 ) -> impl IntoView {
     let auto_means = match model.model_type {
         secret_backends_api::ModelType::Iaas => INTERNAL_BACKEND.to_owned(),
-        secret_backends_api::ModelType::Caas => format!("{}-local", model.name),
+        secret_backends_api::ModelType::Caas => local_backend_name(&model.name),
     };
     let setting_note = (model.secret_backend == AUTO_BACKEND).then(|| {
         view! { " " <span class="sbc-muted">{format!("(the default: {auto_means})")}</span> }
@@ -235,7 +235,7 @@ fn ModelDetail(
             view! {
                 <tr data-testid=row_id>
                     <th scope="row"><A href=href>{backend}</A></th>
-                    <td data-testid=use_id>{status_word(state.status)}</td>
+                    <td data-testid=use_id>{state.status.as_str()}</td>
                     <td data-testid=health_id>{health_cell}</td>
                     <td class="sbc-number">{state.secrets}</td>
                 </tr>
@@ -433,7 +433,7 @@ fn ModelBackendPicker(
     choices.extend(backends.iter().filter(|b| !b.built_in).map(|b| {
         (
             b.name.clone(),
-            format!("{} ({})", b.name, backend_status_text(b)),
+            format!("{} ({})", b.name, b.short_status_text()),
         )
     }));
     choices.push((INTERNAL_BACKEND.to_owned(), INTERNAL_BACKEND.to_owned()));
@@ -606,7 +606,7 @@ fn backends_summary(model: &Model) -> String {
         .map(|(name, state)| {
             format!(
                 "{name}: {}, {}",
-                status_word(state.status),
+                state.status.as_str(),
                 count(state.secrets, "secret", "secrets")
             )
         })
@@ -624,22 +624,6 @@ fn ordered_backends(model: &Model) -> Vec<(String, ModelBackendState)> {
     backends
         .sort_by_key(|(name, state)| (state.status != ModelBackendStatus::Active, name.clone()));
     backends
-}
-
-fn status_word(status: ModelBackendStatus) -> &'static str {
-    match status {
-        ModelBackendStatus::Active => "active",
-        ModelBackendStatus::Draining => "draining",
-    }
-}
-
-/// A backend's health as the CLI's table shows it (`active`, `error: vault is sealed`), with the
-/// message's short form: a picker's option is one line.
-fn backend_status_text(backend: &SecretBackend) -> String {
-    match (&backend.status, &backend.message) {
-        (BackendStatus::Error, Some(message)) => format!("error: {}", short_message(message)),
-        (status, _) => status.as_str().to_owned(),
-    }
 }
 
 /// The equivalent `juju` commands, one per Juju version and labelled with it (3.x sets the model

@@ -4,8 +4,9 @@
 //!   OpenBao dev server and the service on loopback, prints the URL, the login and the OpenBao
 //!   address and token, and stops everything on Ctrl-C.
 //! - `test`: installs what is missing (Chromium and chromedriver too), then runs fmt, clippy
-//!   (native and wasm32), every native test (unit, service against a real OpenBao, end-to-end in
-//!   headless Chromium) and the console's wasm-bindgen tests. Non-zero exit on any failure.
+//!   (native and wasm32), every native test (unit, the console's logic in `crates/console-core`,
+//!   service against a real OpenBao, end-to-end in headless Chromium) and the console's
+//!   wasm-bindgen tests (its components). Non-zero exit on any failure.
 //! - `install`: only the installs. `dist`: only the console build.
 //!
 //! Tools go into `.tools/` (git-ignored) at the exact versions below; nothing is downloaded
@@ -296,7 +297,7 @@ fn test(root: &Path) -> Result {
     )?;
 
     step(
-        "native tests: unit, service against OpenBao, end-to-end in headless Chromium",
+        "native tests: unit, console logic, service against OpenBao, end-to-end in headless Chromium",
         cargo(root, &tools)
             .args([
                 "test",

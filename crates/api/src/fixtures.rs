@@ -1,6 +1,6 @@
 //! Test fixtures shared by the crates' tests: a real certificate and its key, for config values
-//! that must parse. Compiled only for this crate's tests and with the `test-fixtures` feature,
-//! which the other crates enable for their tests only.
+//! that must parse, and a backend to start from. Compiled only for this crate's tests and with the
+//! `test-fixtures` feature, which the other crates enable for their tests only.
 
 /// `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650
 /// -subj "/C=GB/O=Example Org/OU=Secrets/CN=vault.example.test"`
@@ -26,3 +26,28 @@ mmKYKIfhmcfiXk4Yo/Jz1/URIYehRANCAASVl6pEV/YCgx7pW3dBAWqUpPaTSesz
 dVKYo1OyAaLdcaDk4h1rix5pfUD/+5Njv6pU+/BYK+0dFwP34HVRW9gi
 -----END PRIVATE KEY-----
 ";
+
+/// A user backend as the service lists it: `active`, no secrets, no sensitive key set, no
+/// rotation, id `<name>-id`; tests change what they need.
+pub fn backend(
+    name: &str,
+    backend_type: crate::BackendType,
+    config: serde_json::Value,
+) -> crate::SecretBackend {
+    crate::SecretBackend {
+        id: format!("{name}-id"),
+        name: name.into(),
+        backend_type,
+        built_in: false,
+        config: serde_json::from_value(config).expect("a config is a JSON object"),
+        sensitive_set: vec![],
+        token_rotate_interval: None,
+        next_rotation: None,
+        last_rotation: None,
+        secrets: 0,
+        status: crate::BackendStatus::Active,
+        message: None,
+        checked_at: None,
+        models: vec![],
+    }
+}

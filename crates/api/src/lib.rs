@@ -35,3 +35,32 @@ pub const INTERNAL_BACKEND: &str = "internal";
 
 /// The model setting that means "the model type's default backend".
 pub const AUTO_BACKEND: &str = "auto";
+
+/// What ends the name of a Kubernetes model's own built-in backend, `<model>-local`; no user
+/// backend's name may end with it.
+pub const LOCAL_BACKEND_SUFFIX: &str = "-local";
+
+/// The name of a Kubernetes model's own built-in backend: `<model>-local`.
+pub fn local_backend_name(model: &str) -> String {
+    format!("{model}{LOCAL_BACKEND_SUFFIX}")
+}
+
+/// Whether a backend name is a built-in backend's: `internal`, or any `<model>-local`.
+pub fn is_built_in_backend(name: &str) -> bool {
+    name == INTERNAL_BACKEND || name.ends_with(LOCAL_BACKEND_SUFFIX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_backends_are_internal_and_each_kubernetes_model_s_local() {
+        assert_eq!(local_backend_name("prod"), "prod-local");
+        assert!(is_built_in_backend(INTERNAL_BACKEND));
+        assert!(is_built_in_backend(&local_backend_name("prod")));
+        assert!(!is_built_in_backend("myvault"));
+        assert!(!is_built_in_backend("local"));
+        assert!(validate::backend_name(&local_backend_name("prod")).is_err());
+    }
+}

@@ -1,5 +1,6 @@
-//! Short forms of status messages, for lists and pickers; the detail page and the API's `message`
-//! keep the full text.
+//! A backend's status as the CLI's table shows it (`error: vault is sealed`), and short forms of
+//! status messages, for lists and pickers; the detail page and the API's `message` keep the full
+//! text.
 //!
 //! A ping that fails in the HTTP client reports the whole error chain ("error sending request for
 //! url (...): client error (Connect): tcp connect error: Connection refused (os error 111)"). That
@@ -7,6 +8,8 @@
 //! keeps what the service said before the chain ("backend not reachable") and replaces the chain
 //! with its cause, in the words Go's libraries (and so Juju) use: "connection refused", "no such
 //! host", "x509: certificate signed by unknown authority".
+
+use crate::{BackendStatus, SecretBackend};
 
 /// The longest short message: `juju secret-backends` cuts a message at 80 characters.
 pub const SHORT_MESSAGE_LEN: usize = 80;
@@ -33,6 +36,26 @@ pub fn short_message(full: &str) -> String {
         None => line.to_owned(),
     };
     cut(&text, SHORT_MESSAGE_LEN)
+}
+
+impl SecretBackend {
+    /// The backend's status as `juju secret-backends` shows it: `active`, or `error: <message>`.
+    pub fn status_text(&self) -> String {
+        self.status_text_with(str::to_owned)
+    }
+
+    /// [`SecretBackend::status_text`] with the message's short form ([`short_message`]): one
+    /// line of a list or a picker.
+    pub fn short_status_text(&self) -> String {
+        self.status_text_with(short_message)
+    }
+
+    fn status_text_with(&self, message_form: fn(&str) -> String) -> String {
+        match (self.status, &self.message) {
+            (BackendStatus::Error, Some(message)) => format!("error: {}", message_form(message)),
+            (status, _) => status.as_str().to_owned(),
+        }
+    }
 }
 
 /// The cause at the end of an error chain, as a few plain words.
@@ -128,6 +151,23 @@ fn cut(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_status_reads_like_the_cli_table() {
+        let mut backend =
+            crate::fixtures::backend("v", crate::BackendType::Vault, serde_json::json!({}));
+        assert_eq!(backend.status_text(), "active");
+        assert_eq!(backend.short_status_text(), "active");
+        backend.status = BackendStatus::Error;
+        assert_eq!(backend.status_text(), "error");
+        let long = format!("backend not reachable: {}", "x ".repeat(60));
+        backend.message = Some(long.clone());
+        assert_eq!(backend.status_text(), format!("error: {long}"));
+        assert_eq!(
+            backend.short_status_text(),
+            format!("error: {}", short_message(&long))
+        );
+    }
 
     #[test]
     fn a_refused_connection_reads_as_juju_would_say_it() {

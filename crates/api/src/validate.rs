@@ -7,8 +7,8 @@ use serde_json::Value;
 use crate::certificate;
 use crate::schema::{MAX_DNS_LABEL_LEN, MAX_HOST_NAME_LEN, MAX_LIST_ITEMS};
 use crate::{
-    BackendType, Config, ErrorCode, FieldKind, FieldSpec, GoDuration, UpdateBackendRequest,
-    ValidationError, ValueRule,
+    BackendType, Config, ErrorCode, FieldKind, FieldSpec, GoDuration, LOCAL_BACKEND_SUFFIX,
+    UpdateBackendRequest, ValidationError, ValueRule,
 };
 
 /// Names an admin can never give a backend (the Juju 4 set).
@@ -16,6 +16,9 @@ pub const RESERVED_NAMES: [&str; 3] = ["internal", "auto", "kubernetes"];
 
 /// The longest backend name.
 pub const MAX_NAME_LEN: usize = 63;
+
+/// The shortest password a new user may get.
+pub const MIN_PASSWORD_LEN: usize = 8;
 
 /// The shortest token-rotate interval.
 pub const MIN_TOKEN_ROTATE: GoDuration = GoDuration::hours(1);
@@ -31,9 +34,9 @@ pub fn backend_name(name: &str) -> Result<(), ValidationError> {
     }
     // Juju's words for a name it refuses ("%q is not a valid name: model names may only contain
     // lowercase letters, digits and hyphens"), with this service's own, stricter rule spelt out.
-    if name.ends_with("-local") {
+    if name.ends_with(LOCAL_BACKEND_SUFFIX) {
         return Err(err(format!(
-            "{name:?} is not a valid name: secret backend names ending in \"-local\" are reserved \
+            "{name:?} is not a valid name: secret backend names ending in {LOCAL_BACKEND_SUFFIX:?} are reserved \
              for the built-in backends of Kubernetes models"
         )));
     }
@@ -55,6 +58,17 @@ pub fn model_name(name: &str) -> Result<(), ValidationError> {
 /// Checks a user name (the same rule as model names).
 pub fn user_name(name: &str) -> Result<(), ValidationError> {
     entity_name("user", name)
+}
+
+/// Checks a new user's password: at least [`MIN_PASSWORD_LEN`] characters.
+pub fn password(password: &str) -> Result<(), ValidationError> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(ValidationError::field(
+            "password",
+            format!("password not valid: use at least {MIN_PASSWORD_LEN} characters"),
+        ));
+    }
+    Ok(())
 }
 
 fn entity_name(kind: &str, name: &str) -> Result<(), ValidationError> {
@@ -531,6 +545,17 @@ mod tests {
     }
 
     use crate::certificate::tests::{CERT as PEM, KEY};
+
+    #[test]
+    fn a_password_has_at_least_the_minimum_length() {
+        let short = "x".repeat(MIN_PASSWORD_LEN - 1);
+        let e = password(&short).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("password"));
+        assert_eq!(e.detail, "password not valid: use at least 8 characters");
+        // Characters, not bytes.
+        assert!(password(&"é".repeat(MIN_PASSWORD_LEN)).is_ok());
+        assert!(password(&"é".repeat(MIN_PASSWORD_LEN - 1)).is_err());
+    }
 
     #[test]
     fn names_follow_the_rules() {

@@ -296,6 +296,15 @@ pub enum ModelBackendStatus {
     Draining,
 }
 
+impl ModelBackendStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModelBackendStatus::Active => "active",
+            ModelBackendStatus::Draining => "draining",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ModelBackendState {
@@ -476,6 +485,16 @@ pub struct AuditList {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn status_words_are_the_wire_words() {
+        for status in [BackendStatus::Active, BackendStatus::Error] {
+            assert_eq!(json!(status), json!(status.as_str()));
+        }
+        for status in [ModelBackendStatus::Active, ModelBackendStatus::Draining] {
+            assert_eq!(json!(status), json!(status.as_str()));
+        }
+    }
 
     #[test]
     fn backend_answer_uses_kebab_case_and_omits_empty_optionals() {

@@ -4,7 +4,7 @@
 use secret_backends_api::{
     AddBackendRequest, BackendCheck, BackendCheckRequest, BackendStatus, BackendType, Config,
     ErrorCode, EventKind, GoDuration, INTERNAL_BACKEND, SecretBackend, UpdateBackendRequest,
-    ValidationError, validate,
+    ValidationError, is_built_in_backend, validate,
 };
 
 use super::drivers::{self, DriverError};
@@ -30,11 +30,6 @@ fn built_in_immutable() -> Error {
         ErrorCode::NotValid,
         "built-in secret backends are immutable",
     )
-}
-
-/// Names that are built-in backends: `internal`, and any `<model>-local`.
-fn is_built_in(name: &str) -> bool {
-    name == INTERNAL_BACKEND || name.ends_with("-local")
 }
 
 #[async_trait]
@@ -233,7 +228,7 @@ impl Backends for EmbeddedController {
         expected: Option<&Version>,
     ) -> Result<Versioned<SecretBackend>> {
         require_superuser(caller)?;
-        if is_built_in(name) {
+        if is_built_in_backend(name) {
             return Err(built_in_immutable());
         }
         let owned = name.to_owned();
@@ -393,7 +388,7 @@ impl Backends for EmbeddedController {
         expected: Option<&Version>,
     ) -> Result<()> {
         require_superuser(caller)?;
-        if is_built_in(name) {
+        if is_built_in_backend(name) {
             return Err(built_in_immutable());
         }
         let owned = name.to_owned();
@@ -470,7 +465,7 @@ impl Backends for EmbeddedController {
     /// Any logged-in user may ask for a fresh check: it reads nothing secret and changes only
     /// the status.
     async fn backend_check(&self, caller: &Caller, name: &str) -> Result<Versioned<SecretBackend>> {
-        if is_built_in(name) {
+        if is_built_in_backend(name) {
             return self.backend_get(caller, name, false).await;
         }
         let owned = name.to_owned();
@@ -489,7 +484,7 @@ impl Backends for EmbeddedController {
         name: &str,
     ) -> Result<Versioned<SecretBackend>> {
         require_superuser(caller)?;
-        if is_built_in(name) {
+        if is_built_in_backend(name) {
             return Err(Error::refused(
                 ErrorCode::NotSupported,
                 "token refresh on secret backend of type \"controller\" not supported",

@@ -106,7 +106,7 @@ impl Models for EmbeddedController {
             )
             .into());
         }
-        let own_local = super::snapshot::local_name(&model.name);
+        let own_local = secret_backends_api::local_backend_name(&model.name);
         let setting = if setting == own_local && model.model_type == ModelType::Caas {
             AUTO_BACKEND.to_owned()
         } else {

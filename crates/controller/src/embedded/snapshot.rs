@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use rusqlite::Connection;
 use secret_backends_api::{
     AUTO_BACKEND, BackendStatus, BackendType, Config, GoDuration, INTERNAL_BACKEND, LastRotation,
-    Model, ModelBackendState, ModelBackendStatus, ModelType, SecretBackend, validate,
+    Model, ModelBackendState, ModelBackendStatus, ModelType, SecretBackend, local_backend_name,
+    validate,
 };
 
 use super::rfc3339;
@@ -63,7 +64,7 @@ impl Snapshot {
         match model.secret_backend.as_str() {
             AUTO_BACKEND if model.model_type == ModelType::Caas => Target::Controller {
                 id: model.uuid.clone(),
-                name: local_name(&model.name),
+                name: local_backend_name(&model.name),
             },
             AUTO_BACKEND | INTERNAL_BACKEND => self.internal_target(),
             name => self
@@ -94,7 +95,7 @@ impl Snapshot {
         self.models
             .iter()
             .find(|m| m.uuid == id)
-            .map(|m| local_name(&m.name))
+            .map(|m| local_backend_name(&m.name))
     }
 
     /// Models that write to the backend with `id`.
@@ -137,7 +138,7 @@ impl Snapshot {
     pub fn local_answer(&self, model: &ModelRow) -> SecretBackend {
         SecretBackend {
             id: model.uuid.clone(),
-            name: local_name(&model.name),
+            name: local_backend_name(&model.name),
             backend_type: BackendType::Kubernetes,
             built_in: true,
             config: Config::new(),
@@ -223,11 +224,6 @@ impl Snapshot {
             secret_backends,
         }
     }
-}
-
-/// The built-in backend of a CaaS model.
-pub fn local_name(model: &str) -> String {
-    format!("{model}-local")
 }
 
 /// The version of a stored backend: its id and revision (the store counts changes).

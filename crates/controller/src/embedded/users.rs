@@ -18,9 +18,6 @@ use crate::store::{self, AuditRecord, UserRow};
 /// How long a bearer token works.
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 3600);
 
-/// The shortest password a new user may get.
-pub const MIN_PASSWORD_LEN: usize = 8;
-
 #[async_trait]
 impl Users for EmbeddedController {
     async fn login(&self, request: LoginRequest) -> Result<LoginResponse> {
@@ -121,13 +118,7 @@ impl Users for EmbeddedController {
     async fn user_add(&self, caller: &Caller, request: AddUserRequest) -> Result<User> {
         require_superuser(caller)?;
         validate::user_name(&request.name)?;
-        if request.password.chars().count() < MIN_PASSWORD_LEN {
-            return Err(ValidationError::field(
-                "password",
-                format!("password not valid: use at least {MIN_PASSWORD_LEN} characters"),
-            )
-            .into());
-        }
+        validate::password(&request.password)?;
         let password = request.password.clone();
         let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
             .await

@@ -1,13 +1,8 @@
-//! The backends list's pure helpers (`src/listing.rs`), in headless Chromium (wasm-bindgen-test).
+//! The backends list's pure helpers (`src/listing.rs`).
 
-#![cfg(target_arch = "wasm32")]
+use secret_backends_console_core::listing::count;
 
-use secret_backends_console::listing::count;
-use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
-
-#[wasm_bindgen_test]
+#[test]
 fn count_takes_the_singular_for_one_only() {
     assert_eq!(count(1, "secret", "secrets"), "1 secret");
     assert_eq!(count(0, "secret", "secrets"), "0 secrets");

@@ -1,4 +1,5 @@
-//! The backends list's filter and sort, as a plain function of the list and the admin's choices.
+//! The backends list's filter and sort, as a plain function of the list and the admin's
+//! choices, and counts in words. Tested in `tests/listing.rs`.
 
 use secret_backends_api::{BackendStatus, SecretBackend};
 

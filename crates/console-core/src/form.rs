@@ -1,5 +1,6 @@
 //! Turning what an admin typed into a request, with the shared crate's rules, so that the console
 //! refuses exactly what the service would refuse, in the same words, before sending anything.
+//! Tested in `tests/form.rs`.
 
 use secret_backends_api::validate::{self, Operation};
 use secret_backends_api::{
