@@ -1,6 +1,7 @@
 //! The console embedded in a host page (`examples/embed/index.html`, served at `/embed/…`):
 //! host links stay the host's, console links stay under the base path, token mode, `onEvent`,
-//! two themed consoles, the host's CSS, the custom element, and mount/unmount leaving nothing.
+//! two themed consoles, the host's CSS, re-theming through `--sbc-*` from any ancestor, the custom
+//! element, and mount/unmount leaving nothing.
 
 use secret_backends_e2e::{ADMIN_PASSWORD, Session};
 use serde_json::{Value, json};
@@ -138,6 +139,97 @@ async fn two_consoles_keep_their_themes_and_the_hosts_css_out() {
         styles["hostBodyFont"].as_str().unwrap().contains("Georgia"),
         "{styles}"
     );
+    s.close().await.unwrap();
+}
+
+/// The computed look of a console's parts: the root's colours and font, the title's size and
+/// weight, a field label's weight and a link's colour.
+const CONSOLE_LOOK: &str = r#"
+    const root = document.querySelector(arguments[0] + ' .sbc');
+    const style = (selector, property) => getComputedStyle(root.querySelector(selector))[property];
+    return {
+        background: getComputedStyle(root).backgroundColor,
+        color: getComputedStyle(root).color,
+        font: getComputedStyle(root).fontFamily,
+        titleSize: style('h1', 'fontSize'),
+        titleWeight: style('h1', 'fontWeight'),
+        labelWeight: style('.sbc-field label', 'fontWeight'),
+        submitBackground: style('[data-testid="login-submit"]', 'backgroundColor'),
+    };"#;
+
+/// `docs/embedding.md`: a host re-themes the console by setting `--sbc-*` on any ancestor (its
+/// panel, the page's root, the custom element); the console itself never sets them.
+#[tokio::test]
+async fn a_host_re_themes_the_console_from_any_ancestor() {
+    let s = Session::start_with_host_page().await;
+    s.open("/embed/secrets/backends?theme=light").await;
+    host_ready(&s).await;
+    s.css("#console-panel [data-testid=\"login-submit\"]").await;
+    let look = |scope: &'static str| {
+        let s = &s;
+        async move { s.eval(CONSOLE_LOOK, vec![json!(scope)]).await }
+    };
+    let before = look("#console-panel").await;
+    assert_eq!(before["background"], "rgb(255, 255, 255)", "{before}");
+    assert_eq!(before["titleSize"], "32px", "{before}");
+
+    // On the mount element's parent and on the page's root: not on `.sbc` itself.
+    js(
+        &s,
+        r#"
+        const panel = document.getElementById('console-panel');
+        panel.style.setProperty('--sbc-bg', 'rgb(1, 2, 3)');
+        panel.style.setProperty('--sbc-fg', 'rgb(250, 240, 230)');
+        panel.style.setProperty('--sbc-font', '"Courier New", monospace');
+        panel.style.setProperty('--sbc-text-h1', '40px');
+        panel.style.setProperty('--sbc-weight-light', '700');
+        document.documentElement.style.setProperty('--sbc-weight-medium', '800');
+        return null;"#,
+    )
+    .await;
+    let after = look("#console-panel").await;
+    assert_eq!(after["background"], "rgb(1, 2, 3)", "{after}");
+    assert_eq!(after["color"], "rgb(250, 240, 230)", "{after}");
+    assert!(
+        after["font"]
+            .as_str()
+            .unwrap()
+            .starts_with("\"Courier New\""),
+        "{after}"
+    );
+    assert_eq!(after["titleSize"], "40px", "{after}");
+    assert_eq!(after["titleWeight"], "700", "{after}");
+    assert_eq!(after["labelWeight"], "800", "{after}");
+    // The host page's own rule on `.sbc` still wins over its ancestors' values.
+    assert_eq!(after["submitBackground"], "rgb(108, 113, 196)", "{after}");
+
+    // The custom element: properties set on `<secret-backends-console>` reach its console.
+    js(
+        &s,
+        "window.host.unmount(); document.documentElement.removeAttribute('style'); return null;",
+    )
+    .await;
+    s.wait_count(".sbc", 0).await;
+    js_async(
+        &s,
+        r#"
+        await import('/secret-backends-console-element.js');
+        const el = document.createElement('secret-backends-console');
+        el.setAttribute('base-path', '/embed/secrets');
+        el.setAttribute('theme', 'light');
+        el.id = 'themed-element';
+        el.style.setProperty('--sbc-primary-bg', 'rgb(10, 20, 30)');
+        el.style.setProperty('--sbc-text-h1', '20px');
+        document.body.append(el);
+        return null;"#,
+    )
+    .await;
+    s.css("#themed-element [data-testid=\"login-submit\"]")
+        .await;
+    let element = look("#themed-element").await;
+    assert_eq!(element["submitBackground"], "rgb(10, 20, 30)", "{element}");
+    assert_eq!(element["titleSize"], "20px", "{element}");
+    assert_eq!(element["background"], "rgb(255, 255, 255)", "{element}");
     s.close().await.unwrap();
 }
 
