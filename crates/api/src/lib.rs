@@ -1,6 +1,6 @@
 //! The one foundation under both wings of the project: the wire types of the controller REST API
-//! (`shared/spec/rest-api.md`), the schemas of the secret-backend types, and the rules of
-//! `shared/spec/domain.md` that can be checked without a store (names, config, durations).
+//! (`docs/api.md`), the schemas of the secret-backend types, and the rules of
+//! `docs/rules.md` that can be checked without a store (names, config, durations).
 //!
 //! The console calls these rules to validate a form before sending it; the controller service calls
 //! the very same functions before it changes anything. A rule therefore lives here once.

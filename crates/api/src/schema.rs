@@ -1,4 +1,4 @@
-//! The secret-backend types and the schema of each one's config (`domain.md` section 2).
+//! The secret-backend types and the schema of each one's config (`docs/rules.md#types`).
 //!
 //! The service serves these tables at `/api/v1/backend-types`; the console builds its forms, masks
 //! and validation from them; `validate` checks config against them.

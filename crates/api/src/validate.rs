@@ -1,4 +1,4 @@
-//! The rules of `domain.md` that need no store: backend names, strict config per type, the
+//! The rules of `docs/rules.md` that need no store: backend names, strict config per type, the
 //! token-rotate interval, and the merge of an update. Each refusal is a [`ValidationError`] whose
 //! `detail` is the sentence an admin who knows Juju expects, and whose `field` names the input.
 
@@ -389,7 +389,7 @@ pub enum Operation {
     Update,
 }
 
-/// Checks a token-rotate interval (`domain.md` section 3). `Ok(None)` means rotation off: `0` on
+/// Checks a token-rotate interval (`docs/rules.md#token-rotation`). `Ok(None)` means rotation off: `0` on
 /// update.
 pub fn token_rotate_interval(
     backend_type: BackendType,

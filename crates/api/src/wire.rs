@@ -213,7 +213,7 @@ pub struct AddBackendRequest {
     pub import_id: Option<String>,
 }
 
-/// `PATCH /api/v1/secret-backends/{name}`: merge semantics (domain.md section 4).
+/// `PATCH /api/v1/secret-backends/{name}`: merge semantics (`docs/rules.md#update`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]

@@ -1,4 +1,4 @@
-//! The kubernetes ping and token rotation (domain.md section 2).
+//! The kubernetes ping and token rotation (`docs/rules.md#kubernetes`).
 //!
 //! No real cluster runs here, so the success path is tested against this fixture, which answers
 //! the same paths and shapes as a Kubernetes API server: `/version`, the namespace and

@@ -1,4 +1,4 @@
-//! The rules of `domain.md` beyond add/remove: update with merge semantics, rename, token-rotate
+//! The rules of `docs/rules.md` beyond add/remove: update with merge semantics, rename, token-rotate
 //! rules, reveal and its audit, token rotation against a real OpenBao, users and stale edits.
 
 mod support;

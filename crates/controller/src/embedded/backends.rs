@@ -1,5 +1,5 @@
-//! Secret backends: add, list, show, update, remove, reveal, check and rotate (`domain.md`
-//! sections 2 to 5).
+//! Secret backends: add, list, show, update, remove, reveal, check and rotate (`docs/rules.md`:
+//! add, list, update, rename, remove, sensitive values, token rotation).
 
 use secret_backends_api::{
     AddBackendRequest, BackendCheck, BackendCheckRequest, BackendStatus, BackendType, Config,

@@ -1,4 +1,4 @@
-//! The embedded controller: the Juju rules of `domain.md` over the SQLite [`Store`], with real
+//! The embedded controller: the Juju rules of `docs/rules.md` over the SQLite [`Store`], with real
 //! pings of external backends and real storage of secret content. It is the [`Controller`] the
 //! service runs with today.
 //!

@@ -1,4 +1,4 @@
-//! Models: their `secret-backend` setting (`domain.md` section 4, "A model's backend"), their
+//! Models: their `secret-backend` setting (`docs/rules.md#model-backend`), their
 //! secrets, and where secret content is stored: in SQLite for the controller's own backends, in a
 //! KV version 1 mount per model on a vault.
 
