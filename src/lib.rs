@@ -13,13 +13,17 @@ pub mod components;
 pub mod form;
 pub mod listing;
 pub mod live;
+pub mod options;
 pub mod pages;
+pub mod routes;
+pub mod session;
+pub mod time;
 
 use leptos::mount::mount_to;
 use leptos::prelude::Owner;
 use wasm_bindgen::prelude::*;
 
-pub use app::{ConsoleOptions, Theme};
+pub use options::{ConsoleOptions, Theme};
 
 /// The element id the standalone page mounts into.
 pub const STANDALONE_ROOT_ID: &str = "secret-backends-console";

@@ -10,7 +10,8 @@ use secret_backends_api::{Event, EventKind};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
-use crate::app::Session;
+use crate::session::Session;
+use crate::time::now_ms;
 
 /// How long to wait before opening the feed again after it closed.
 const RECONNECT_AFTER: Duration = Duration::from_secs(5);
@@ -143,24 +144,4 @@ fn reconnect_later(
         RECONNECT_AFTER,
     );
     retry.try_set_value(handle.ok());
-}
-
-/// Milliseconds since the epoch, from the browser's clock.
-pub fn now_ms() -> f64 {
-    js_sys::Date::now()
-}
-
-/// "12 s ago", "3 min ago", "2 h ago" for an RFC 3339 time, from `now` (ms).
-pub fn ago(rfc3339: &str, now: f64) -> String {
-    let then = js_sys::Date::parse(rfc3339);
-    if then.is_nan() {
-        return rfc3339.to_owned();
-    }
-    let secs = ((now - then) / 1000.0).max(0.0) as u64;
-    match secs {
-        0..=59 => format!("{secs} s ago"),
-        60..=3599 => format!("{} min ago", secs / 60),
-        3600..=86_399 => format!("{} h ago", secs / 3600),
-        _ => format!("{} d ago", secs / 86_400),
-    }
 }

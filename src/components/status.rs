@@ -26,7 +26,7 @@ pub fn StatusCell(
 }
 
 /// `active`, or `error: <message>` with the message whole or short.
-fn status_text(backend: &SecretBackend, short: bool) -> String {
+pub fn status_text(backend: &SecretBackend, short: bool) -> String {
     match (&backend.status, &backend.message) {
         (BackendStatus::Error, Some(message)) if short => {
             format!("error: {}", short_message(message))
