@@ -10,7 +10,7 @@ use secret_backends_api::{
     AddBackendRequest, AuditEntry, AuditList, BackendCheck, BackendCheckRequest, BackendList,
     BackendTypeInfo, BackendTypes, ErrorCode, EventTicket, LoginRequest, LoginResponse, Model,
     ModelList, Problem, SecretBackend, SecretInfo, SecretList, SetModelBackendRequest,
-    UpdateBackendRequest, WhoAmI,
+    UpdateBackendRequest, ValidationError, WhoAmI,
 };
 use serde::de::DeserializeOwned;
 
@@ -53,6 +53,14 @@ impl ApiError {
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message())
+    }
+}
+
+/// A refusal the console finds itself (the shared crate's rules, checked before sending) reads
+/// like one of the service's: one error type for every refusal a form shows.
+impl From<ValidationError> for ApiError {
+    fn from(e: ValidationError) -> Self {
+        ApiError::Api(Problem::from(e))
     }
 }
 
@@ -165,26 +173,23 @@ impl Api {
         self.get("/whoami").await
     }
 
-    pub async fn backends(&self) -> ApiResult<Vec<SecretBackend>> {
+    pub async fn backends_list(&self) -> ApiResult<Vec<SecretBackend>> {
         let list: BackendList = self.get("/secret-backends").await?;
         Ok(list.backends)
     }
 
-    pub async fn backend(&self, name: &str) -> ApiResult<Tagged<SecretBackend>> {
-        self.tagged(&format!("/secret-backends/{}", encode(name)))
-            .await
+    pub async fn backend_get(&self, name: &str) -> ApiResult<Tagged<SecretBackend>> {
+        let request = self
+            .authorised(Request::get(&self.url(&backend_path(name))))
+            .build();
+        Self::read_tagged(self.send(request).await?).await
     }
 
     /// A backend with its sensitive values (superuser only; the service audits it). The values
     /// live only in the caller's memory: never store them.
-    pub async fn backend_revealed(&self, name: &str) -> ApiResult<SecretBackend> {
-        self.get(&format!("/secret-backends/{}?reveal=true", encode(name)))
+    pub async fn backend_reveal(&self, name: &str) -> ApiResult<SecretBackend> {
+        self.get(&format!("{}?reveal=true", backend_path(name)))
             .await
-    }
-
-    async fn tagged<T: DeserializeOwned>(&self, path: &str) -> ApiResult<Tagged<T>> {
-        let request = self.authorised(Request::get(&self.url(path))).build();
-        Self::read_tagged(self.send(request).await?).await
     }
 
     async fn read_tagged<T: DeserializeOwned>(response: Response) -> ApiResult<Tagged<T>> {
@@ -195,34 +200,73 @@ impl Api {
         })
     }
 
+    /// An authorised request that changes something; with `etag`, only if nobody changed it since (else the
+    /// service answers `conflict`).
+    fn changing(&self, builder: RequestBuilder, etag: Option<&str>) -> RequestBuilder {
+        let builder = self.authorised(builder);
+        match etag {
+            Some(tag) => builder.header("If-Match", tag),
+            None => builder,
+        }
+    }
+
     pub async fn backend_types(&self) -> ApiResult<Vec<BackendTypeInfo>> {
         let types: BackendTypes = self.get("/backend-types").await?;
         Ok(types.types)
     }
 
+    /// Tests a config that is not saved: each step of the connection, as far as it got.
+    pub async fn backend_test(&self, body: &BackendCheckRequest) -> ApiResult<BackendCheck> {
+        let request = self
+            .authorised(Request::post(&self.url("/backend-checks")))
+            .json(body);
+        Self::json(self.send(request).await?).await
+    }
+
+    pub async fn backend_add(&self, body: &AddBackendRequest) -> ApiResult<SecretBackend> {
+        let request = self
+            .authorised(Request::post(&self.url("/secret-backends")))
+            .json(body);
+        Self::json(self.send(request).await?).await
+    }
+
     /// Changes a backend; with `etag`, only if nobody changed it since (else `conflict`).
-    pub async fn update_backend(
+    pub async fn backend_update(
         &self,
         name: &str,
         body: &UpdateBackendRequest,
         etag: Option<&str>,
     ) -> ApiResult<Tagged<SecretBackend>> {
-        let mut builder = self.authorised(Request::patch(
-            &self.url(&format!("/secret-backends/{}", encode(name))),
-        ));
-        if let Some(tag) = etag {
-            builder = builder.header("If-Match", tag);
-        }
-        Self::read_tagged(self.send(builder.json(body)).await?).await
+        let builder = Request::patch(&self.url(&backend_path(name)));
+        let request = self.changing(builder, etag).json(body);
+        Self::read_tagged(self.send(request).await?).await
     }
 
-    pub async fn check_now(&self, name: &str) -> ApiResult<SecretBackend> {
-        self.post_empty(&format!("/secret-backends/{}/check", encode(name)))
+    /// Removes a backend; with `etag`, only if nobody changed it since.
+    pub async fn backend_remove(
+        &self,
+        name: &str,
+        force: bool,
+        etag: Option<&str>,
+    ) -> ApiResult<()> {
+        let mut path = backend_path(name);
+        if force {
+            path.push_str("?force=true");
+        }
+        let request = self
+            .changing(Request::delete(&self.url(&path)), etag)
+            .build();
+        self.send(request).await.map(|_| ())
+    }
+
+    /// Checks a stored backend now (the answer carries its new status).
+    pub async fn backend_check(&self, name: &str) -> ApiResult<SecretBackend> {
+        self.post_empty(&format!("{}/check", backend_path(name)))
             .await
     }
 
-    pub async fn rotate_token(&self, name: &str) -> ApiResult<SecretBackend> {
-        self.post_empty(&format!("/secret-backends/{}/rotate-token", encode(name)))
+    pub async fn backend_rotate_token(&self, name: &str) -> ApiResult<SecretBackend> {
+        self.post_empty(&format!("{}/rotate-token", backend_path(name)))
             .await
     }
 
@@ -231,40 +275,41 @@ impl Api {
         Self::json(self.send(request).await?).await
     }
 
-    pub async fn models(&self) -> ApiResult<Vec<Model>> {
+    pub async fn models_list(&self) -> ApiResult<Vec<Model>> {
         let list: ModelList = self.get("/models").await?;
         Ok(list.models)
     }
 
-    pub async fn model(&self, name: &str) -> ApiResult<Tagged<Model>> {
-        self.tagged(&format!("/models/{}", encode(name))).await
+    pub async fn model_get(&self, name: &str) -> ApiResult<Tagged<Model>> {
+        let request = self
+            .authorised(Request::get(&self.url(&model_path(name))))
+            .build();
+        Self::read_tagged(self.send(request).await?).await
     }
 
     /// Sets a model's backend; with `etag`, only if nobody changed the model since.
-    pub async fn set_model_backend(
+    pub async fn model_set_backend(
         &self,
         name: &str,
         body: &SetModelBackendRequest,
         etag: Option<&str>,
     ) -> ApiResult<Tagged<Model>> {
-        let mut builder = self.authorised(Request::put(
-            &self.url(&format!("/models/{}/secret-backend", encode(name))),
-        ));
-        if let Some(tag) = etag {
-            builder = builder.header("If-Match", tag);
-        }
-        Self::read_tagged(self.send(builder.json(body)).await?).await
+        let builder = Request::put(&self.url(&format!("{}/secret-backend", model_path(name))));
+        let request = self.changing(builder, etag).json(body);
+        Self::read_tagged(self.send(request).await?).await
     }
 
-    pub async fn model_secrets(&self, name: &str) -> ApiResult<Vec<SecretInfo>> {
-        let list: SecretList = self
-            .get(&format!("/models/{}/secrets", encode(name)))
-            .await?;
+    pub async fn secrets_list(&self, model: &str) -> ApiResult<Vec<SecretInfo>> {
+        let list: SecretList = self.get(&format!("{}/secrets", model_path(model))).await?;
         Ok(list.secrets)
     }
 
     /// Audit entries, newest first; only `backend`'s when given.
-    pub async fn audit(&self, backend: Option<&str>, limit: u32) -> ApiResult<Vec<AuditEntry>> {
+    pub async fn audit_list(
+        &self,
+        backend: Option<&str>,
+        limit: u32,
+    ) -> ApiResult<Vec<AuditEntry>> {
         let mut path = format!("/audit?limit={limit}");
         if let Some(b) = backend {
             path.push_str(&format!("&backend={}", encode(b)));
@@ -278,38 +323,16 @@ impl Api {
         let ticket: EventTicket = self.post_empty("/events/ticket").await?;
         Ok(self.url(&format!("/events?ticket={}", encode(&ticket.ticket))))
     }
+}
 
-    pub async fn add_backend(&self, body: &AddBackendRequest) -> ApiResult<SecretBackend> {
-        let request = self
-            .authorised(Request::post(&self.url("/secret-backends")))
-            .json(body);
-        Self::json(self.send(request).await?).await
-    }
+/// The path of one backend.
+fn backend_path(name: &str) -> String {
+    format!("/secret-backends/{}", encode(name))
+}
 
-    /// Removes a backend; with `etag`, only if nobody changed it since.
-    pub async fn remove_backend(
-        &self,
-        name: &str,
-        force: bool,
-        etag: Option<&str>,
-    ) -> ApiResult<()> {
-        let mut path = format!("/secret-backends/{}", encode(name));
-        if force {
-            path.push_str("?force=true");
-        }
-        let mut builder = self.authorised(Request::delete(&self.url(&path)));
-        if let Some(tag) = etag {
-            builder = builder.header("If-Match", tag);
-        }
-        self.send(builder.build()).await.map(|_| ())
-    }
-
-    pub async fn check_backend(&self, body: &BackendCheckRequest) -> ApiResult<BackendCheck> {
-        let request = self
-            .authorised(Request::post(&self.url("/backend-checks")))
-            .json(body);
-        Self::json(self.send(request).await?).await
-    }
+/// The path of one model.
+fn model_path(name: &str) -> String {
+    format!("/models/{}", encode(name))
 }
 
 /// A path segment, percent-encoded.

@@ -10,7 +10,11 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod live;
+pub mod options;
 pub mod pages;
+pub mod routes;
+pub mod session;
+pub mod time;
 
 // The pure logic lives in its own crate (tested natively); the pages use it under these names.
 pub use secret_backends_console_core::{commands, config_file, export, form, listing};
@@ -19,7 +23,7 @@ use leptos::mount::mount_to;
 use leptos::prelude::Owner;
 use wasm_bindgen::prelude::*;
 
-pub use app::{ConsoleOptions, Theme};
+pub use options::{ConsoleOptions, Theme};
 
 /// The element id the standalone page mounts into.
 pub const STANDALONE_ROOT_ID: &str = "secret-backends-console";

@@ -2,15 +2,21 @@
 //! server-sent events opened with a single-use ticket) bumps [`Session::changes`], which the
 //! pages' resources read, so they fetch again when another admin changes something. A clock
 //! signal ticks for "checked N s ago". Both stop when the console is unmounted.
+//!
+//! The feed is gloo-net's `EventSource`: dropping it closes the stream, and its subscriptions
+//! take their listeners with them when the task reading them ends (which the close causes). A
+//! generation counter tells that task, and a pending reconnect, that the feed they belong to is
+//! gone (logged out, or the console unmounted).
 
 use std::time::Duration;
 
+use futures::StreamExt;
+use gloo_net::eventsource::futures::EventSource;
 use leptos::prelude::*;
 use secret_backends_api::{Event, EventKind};
-use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 
-use crate::app::Session;
+use crate::session::Session;
+use crate::time::now_ms;
 
 /// How long to wait before opening the feed again after it closed.
 const RECONNECT_AFTER: Duration = Duration::from_secs(5);
@@ -18,25 +24,13 @@ const RECONNECT_AFTER: Duration = Duration::from_secs(5);
 /// How often the clock ticks.
 const CLOCK_TICK: Duration = Duration::from_secs(5);
 
-/// An open feed: the `EventSource` and the listeners it calls (dropped together).
-struct Feed {
-    source: web_sys::EventSource,
-    _listeners: Vec<Closure<dyn FnMut(web_sys::MessageEvent)>>,
-}
-
-impl Drop for Feed {
-    fn drop(&mut self) {
-        self.source.close();
-    }
-}
-
 /// Starts the clock and, while logged in, the change feed. Call once, in the console's root.
 pub fn start(session: Session) {
     if let Ok(handle) = set_interval_with_handle(move || session.now.set(now_ms()), CLOCK_TICK) {
         on_cleanup(move || handle.clear());
     }
 
-    let feed: StoredValue<Option<Feed>, LocalStorage> = StoredValue::new_local(None);
+    let feed: StoredValue<Option<EventSource>, LocalStorage> = StoredValue::new_local(None);
     let generation = StoredValue::new(0u64);
     let retry: StoredValue<Option<TimeoutHandle>> = StoredValue::new(None);
     Effect::new(move || {
@@ -59,7 +53,7 @@ pub fn start(session: Session) {
 
 fn open(
     session: Session,
-    feed: StoredValue<Option<Feed>, LocalStorage>,
+    feed: StoredValue<Option<EventSource>, LocalStorage>,
     generation: StoredValue<u64>,
     retry: StoredValue<Option<TimeoutHandle>>,
     mine: u64,
@@ -74,10 +68,9 @@ fn open(
                 return;
             }
         };
-        let Ok(source) = web_sys::EventSource::new(&url) else {
+        let Ok(mut source) = EventSource::new(&url) else {
             return;
         };
-        let mut listeners = Vec::new();
         let kinds = [
             EventKind::BackendAdded,
             EventKind::BackendUpdated,
@@ -85,51 +78,46 @@ fn open(
             EventKind::BackendStatus,
             EventKind::ModelUpdated,
         ];
-        for kind in kinds.iter().map(|k| k.as_str()).chain(["resync"]) {
-            let listener = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-                move |message: web_sys::MessageEvent| {
+        let subscriptions: Vec<_> = kinds
+            .iter()
+            .map(|k| k.as_str())
+            .chain(["resync"])
+            .filter_map(|kind| source.subscribe(kind).ok())
+            .collect();
+        if !current() {
+            // Dropping the source closes it.
+            return;
+        }
+        feed.set_value(Some(source));
+        let mut events = futures::stream::select_all(subscriptions);
+        while let Some(next) = events.next().await {
+            if !current() {
+                return;
+            }
+            match next {
+                Ok((_, message)) => {
                     let event = message
                         .data()
                         .as_string()
                         .and_then(|d| serde_json::from_str::<Event>(&d).ok());
                     session.last_event.set(event);
                     session.changes.update(|n| *n += 1);
-                },
-            );
-            let _ =
-                source.add_event_listener_with_callback(kind, listener.as_ref().unchecked_ref());
-            listeners.push(listener);
-        }
-        // The ticket works once: when the stream ends, open a new one with a new ticket.
-        let on_error = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| {
-            if !current() {
-                return;
+                }
+                // The stream closed (a browser's own reconnect attempts are not reported). The
+                // ticket works once: open a new one with a new ticket.
+                Err(_) => {
+                    feed.set_value(None);
+                    reconnect_later(session, feed, generation, retry, mine);
+                    return;
+                }
             }
-            let closed = feed.with_value(|f| {
-                f.as_ref()
-                    .is_none_or(|f| f.source.ready_state() == web_sys::EventSource::CLOSED)
-            });
-            if closed {
-                feed.set_value(None);
-                reconnect_later(session, feed, generation, retry, mine);
-            }
-        });
-        let _ = source.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
-        listeners.push(on_error);
-        if current() {
-            feed.set_value(Some(Feed {
-                source,
-                _listeners: listeners,
-            }));
-        } else {
-            source.close();
         }
     });
 }
 
 fn reconnect_later(
     session: Session,
-    feed: StoredValue<Option<Feed>, LocalStorage>,
+    feed: StoredValue<Option<EventSource>, LocalStorage>,
     generation: StoredValue<u64>,
     retry: StoredValue<Option<TimeoutHandle>>,
     mine: u64,
@@ -143,24 +131,4 @@ fn reconnect_later(
         RECONNECT_AFTER,
     );
     retry.try_set_value(handle.ok());
-}
-
-/// Milliseconds since the epoch, from the browser's clock.
-pub fn now_ms() -> f64 {
-    js_sys::Date::now()
-}
-
-/// "12 s ago", "3 min ago", "2 h ago" for an RFC 3339 time, from `now` (ms).
-pub fn ago(rfc3339: &str, now: f64) -> String {
-    let then = js_sys::Date::parse(rfc3339);
-    if then.is_nan() {
-        return rfc3339.to_owned();
-    }
-    let secs = ((now - then) / 1000.0).max(0.0) as u64;
-    match secs {
-        0..=59 => format!("{secs} s ago"),
-        60..=3599 => format!("{} min ago", secs / 60),
-        3600..=86_399 => format!("{} h ago", secs / 3600),
-        _ => format!("{} d ago", secs / 86_400),
-    }
 }

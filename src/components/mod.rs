@@ -1,17 +1,29 @@
-//! Pieces that several pages use.
+//! Pieces that several pages use, and the bigger parts of a page that have a file of their own.
 
+mod ago;
 mod alert;
 mod command_box;
 mod config_view;
 mod export_panel;
+mod loaded;
+mod modal;
+mod model_backend_picker;
+mod refusal;
 mod sensitive_field;
 mod status;
 mod text_field;
+mod yaml_import;
 
+pub use ago::Ago;
 pub use alert::{Alert, Progress};
 pub use command_box::{CommandBox, command_words, copy_text, download_text};
 pub use config_view::{ConfigView, SensitiveValue};
 pub use export_panel::ExportPanel;
+pub use loaded::Loaded;
+pub use modal::Modal;
+pub use model_backend_picker::ModelBackendPicker;
+pub use refusal::{Offer, Refusal};
 pub use sensitive_field::SensitiveField;
 pub use status::StatusCell;
 pub use text_field::TextField;
+pub use yaml_import::YamlImport;

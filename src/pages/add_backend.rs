@@ -17,43 +17,22 @@ use secret_backends_api::{
 };
 
 use crate::api::ApiError;
-use crate::app::use_session;
 use crate::commands;
-use crate::components::{Alert, CommandBox, Progress, TextField};
-use crate::config_file::parse_config_yaml;
+use crate::components::{Alert, CommandBox, Loaded, Progress, TextField, YamlImport};
 use crate::form;
-
-/// A refusal: the sentence, and the input it concerns (`None`: the whole form).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct FormError {
-    field: Option<String>,
-    message: String,
-}
-
-impl From<&ApiError> for FormError {
-    fn from(e: &ApiError) -> Self {
-        FormError {
-            field: e.field().map(str::to_owned),
-            message: e.message(),
-        }
-    }
-}
+use crate::routes::Route;
+use crate::session::use_session;
 
 #[component]
 pub fn AddBackendPage() -> impl IntoView {
     let session = use_session();
     let types = LocalResource::new(move || async move { session.api.backend_types().await });
-    Effect::new(move || session.report(types.get().as_ref()));
     view! {
         <section class="sbc-page" data-testid="add-backend-page">
             <h1>"Add a secret backend"</h1>
-            {move || match types.get() {
-                None => view! { <Progress label="Loading the backend types…" /> }.into_any(),
-                Some(Err(e)) => view! {
-                    <Alert message=e.message() retry=Callback::new(move |()| types.refetch()) />
-                }.into_any(),
-                Some(Ok(types)) => view! { <AddForm types=types /> }.into_any(),
-            }}
+            <Loaded resource=types label="Loading the backend types…" let:types>
+                <AddForm types=types />
+            </Loaded>
         </section>
     }
 }
@@ -76,7 +55,8 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
     // another type's inputs (a vault token is not a kubernetes token), and nothing is lost by
     // switching back.
     let drafts = StoredValue::new(BTreeMap::<BackendType, Draft>::new());
-    let error = RwSignal::new(None::<FormError>);
+    // A refusal, the service's or the form's own check's.
+    let error = RwSignal::new(None::<ApiError>);
     // The type whose config the connection test on screen was run with.
     let checked_for = RwSignal::new(None::<BackendType>);
 
@@ -114,19 +94,22 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
 
     let add = Action::new_local(move |request: &AddBackendRequest| {
         let request = request.clone();
-        async move { session.api.add_backend(&request).await }
+        async move { session.api.backend_add(&request).await }
     });
     Effect::new(move || match add.value().get() {
         Some(Ok(backend)) => {
             session.notify(EventKind::BackendAdded, &backend.name);
-            navigate(&format!("/backends/{}", backend.name), Default::default());
+            navigate(
+                &Route::Backend(backend.name.clone()).path(),
+                Default::default(),
+            );
         }
-        Some(Err(e)) => error.set(Some(FormError::from(&e))),
+        Some(Err(e)) => error.set(Some(e)),
         None => {}
     });
     let check = Action::new_local(move |request: &BackendCheckRequest| {
         let request = request.clone();
-        async move { session.api.check_backend(&request).await }
+        async move { session.api.backend_test(&request).await }
     });
 
     let choose_type = move |next: BackendType| {
@@ -167,10 +150,7 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
                 error.set(None);
                 add.dispatch(request);
             }
-            Err(e) => error.set(Some(FormError {
-                field: e.field,
-                message: e.detail,
-            })),
+            Err(e) => error.set(Some(e.into())),
         }
     };
     let on_check = move |_| {
@@ -184,18 +164,15 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
                     config,
                 });
             }
-            Err(e) => error.set(Some(FormError {
-                field: e.field,
-                message: e.detail,
-            })),
+            Err(e) => error.set(Some(e.into())),
         }
     };
     let field_error = move |field: String| {
         Signal::derive(move || {
             error.with(|e| {
                 e.as_ref()
-                    .filter(|e| e.field.as_deref() == Some(field.as_str()))
-                    .map(|e| e.message.clone())
+                    .filter(|e| e.field() == Some(field.as_str()))
+                    .map(ApiError::message)
             })
         })
     };
@@ -210,14 +187,15 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
         };
         error.with(|e| {
             e.as_ref()
-                .filter(|e| !e.field.as_deref().is_some_and(shown_by_a_field))
-                .map(|e| e.message.clone())
+                .filter(|e| !e.field().is_some_and(shown_by_a_field))
+                .map(ApiError::message)
         })
     };
     // A refusal shown under an input takes the focus there: the input names it (through
     // aria-describedby) for a screen reader, as the alert above the form would have.
     Effect::new(move || {
-        let Some(field) = error.with(|e| e.as_ref().and_then(|e| e.field.clone())) else {
+        let Some(field) = error.with(|e| e.as_ref().and_then(|e| e.field().map(str::to_owned)))
+        else {
             return;
         };
         if general_error().is_some() {
@@ -316,113 +294,6 @@ struct Draft {
     values: BTreeMap<String, String>,
     rotate: String,
     imported: Option<commands::ImportedFile>,
-}
-
-/// Paste or upload a Juju `--config` YAML file to fill the form; unknown keys are reported.
-///
-/// A file replaces what an earlier file filled in: a setting the earlier file had and this one
-/// has not is cleared. A file that cannot be read changes nothing.
-#[component]
-fn YamlImport(
-    backend_type: RwSignal<BackendType>,
-    values: RwSignal<BTreeMap<String, String>>,
-    rotate: RwSignal<String>,
-    imported: RwSignal<Option<commands::ImportedFile>>,
-    outcome: RwSignal<Option<Result<Vec<String>, String>>>,
-    fields: Memo<Vec<FieldInfo>>,
-) -> impl IntoView {
-    let text = RwSignal::new(String::new());
-    let apply = move |file_name: Option<String>| {
-        let t = backend_type.get_untracked();
-        let file = match parse_config_yaml(t, &text.get_untracked()) {
-            Ok(file) => file,
-            Err(e) => {
-                outcome.set(Some(Err(e)));
-                return;
-            }
-        };
-        let inputs: BTreeMap<String, String> = file
-            .config
-            .iter()
-            .map(|(key, value)| (key.clone(), form::value_text(value)))
-            .collect();
-        let previous = imported.get_untracked();
-        values.update(|v| {
-            if let Some(previous) = &previous {
-                for key in previous.config.keys() {
-                    v.remove(key);
-                }
-            }
-            v.extend(inputs.clone());
-        });
-        if file.token_rotate.is_some() || previous.is_some_and(|p| p.token_rotate.is_some()) {
-            rotate.set(file.token_rotate.clone().unwrap_or_default());
-        }
-        // The file's settings as the form types them, to tell later edits from the file.
-        let known = fields.get_untracked();
-        let config = form::config_from_inputs(
-            t,
-            inputs
-                .iter()
-                .filter(|(k, _)| known.iter().any(|f| &f.name == *k))
-                .map(|(k, v)| (k.as_str(), v.clone())),
-        );
-        imported.set(Some(commands::ImportedFile {
-            file_name,
-            config,
-            token_rotate: file.token_rotate,
-        }));
-        outcome.set(Some(Ok(file.unknown)));
-    };
-    let on_file = move |ev: leptos::ev::Event| {
-        use wasm_bindgen::JsCast;
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        let file_name = file.name();
-        leptos::task::spawn_local(async move {
-            if let Ok(content) = wasm_bindgen_futures::JsFuture::from(file.text()).await
-                && let Some(content) = content.as_string()
-            {
-                text.set(content);
-                apply(Some(file_name));
-            }
-        });
-    };
-    view! {
-        <details class="sbc-import" data-testid="yaml-import">
-            <summary>"Fill from a Juju --config YAML file"</summary>
-            <div class="sbc-field">
-                <label for="sbc-yaml">"YAML"</label>
-                <textarea id="sbc-yaml" class="sbc-input" rows="5" spellcheck="false" data-testid="yaml-text"
-                    placeholder="endpoint: http://10.0.0.1:8200\ntoken: s.eujhj"
-                    prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
-            </div>
-            <div class="sbc-field">
-                <label for="sbc-yaml-file">"or a file"</label>
-                <input id="sbc-yaml-file" type="file" accept=".yaml,.yml,text/yaml" data-testid="yaml-file" on:change=on_file />
-            </div>
-            <button type="button" class="sbc-button" data-testid="yaml-apply" on:click=move |_| apply(None)>"Fill the form"</button>
-            {move || outcome.get().map(|o| match o {
-                Ok(unknown) if unknown.is_empty() => view! {
-                    <p role="status" data-testid="yaml-result">"The form is filled from the file."</p>
-                }.into_any(),
-                Ok(unknown) => view! {
-                    <div class="sbc-warning" role="status" data-testid="yaml-unknown">
-                        {format!("Filled the form. Not used, because {} backends have no such keys: {}",
-                            backend_type.get_untracked().as_str(), unknown.join(", "))}
-                    </div>
-                }.into_any(),
-                Err(e) => view! { <Alert message=e /> }.into_any(),
-            })}
-        </details>
-    }
 }
 
 /// The steps of a connection test, as they come back; shown while `visible` (the test was run

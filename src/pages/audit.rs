@@ -5,42 +5,8 @@
 use leptos::prelude::*;
 use secret_backends_api::AuditEntry;
 
-use crate::app::{PageState, use_session};
-use crate::components::{Alert, Progress};
-use crate::live::ago;
-
-/// A past time as "5 min ago", following the console's clock, with the exact time on hover.
-#[component]
-pub(crate) fn Ago(
-    /// RFC 3339.
-    at: String,
-) -> impl IntoView {
-    let session = use_session();
-    let exact = exact_time(&at);
-    let relative = at.clone();
-    view! {
-        <time class="sbc-ago" datetime=at title=exact>{move || ago(&relative, session.now.get())}</time>
-    }
-}
-
-/// An RFC 3339 time to the second, as people read it: `2026-11-30 16:55:49 UTC`. Text that is
-/// not such a time is returned as it is.
-pub(crate) fn exact_time(rfc3339: &str) -> String {
-    let Some((date, time)) = rfc3339.split_once('T') else {
-        return rfc3339.to_owned();
-    };
-    let (clock, zone) = match time.find(['Z', 'z', '+', '-']) {
-        Some(i) => time.split_at(i),
-        None => (time, ""),
-    };
-    let seconds = clock.split('.').next().unwrap_or(clock);
-    let zone = match zone {
-        "Z" | "z" | "+00:00" | "-00:00" => " UTC".to_owned(),
-        "" => String::new(),
-        other => format!(" {other}"),
-    };
-    format!("{date} {seconds}{zone}")
-}
+use crate::components::{Ago, Loaded};
+use crate::session::{PageState, use_session};
 
 /// How many entries the page loads.
 const LIMIT: u32 = 500;
@@ -50,12 +16,11 @@ pub fn AuditPage() -> impl IntoView {
     let session = use_session();
     let entries = LocalResource::new(move || {
         session.changes.track();
-        async move { session.api.audit(None, LIMIT).await }
+        async move { session.api.audit_list(None, LIMIT).await }
     });
+    // The entries report the page's readiness; without them there is nothing to wait for.
     Effect::new(move || {
-        if session.is_superuser() {
-            session.report(entries.get().as_ref());
-        } else {
+        if !session.is_superuser() {
             session.state.set(PageState::Ready);
         }
     });
@@ -75,11 +40,9 @@ pub fn AuditPage() -> impl IntoView {
                             prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev)) />
                     </div>
                 </div>
-                {move || match entries.get() {
-                    None => view! { <Progress label="Loading the audit trail…" /> }.into_any(),
-                    Some(Err(e)) => view! { <Alert message=e.message() retry=Callback::new(move |()| entries.refetch()) /> }.into_any(),
-                    Some(Ok(list)) => view! { <AuditTable entries=list filter=filter /> }.into_any(),
-                }}
+                <Loaded resource=entries label="Loading the audit trail…" let:list>
+                    <AuditTable entries=list filter=filter />
+                </Loaded>
             </Show>
         </section>
     }
@@ -141,30 +104,4 @@ fn matches(e: &AuditEntry, needle: &str) -> bool {
     .into_iter()
     .flatten()
     .any(|field| field.to_lowercase().contains(needle))
-}
-
-#[cfg(test)]
-mod tests {
-    use wasm_bindgen_test::*;
-
-    use super::exact_time;
-
-    wasm_bindgen_test_configure!(run_in_browser);
-
-    #[wasm_bindgen_test]
-    fn exact_times_read_as_date_and_time_to_the_second() {
-        assert_eq!(
-            exact_time("2026-11-30T16:55:49.123456Z"),
-            "2026-11-30 16:55:49 UTC"
-        );
-        assert_eq!(
-            exact_time("2026-11-30T16:55:49Z"),
-            "2026-11-30 16:55:49 UTC"
-        );
-        assert_eq!(
-            exact_time("2026-11-30T17:55:49+01:00"),
-            "2026-11-30 17:55:49 +01:00"
-        );
-        assert_eq!(exact_time("yesterday"), "yesterday");
-    }
 }

@@ -6,17 +6,15 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
-use secret_backends_api::{Config, ErrorCode, EventKind, GoDuration, SecretBackend};
-use wasm_bindgen::JsCast;
+use leptos_router::hooks::use_params_map;
+use secret_backends_api::{Config, EventKind, SecretBackend};
 
-use super::audit::Ago;
+use super::backend_dialogs::{RemoveDialog, RotateDialog};
 use crate::api::Tagged;
-use crate::app::use_session;
-use crate::commands;
-use crate::components::{Alert, CommandBox, ConfigView, ExportPanel, Progress, StatusCell};
-use crate::listing::count;
-use crate::live::now_ms;
+use crate::components::{Ago, Alert, ConfigView, ExportPanel, Loaded, StatusCell};
+use crate::routes::Route;
+use crate::session::use_session;
+use crate::time::{exact_time, now_ms};
 
 /// How long revealed values stay on screen.
 pub const REVEAL_FOR: Duration = Duration::from_secs(30);
@@ -29,29 +27,17 @@ pub fn BackendPage() -> impl IntoView {
     let backend = LocalResource::new(move || {
         let name = name.get();
         session.changes.track();
-        async move { session.api.backend(&name).await }
+        async move { session.api.backend_get(&name).await }
     });
-    Effect::new(move || session.report(backend.get().as_ref()));
-    let last = RwSignal::new(None::<Tagged<SecretBackend>>);
-    Effect::new(move || match backend.get() {
-        Some(Ok(b)) => last.set(Some(b)),
-        Some(Err(_)) => last.set(None),
-        None => {}
-    });
-
+    let back = move || {
+        view! { <p><A href=session.href(&Route::Backends)>"Back to the backends"</A></p> }
+    };
     view! {
         <section class="sbc-page" data-testid="backend-page">
-            {move || match (backend.get(), last.get()) {
-                (Some(Err(e)), _) => view! {
-                    <h1>{name.get()}</h1>
-                    <Alert message=e.message() retry=Callback::new(move |()| backend.refetch()) />
-                    <p><A href=session.href("/backends")>"Back to the backends"</A></p>
-                }.into_any(),
-                (_, Some(tagged)) => view! {
-                    <BackendDetail backend=tagged refetch=Callback::new(move |()| backend.refetch()) />
-                }.into_any(),
-                (_, None) => view! { <Progress label="Loading the backend…" /> }.into_any(),
-            }}
+            <Loaded resource=backend label="Loading the backend…" error_heading=name error_footer=back
+                let:tagged>
+                <BackendDetail backend=tagged refetch=Callback::new(move |()| backend.refetch()) />
+            </Loaded>
         </section>
     }
 }
@@ -68,12 +54,11 @@ fn BackendDetail(backend: Tagged<SecretBackend>, refetch: Callback<()>) -> impl 
     let rotate_button = NodeRef::<leptos::html::Button>::new();
     let revealed = RwSignal::new(None::<Config>);
 
-    let check =
-        Action::new_local(
-            move |_: &()| async move { session.api.check_now(&name.get_value()).await },
-        );
+    let check = Action::new_local(move |_: &()| async move {
+        session.api.backend_check(&name.get_value()).await
+    });
     let rotate = Action::new_local(move |_: &()| async move {
-        session.api.rotate_token(&name.get_value()).await
+        session.api.backend_rotate_token(&name.get_value()).await
     });
     Effect::new(move || {
         let checked = check.value().with(|v| matches!(v, Some(Ok(_))));
@@ -99,7 +84,7 @@ fn BackendDetail(backend: Tagged<SecretBackend>, refetch: Callback<()>) -> impl 
     let interval = StoredValue::new(b.token_rotate_interval.clone().unwrap_or_default());
     let next_rotation = b.next_rotation.clone();
     let last_rotation = b.last_rotation.clone();
-    let edit_href = session.href(&format!("/backends/{}/edit", b.name));
+    let edit_href = session.href(&Route::EditBackend(b.name.clone()));
     let has_sensitive = !b.sensitive_set.is_empty();
     let secrets = b.secrets;
     let remove_models = b.models.clone();
@@ -149,7 +134,7 @@ fn BackendDetail(backend: Tagged<SecretBackend>, refetch: Callback<()>) -> impl 
                     view! { <span class="sbc-muted">"none"</span> }.into_any()
                 } else {
                     models.into_iter().map(|m| {
-                        let href = session.href(&format!("/models/{m}"));
+                        let href = session.href(&Route::Model(m.clone()));
                         view! { <A href=href attr:class="sbc-chip">{m}</A> " " }
                     }).collect_view().into_any()
                 }
@@ -163,13 +148,13 @@ fn BackendDetail(backend: Tagged<SecretBackend>, refetch: Callback<()>) -> impl 
                 <div><dt>"Interval"</dt><dd data-testid="rotation-interval">{rotation.clone().unwrap_or_else(|| "off".to_owned())}</dd></div>
                 <div><dt>"Next"</dt><dd data-testid="rotation-next">{next_rotation.clone().map_or_else(
                     || "—".to_owned(),
-                    |at| super::audit::exact_time(&at),
+                    |at| exact_time(&at),
                 )}</dd></div>
                 <div><dt>"Last"</dt><dd data-testid="rotation-last">{match last_rotation.clone() {
                     None => "never".to_owned(),
                     Some(r) => match r.error {
-                        None => format!("{}: succeeded", super::audit::exact_time(&r.at)),
-                        Some(e) => format!("{}: failed: {e}", super::audit::exact_time(&r.at)),
+                        None => format!("{}: succeeded", exact_time(&r.at)),
+                        Some(e) => format!("{}: failed: {e}", exact_time(&r.at)),
                     },
                 }}</dd></div>
             </dl>
@@ -246,7 +231,7 @@ fn RevealButton(name: String, revealed: RwSignal<Option<Config>>) -> impl IntoVi
     let session = use_session();
     let name = StoredValue::new(name);
     let reveal = Action::new_local(move |_: &()| async move {
-        session.api.backend_revealed(&name.get_value()).await
+        session.api.backend_reveal(&name.get_value()).await
     });
     // When the values go (ms since the epoch), and the clock the countdown reads.
     let hide_at = RwSignal::new(0.0_f64);
@@ -326,14 +311,6 @@ pub(crate) fn reveal_seconds_left(hide_at: f64, now: f64) -> u64 {
     ((hide_at - now) / 1000.0).ceil().max(0.0) as u64
 }
 
-/// When the next rotation falls after a rotation now, as the service schedules it: three
-/// quarters of the interval, at most a day. `None` when `interval` is not a duration.
-pub(crate) fn next_rotation_after(interval: &str) -> Option<GoDuration> {
-    let interval = GoDuration::parse(interval).ok().filter(|d| !d.is_zero())?;
-    let three_quarters = GoDuration::from_nanos(interval.as_nanos() / 4 * 3);
-    Some(three_quarters.min(GoDuration::hours(24)))
-}
-
 /// The last audit entries of this backend.
 #[component]
 fn AuditEntries(backend: String) -> impl IntoView {
@@ -341,285 +318,31 @@ fn AuditEntries(backend: String) -> impl IntoView {
     let backend = StoredValue::new(backend);
     let entries = LocalResource::new(move || {
         session.changes.track();
-        async move { session.api.audit(Some(&backend.get_value()), 20).await }
+        async move { session.api.audit_list(Some(&backend.get_value()), 20).await }
     });
     view! {
         <h2>"Audit"</h2>
-        {move || match entries.get() {
-            None => view! { <Progress label="Loading the audit entries…" /> }.into_any(),
-            Some(Err(e)) => view! { <Alert message=e.message() /> }.into_any(),
-            Some(Ok(list)) if list.is_empty() => view! { <p class="sbc-muted">"No entries."</p> }.into_any(),
-            Some(Ok(list)) => view! {
-                <ul class="sbc-audit" data-testid="backend-audit">
-                    {list.into_iter().map(|e| view! {
-                        <li class="sbc-audit__entry" data-testid="audit-entry">
-                            <Ago at=e.at />" "
-                            <strong>{e.user}</strong>" "
-                            {e.action}
-                            {(!e.keys.is_empty()).then(|| format!(" ({})", e.keys.join(", ")))}
-                            {e.detail.map(|d| format!(": {d}"))}
-                        </li>
-                    }).collect_view()}
-                </ul>
-            }.into_any(),
-        }}
-    }
-}
-
-/// What a modal dialog can take focus on.
-const FOCUSABLE: &str = "a[href], button:not([disabled]), input:not([disabled]), \
-    select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex=\"-1\"])";
-
-/// A native modal `<dialog>`, shown with `showModal()` when it mounts so that the page behind it
-/// is inert. It focuses the element `initial_focus` (a selector) finds inside it, keeps Tab and
-/// Shift+Tab inside it, calls `on_cancel` on Escape, and gives focus back to `opener` when it
-/// goes.
-#[component]
-fn Modal(
-    testid: &'static str,
-    /// The id of the element that names the dialog.
-    title_id: &'static str,
-    initial_focus: &'static str,
-    opener: NodeRef<leptos::html::Button>,
-    on_cancel: Callback<()>,
-    children: Children,
-) -> impl IntoView {
-    let dialog = NodeRef::<leptos::html::Dialog>::new();
-    Effect::new(move || {
-        let Some(d) = dialog.get() else { return };
-        if !d.open() {
-            let _ = d.show_modal();
-        }
-        if let Ok(Some(first)) = d.query_selector(initial_focus)
-            && let Ok(first) = first.dyn_into::<web_sys::HtmlElement>()
-        {
-            let _ = first.focus();
-        }
-    });
-    on_cleanup(move || {
-        if let Some(d) = dialog.try_get_untracked().flatten() {
-            d.close();
-        }
-        // Once the dialog is gone (its removal may come after this), the page is no longer inert.
-        set_timeout(
-            move || {
-                if let Some(button) = opener.try_get_untracked().flatten() {
-                    let _ = button.focus();
+        <Loaded resource=entries label="Loading the audit entries…" report=false retry=false
+            let:list>
+            {if list.is_empty() {
+                view! { <p class="sbc-muted">"No entries."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="sbc-audit" data-testid="backend-audit">
+                        {list.into_iter().map(|e| view! {
+                            <li class="sbc-audit__entry" data-testid="audit-entry">
+                                <Ago at=e.at />" "
+                                <strong>{e.user}</strong>" "
+                                {e.action}
+                                {(!e.keys.is_empty()).then(|| format!(" ({})", e.keys.join(", ")))}
+                                {e.detail.map(|d| format!(": {d}"))}
+                            </li>
+                        }).collect_view()}
+                    </ul>
                 }
-            },
-            Duration::ZERO,
-        );
-    });
-    let on_keydown = move |ev: web_sys::KeyboardEvent| {
-        if ev.key() != "Tab" {
-            return;
-        }
-        let Some(d) = dialog.get_untracked() else {
-            return;
-        };
-        let Ok(nodes) = d.query_selector_all(FOCUSABLE) else {
-            return;
-        };
-        let focusable: Vec<web_sys::HtmlElement> = (0..nodes.length())
-            .filter_map(|i| nodes.item(i))
-            .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
-            .filter(|e| e.offset_width() > 0 || e.offset_height() > 0)
-            .collect();
-        let (Some(first), Some(last)) = (focusable.first(), focusable.last()) else {
-            return;
-        };
-        let active = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.active_element());
-        let at = |e: &web_sys::HtmlElement| {
-            active
-                .as_ref()
-                .is_some_and(|a| a == e.unchecked_ref::<web_sys::Element>())
-        };
-        // Tab past the last control (or Shift+Tab before the first) wraps round, rather than
-        // leaving for the browser's own toolbar.
-        let to = if ev.shift_key() && at(first) {
-            last
-        } else if !ev.shift_key() && at(last) {
-            first
-        } else {
-            return;
-        };
-        ev.prevent_default();
-        let _ = to.focus();
-    };
-    view! {
-        <dialog
-            node_ref=dialog
-            class="sbc-dialog"
-            aria-labelledby=title_id
-            data-testid=testid
-            on:keydown=on_keydown
-            on:cancel=move |ev: web_sys::Event| {
-                // Escape: the page decides (it unmounts the dialog, which closes it).
-                ev.prevent_default();
-                on_cancel.run(());
-            }
-        >
-            {children()}
-        </dialog>
-    }
-}
-
-/// Asks before rotating: a rotation replaces the token now and moves the next one.
-#[component]
-fn RotateDialog(
-    name: String,
-    interval: String,
-    opener: NodeRef<leptos::html::Button>,
-    on_confirm: Callback<()>,
-    on_cancel: Callback<()>,
-) -> impl IntoView {
-    let next = next_rotation_after(&interval).map(|next| {
-        let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
-            now_ms() + next.as_secs() as f64 * 1000.0,
-        ));
-        let at = super::audit::exact_time(&String::from(at.to_iso_string()));
-        format!(
-            "The next rotation then falls {next} after it, about {at} (three quarters of the \
-             {interval} interval, at most a day)."
-        )
-    });
-    let validity = (!interval.is_empty()).then(|| format!(", valid for {interval},"));
-    view! {
-        <Modal testid="rotate-dialog" title_id="sbc-rotate-title" initial_focus="[data-testid=\"rotate-cancel\"]"
-            opener=opener on_cancel=on_cancel>
-            <h2 id="sbc-rotate-title">"Rotate the token of " {name} " now?"</h2>
-            <p>"The controller creates a new token" {validity}
-                " and uses it in place of the current one from now on."</p>
-            <p data-testid="rotate-next-after">{next}</p>
-            <div class="sbc-actions">
-                <button type="button" class="sbc-button" data-testid="rotate-cancel" on:click=move |_| on_cancel.run(())>
-                    "Cancel"
-                </button>
-                <button type="button" class="sbc-button sbc-button--primary" data-testid="rotate-confirm"
-                    on:click=move |_| on_confirm.run(())>
-                    "Rotate now"
-                </button>
-            </div>
-        </Modal>
-    }
-}
-
-/// Asks the admin to type the backend's name before removing it; explains what force does when
-/// the backend holds secrets.
-#[component]
-fn RemoveDialog(
-    name: String,
-    etag: Option<String>,
-    secrets: u64,
-    models: Vec<String>,
-    opener: NodeRef<leptos::html::Button>,
-    on_cancel: Callback<()>,
-) -> impl IntoView {
-    let session = use_session();
-    let navigate = use_navigate();
-    let typed = RwSignal::new(String::new());
-    let force = RwSignal::new(false);
-    let expected = name.clone();
-    let expected_name = name.clone();
-    let matches = move || typed.get() == expected;
-    let remove = Action::new_local(
-        move |(name, etag, force): &(String, Option<String>, bool)| {
-            let (name, etag, force) = (name.clone(), etag.clone(), *force);
-            async move {
-                session
-                    .api
-                    .remove_backend(&name, force, etag.as_deref())
-                    .await
-            }
-        },
-    );
-    Effect::new(move || {
-        if let Some(Ok(())) = remove.value().get() {
-            session.notify(EventKind::BackendRemoved, &expected_name);
-            navigate("/backends", Default::default());
-        }
-    });
-    let error = move || match remove.value().get() {
-        Some(Err(e)) => Some((e.message(), e.code())),
-        _ => None,
-    };
-    let title_id = "sbc-remove-title";
-    let submit_name = name.clone();
-    let holds = secrets > 0;
-    let model_list = if models.is_empty() {
-        "no model uses it now".to_owned()
-    } else {
-        format!("models using it: {}", models.join(", "))
-    };
-    let held = count(secrets, "secret", "secrets");
-    view! {
-        <Modal testid="remove-dialog" title_id=title_id initial_focus="[data-testid=\"remove-confirm-input\"]"
-            opener=opener on_cancel=on_cancel>
-            <h2 id=title_id>"Remove " {name.clone()} "?"</h2>
-            <p>"The controller forgets this backend."</p>
-            {holds.then(|| view! {
-                <div class="sbc-warning" data-testid="remove-in-use">
-                    <p>{format!("It holds {held} ({model_list}). Juju refuses to remove a backend that holds secret content.")}</p>
-                    <label class="sbc-check-text">
-                        <input type="checkbox" data-testid="remove-force"
-                            prop:checked=move || force.get()
-                            on:change=move |ev| force.set(event_target_checked(&ev)) />
-                        " Remove anyway (force): models that use it go back to "<code>"auto"</code>
-                        ", and the secret content it holds is no longer reachable through the controller."
-                    </label>
-                </div>
-            })}
-            <form on:submit=move |ev| {
-                ev.prevent_default();
-                remove.dispatch((submit_name.clone(), etag.clone(), force.get_untracked()));
-            }>
-                {move || error().map(|(m, code)| {
-                    let hint = match code {
-                        Some(ErrorCode::InUse) => Some("Tick \"Remove anyway\" to force it."),
-                        Some(ErrorCode::Conflict) => Some("Close this dialog and reload the page."),
-                        _ => None,
-                    };
-                    let message = match hint {
-                        Some(hint) => format!("{m}. {hint}"),
-                        None => m,
-                    };
-                    view! { <Alert message=message /> }
-                })}
-                <div class="sbc-field">
-                    <label for="sbc-remove-confirm">"Type " <strong>{name.clone()}</strong> " to confirm"</label>
-                    <input
-                        id="sbc-remove-confirm"
-                        class="sbc-input"
-                        autocomplete="off"
-                        data-testid="remove-confirm-input"
-                        prop:value=move || typed.get()
-                        on:input=move |ev| typed.set(event_target_value(&ev))
-                    />
-                </div>
-                <CommandBox
-                    command=Signal::derive({
-                        let name = name.clone();
-                        move || commands::remove_command(&name, force.get())
-                    })
-                    testid="remove-command"
-                />
-                <div class="sbc-actions">
-                    <button type="button" class="sbc-button" data-testid="remove-cancel" on:click=move |_| on_cancel.run(())>
-                        "Cancel"
-                    </button>
-                    <button
-                        type="submit"
-                        class="sbc-button sbc-button--danger"
-                        data-testid="remove-confirm"
-                        prop:disabled=move || !matches() || remove.pending().get()
-                    >
-                        {move || if remove.pending().get() { "Removing…" } else { "Remove backend" }}
-                    </button>
-                </div>
-            </form>
-        </Modal>
+                .into_any()
+            }}
+        </Loaded>
     }
 }
 
@@ -630,16 +353,6 @@ mod tests {
     use super::*;
 
     wasm_bindgen_test_configure!(run_in_browser);
-
-    #[wasm_bindgen_test]
-    fn the_next_rotation_is_three_quarters_of_the_interval_at_most_a_day() {
-        let next = |i: &str| next_rotation_after(i).map(|d| d.to_string());
-        assert_eq!(next("2h").as_deref(), Some("1h30m0s"));
-        assert_eq!(next("1h").as_deref(), Some("45m0s"));
-        assert_eq!(next("48h").as_deref(), Some("24h0m0s"));
-        assert_eq!(next("0"), None);
-        assert_eq!(next("7d"), None);
-    }
 
     #[wasm_bindgen_test]
     fn the_countdown_rounds_up_and_stops_at_zero() {

@@ -6,21 +6,21 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use secret_backends_api::SecretBackend;
 
-use crate::app::use_session;
-use crate::components::{Alert, ExportPanel, Progress, StatusCell};
+use crate::components::{ExportPanel, Loaded, StatusCell};
 use crate::listing::{ListView, SortKey, count, visible};
-use crate::live::ago;
+use crate::routes::Route;
+use crate::session::use_session;
+use crate::time::ago;
 
 #[component]
 pub fn BackendsPage() -> impl IntoView {
     let session = use_session();
     let backends = LocalResource::new(move || {
         session.changes.track();
-        async move { session.api.backends().await }
+        async move { session.api.backends_list().await }
     });
-    Effect::new(move || session.report(backends.get().as_ref()));
     let view_choice = RwSignal::new(ListView::default());
-    // Keep the last good list on screen while a live update fetches the next one.
+    // The last good list, for the export while a live update fetches the next one.
     let last = RwSignal::new(None::<Vec<SecretBackend>>);
     Effect::new(move || {
         if let Some(Ok(list)) = backends.get() {
@@ -33,7 +33,7 @@ pub fn BackendsPage() -> impl IntoView {
             <div class="sbc-toolbar">
                 <h1>"Secret backends"</h1>
                 <Show when=move || session.is_superuser()>
-                    <A href=session.href("/backends/new") attr:class="sbc-button sbc-button--primary" attr:data-testid="add-backend">
+                    <A href=session.href(&Route::AddBackend) attr:class="sbc-button sbc-button--primary" attr:data-testid="add-backend">
                         "Add backend"
                     </A>
                 </Show>
@@ -49,13 +49,9 @@ pub fn BackendsPage() -> impl IntoView {
                     file_stem="secret-backends".to_owned()
                 />
             </div>
-            {move || match (backends.get(), last.get()) {
-                (Some(Err(e)), _) => view! {
-                    <Alert message=e.message() retry=Callback::new(move |()| backends.refetch()) />
-                }.into_any(),
-                (_, Some(list)) => view! { <BackendsTable backends=list view=view_choice /> }.into_any(),
-                (_, None) => view! { <Progress label="Loading backends…" /> }.into_any(),
-            }}
+            <Loaded resource=backends label="Loading backends…" let:list>
+                <BackendsTable backends=list view=view_choice />
+            </Loaded>
         </section>
     }
 }
@@ -171,7 +167,7 @@ pub fn BackendsTable(backends: Vec<SecretBackend>, view: RwSignal<ListView>) -> 
                             let checked = b.checked_at.clone();
                             let row_id = format!("backend-row-{name}");
                             let status_id = format!("backend-status-{name}");
-                            let href = session.href(&format!("/backends/{name}"));
+                            let href = session.href(&Route::Backend(name.clone()));
                             view! {
                                 <tr data-testid=row_id>
                                     <th scope="row">

@@ -6,15 +6,16 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use secret_backends_api::{
-    BackendType, ErrorCode, EventKind, FieldKind, FieldSpec, SecretBackend, UpdateBackendRequest,
+    BackendType, EventKind, FieldKind, FieldSpec, SecretBackend, UpdateBackendRequest,
 };
 use wasm_bindgen::JsCast;
 
 use crate::api::{ApiError, Tagged};
-use crate::app::{PageState, use_session};
 use crate::commands;
-use crate::components::{Alert, CommandBox, Progress, SensitiveField, TextField};
+use crate::components::{Alert, CommandBox, Loaded, Offer, Refusal, SensitiveField, TextField};
 use crate::form::{self, Change, Edit};
+use crate::routes::Route;
+use crate::session::{PageState, use_session};
 
 #[component]
 pub fn EditBackendPage() -> impl IntoView {
@@ -23,25 +24,24 @@ pub fn EditBackendPage() -> impl IntoView {
     let name = Memo::new(move |_| params.read().get("name").unwrap_or_default());
     let backend = LocalResource::new(move || {
         let name = name.get();
-        async move { session.api.backend(&name).await }
+        async move { session.api.backend_get(&name).await }
     });
-    Effect::new(move || session.report(backend.get().as_ref()));
     view! {
         <section class="sbc-page" data-testid="edit-backend-page">
-            {move || match backend.get() {
-                None => view! { <Progress label="Loading the backend…" /> }.into_any(),
-                Some(Err(e)) => view! {
-                    <h1>{name.get()}</h1>
-                    <Alert message=e.message() retry=Callback::new(move |()| backend.refetch()) />
-                }.into_any(),
-                Some(Ok(tagged)) if tagged.value.built_in => view! {
-                    <h1>{tagged.value.name.clone()}</h1>
-                    <Alert message="built-in secret backends are immutable" />
-                }.into_any(),
-                Some(Ok(tagged)) => view! {
-                    <EditForm backend=tagged reload=Callback::new(move |()| backend.refetch()) />
-                }.into_any(),
-            }}
+            <Loaded resource=backend label="Loading the backend…" error_heading=name let:tagged>
+                {if tagged.value.built_in {
+                    view! {
+                        <h1>{tagged.value.name.clone()}</h1>
+                        <Alert message="built-in secret backends are immutable" />
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <EditForm backend=tagged reload=Callback::new(move |()| backend.refetch()) />
+                    }
+                    .into_any()
+                }}
+            </Loaded>
         </section>
     }
 }
@@ -54,9 +54,6 @@ struct Reviewed {
     request: UpdateBackendRequest,
     changes: Vec<Change>,
 }
-
-/// A refusal: the input it names (if any), the sentence, and its code.
-type Refusal = (Option<String>, String, Option<ErrorCode>);
 
 /// The edit form over one version of the backend (its ETag goes with the save).
 #[component]
@@ -73,7 +70,7 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
     let reviewing = RwSignal::new(None::<Reviewed>);
     // The admin changed the form after the review, which was closed: say why it went.
     let outdated = RwSignal::new(false);
-    let error = RwSignal::new(None::<Refusal>);
+    let error = RwSignal::new(None::<ApiError>);
     let form_ref = NodeRef::<leptos::html::Form>::new();
     let (backend_type, sensitive_set) =
         original.with_value(|b| (b.backend_type, b.sensitive_set.clone()));
@@ -85,7 +82,7 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
         async move {
             session
                 .api
-                .update_backend(&name, &request, tag.as_deref())
+                .backend_update(&name, &request, tag.as_deref())
                 .await
         }
     });
@@ -100,11 +97,11 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
                 session.notify(EventKind::BackendUpdated, &saved.value.name);
             }
             navigate(
-                &format!("/backends/{}", saved.value.name),
+                &Route::Backend(saved.value.name.clone()).path(),
                 Default::default(),
             );
         }
-        Some(Err(e)) => show_error(error, form_ref, backend_type, refusal(&e)),
+        Some(Err(e)) => show_error(error, form_ref, backend_type, e),
         None => {}
     });
 
@@ -130,12 +127,7 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
             })),
             Err(e) => {
                 reviewing.set(None);
-                show_error(
-                    error,
-                    form_ref,
-                    backend_type,
-                    (e.field, e.detail, Some(e.code)),
-                );
+                show_error(error, form_ref, backend_type, e.into());
             }
         }
     };
@@ -158,8 +150,8 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
         Signal::derive(move || {
             error.with(|e| {
                 e.as_ref()
-                    .filter(|(f, _, _)| f.as_deref() == Some(field.as_str()))
-                    .map(|(_, m, _)| m.clone())
+                    .filter(|e| e.field() == Some(field.as_str()))
+                    .map(ApiError::message)
             })
         })
     };
@@ -197,31 +189,28 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
                 ev.prevent_default();
                 review(());
             }>
-            {move || error.get().map(|(field, message, code)| {
-                let conflict = code == Some(ErrorCode::Conflict);
-                let unreachable = code == Some(ErrorCode::Unreachable) && reviewing.with(Option::is_some);
+            {move || error.get().map(|e| {
                 // A refusal about one input is shown under that input only.
-                let general = field.as_deref().is_none_or(|f| field_input_id(backend_type, f).is_none());
-                view! {
-                    {general.then(|| view! { <Alert message=message /> })}
-                    {conflict.then(|| view! {
-                        <div class="sbc-warning" data-testid="stale-edit">
-                            <p>"Someone else changed this backend after you opened it. Reload to see \
-                               their version; your changes here will be discarded."</p>
-                            <button type="button" class="sbc-button" data-testid="reload"
-                                on:click=move |_| reload.run(())>"Reload"</button>
-                        </div>
-                    })}
-                    {unreachable.then(|| view! {
-                        <div class="sbc-warning" data-testid="unreachable">
-                            <p>"The backend did not answer with the new settings. You can save anyway \
-                               (force): the settings are stored without the check, and the backend \
-                               shows an error until it answers."</p>
-                            <button type="button" class="sbc-button sbc-button--danger" data-testid="save-force"
-                                on:click=move |_| send(true)>"Save anyway"</button>
-                        </div>
-                    })}
-                }
+                let general = e.field().is_none_or(|f| field_input_id(backend_type, f).is_none());
+                // Force skips the ping of a reviewed change only.
+                let force = reviewing.with(Option::is_some).then(|| Offer {
+                    testid: "unreachable",
+                    note: "The backend did not answer with the new settings. You can save anyway \
+                           (force): the settings are stored without the check, and the backend \
+                           shows an error until it answers.",
+                    button_testid: "save-force",
+                    button: "Save anyway",
+                    run: Callback::new(move |()| send(true)),
+                });
+                let stale = Offer {
+                    testid: "stale-edit",
+                    note: "Someone else changed this backend after you opened it. Reload to see \
+                           their version; your changes here will be discarded.",
+                    button_testid: "reload",
+                    button: "Reload",
+                    run: reload,
+                };
+                view! { <Refusal error=e alert=general force=force reload=stale /> }
             })}
             // Locked while saving: what is being saved stays what is on screen.
             <fieldset class="sbc-fieldset" prop:disabled=move || save.pending().get()>
@@ -297,14 +286,13 @@ fn field_input_id(backend_type: BackendType, field: &str) -> Option<String> {
 /// Shows a refusal, and moves the focus to the input it names (if it is on screen), where it is
 /// shown: the admin lands on what to fix.
 fn show_error(
-    error: RwSignal<Option<Refusal>>,
+    error: RwSignal<Option<ApiError>>,
     form: NodeRef<leptos::html::Form>,
     backend_type: BackendType,
-    refusal: Refusal,
+    refusal: ApiError,
 ) {
     let target = refusal
-        .0
-        .as_deref()
+        .field()
         .and_then(|f| field_input_id(backend_type, f));
     error.set(Some(refusal));
     let Some(target) = target else { return };
@@ -321,10 +309,6 @@ fn show_error(
             let _ = input.focus();
         }
     });
-}
-
-fn refusal(e: &ApiError) -> Refusal {
-    (e.field().map(str::to_owned), e.message(), e.code())
 }
 
 /// A non-sensitive key: prefilled; when immutable, shown as a value, not as a live input, with

@@ -1,12 +1,13 @@
 //! `/login`: user name and password, exchanged for a bearer token held in memory. The page to go
 //! to afterwards is in the URL (`/login?next=/backends/myvault`), so a reload keeps it; only a
-//! path of this console is followed (see [`crate::app::safe_next`]).
+//! path of this console is followed (see [`crate::routes::safe_next`]).
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::app::{PageState, safe_next, use_session};
 use crate::components::{Alert, TextField};
+use crate::routes::{Route, safe_next};
+use crate::session::{PageState, use_session};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -22,7 +23,7 @@ pub fn LoginPage() -> impl IntoView {
         query
             .with_untracked(|q| q.get("next"))
             .and_then(|next| safe_next(&next).map(str::to_owned))
-            .unwrap_or_else(|| "/backends".to_owned())
+            .unwrap_or_else(|| Route::Backends.path())
     };
     // Already logged in (a host-given token, or a second visit): nothing to do here.
     if session.api.logged_in() {

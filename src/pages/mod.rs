@@ -4,9 +4,11 @@
 mod add_backend;
 mod audit;
 mod backend;
+mod backend_dialogs;
 mod backends;
 mod edit_backend;
 mod login;
+mod model;
 mod models;
 
 pub use add_backend::AddBackendPage;
@@ -15,12 +17,14 @@ pub use backend::BackendPage;
 pub use backends::BackendsPage;
 pub use edit_backend::EditBackendPage;
 pub use login::LoginPage;
-pub use models::{ModelPage, ModelsPage};
+pub use model::ModelPage;
+pub use models::ModelsPage;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::app::{PageState, use_session};
+use crate::routes::Route;
+use crate::session::{PageState, use_session};
 
 /// Any path the console does not know.
 #[component]
@@ -30,7 +34,7 @@ pub fn NotFoundPage() -> impl IntoView {
     view! {
         <section class="sbc-page" data-testid="not-found">
             <h1>"Page not found"</h1>
-            <p>"There is no such page in the console. " <A href=session.href("/backends")>"Go to the backends"</A> "."</p>
+            <p>"There is no such page in the console. " <A href=session.href(&Route::Backends)>"Go to the backends"</A> "."</p>
         </section>
     }
 }
