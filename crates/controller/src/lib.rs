@@ -9,12 +9,12 @@
 //!   [`controller::Audit`]), with the contract any implementation keeps (permissions, error
 //!   codes, versions, the change feed). No HTTP in it.
 //! - [`embedded`]: the implementation the service runs today: the Juju rules over the SQLite
-//!   [`store`], with password hashing ([`auth`]), checks of external backends ([`ping`]) and
-//!   secret content on vault ([`vault`]). A bridge to a real Juju controller would sit beside it.
+//!   store ([`embedded::store`]), with password hashing ([`embedded::auth`]), checks of external
+//!   backends ([`ping`]) and secret content on vault ([`vault`]). A bridge to a real Juju
+//!   controller would sit beside it.
 //!
 //! [`error`] is shared by all three: a refusal for the caller, or an internal failure for the log.
 
-pub mod auth;
 pub mod config;
 pub mod controller;
 pub mod embedded;
@@ -22,7 +22,6 @@ pub mod error;
 pub mod http;
 pub mod openapi;
 pub mod ping;
-pub mod store;
 pub mod vault;
 
 use std::sync::Arc;
@@ -33,7 +32,7 @@ pub use controller::Controller;
 /// Opens the store and the controller, binds the listener, prints where it serves, and serves
 /// until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> Result<(), StartError> {
-    let store = store::Store::open(&config.data_dir)?;
+    let store = embedded::store::Store::open(&config.data_dir)?;
     let (controller, generated) =
         embedded::EmbeddedController::open(store, config.admin_password.clone()).await?;
     if let Some(password) = generated {

@@ -1,6 +1,7 @@
-//! Secret backends: add, list, show, update, remove, reveal, check and rotate (`domain.md`
-//! sections 2 to 5).
+//! Secret backends: add, list, get, update, remove, reveal, test, check and rotate the token
+//! (`domain.md` sections 2 to 5).
 
+use async_trait::async_trait;
 use secret_backends_api::{
     AddBackendRequest, BackendCheck, BackendCheckRequest, BackendStatus, BackendType, Config,
     ErrorCode, EventKind, GoDuration, INTERNAL_BACKEND, SecretBackend, UpdateBackendRequest,
@@ -8,13 +9,11 @@ use secret_backends_api::{
 };
 
 use super::snapshot::{Snapshot, backend_version, built_in_version};
+use super::store::{self, AuditRecord, BackendRow};
 use super::{EmbeddedController, check_version, now, require_superuser};
-use async_trait::async_trait;
-
 use crate::controller::{Backends, Caller, ListOptions, Version, Versioned};
 use crate::error::{Error, Result};
 use crate::ping;
-use crate::store::{self, AuditRecord, BackendRow};
 
 /// When the next rotation is due after one at `at`: the interval's 75%, at most 24 hours.
 pub fn next_rotation(at: i64, interval_secs: u64) -> i64 {
