@@ -9,19 +9,18 @@
 //!   [`controller::Audit`]), with the contract any implementation keeps (permissions, error
 //!   codes, versions, the change feed). No HTTP in it.
 //! - [`embedded`]: the implementation the service runs today: the Juju rules over the SQLite
-//!   [`store`], with password hashing ([`auth`]) and one driver per backend type
-//!   ([`embedded::drivers`]: checks, token rotation, secret content). A bridge to a real Juju controller would sit beside it.
+//!   store ([`embedded::store`]), with password hashing ([`embedded::auth`]) and one driver per
+//!   backend type ([`embedded::drivers`]: checks, token rotation, secret content). A bridge to a
+//!   real Juju controller would sit beside it.
 //!
 //! [`error`] is shared by all three: a refusal for the caller, or an internal failure for the log.
 
-pub mod auth;
 pub mod config;
 pub mod controller;
 pub mod embedded;
 pub mod error;
 pub mod http;
 pub mod openapi;
-pub mod store;
 
 use std::sync::Arc;
 
@@ -31,7 +30,7 @@ pub use controller::Controller;
 /// Opens the store and the controller, binds the listener, prints where it serves, and serves
 /// until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> Result<(), StartError> {
-    let store = store::Store::open(&config.data_dir)?;
+    let store = embedded::store::Store::open(&config.data_dir)?;
     let (controller, generated) =
         embedded::EmbeddedController::open(store, config.admin_password.clone()).await?;
     if let Some(password) = generated {

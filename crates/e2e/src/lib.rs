@@ -16,7 +16,7 @@ use secret_backends_controller::Controller;
 use secret_backends_controller::controller::Caller;
 use secret_backends_controller::controller::{Backends, Models};
 use secret_backends_controller::embedded::EmbeddedController;
-use secret_backends_controller::store::Store;
+use secret_backends_controller::embedded::store::Store;
 use serde_json::json;
 
 pub const ADMIN_PASSWORD: &str = "e2e-admin-password";

@@ -18,12 +18,14 @@
 //!   - `unauthorized`: no such session (token missing, expired or logged out), or wrong password;
 //!   - `permission-denied`: the caller may not do this;
 //!   - `not-found`: the named backend, model or user does not exist;
-//!   - `already-exists`: the name is taken; `in-use`: it is still needed (a backend holding secret
-//!     content, a name a model uses);
+//!   - `already-exists`: the name is taken;
+//!   - `in-use`: a backend still holds secret content (so it cannot be removed without `force`,
+//!     nor renamed);
 //!   - `conflict`: the resource is not at the [`Version`] the caller last saw;
 //!   - `not-supported`: this backend type cannot do that here;
 //!   - `unreachable`: the backend did not answer as it should (the sentence says which step);
-//!   - `too-large` is HTTP's (a body over the limit) and `internal` is never built by hand.
+//!   - `too-large` is HTTP's (a body over the limit); `internal` is what an internal failure is
+//!     answered with, never a refusal's code.
 //! - **Versions.** A single resource comes back [`Versioned`]: its [`Version`] changes with every
 //!   change to what the caller sees of it, and only then. A change that takes an expected version
 //!   refuses with `conflict` unless the resource is still at it (`None`: change it whatever its

@@ -3,10 +3,10 @@
 use async_trait::async_trait;
 use secret_backends_api::AuditEntry;
 
+use super::store;
 use super::{EmbeddedController, require_superuser};
 use crate::controller::{Audit, Caller};
 use crate::error::Result;
-use crate::store;
 
 #[async_trait]
 impl Audit for EmbeddedController {

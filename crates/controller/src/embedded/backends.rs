@@ -1,6 +1,7 @@
-//! Secret backends: add, list, show, update, remove, reveal, check and rotate (`docs/rules.md`:
-//! add, list, update, rename, remove, sensitive values, token rotation).
+//! Secret backends: add, list, get, update, remove, reveal, test, check and rotate the token
+//! (`docs/rules.md`: add, list, update, rename, remove, sensitive values, token rotation).
 
+use async_trait::async_trait;
 use secret_backends_api::{
     AddBackendRequest, BackendCheck, BackendCheckRequest, BackendStatus, BackendType, Config,
     ErrorCode, EventKind, GoDuration, INTERNAL_BACKEND, SecretBackend, UpdateBackendRequest,
@@ -9,12 +10,10 @@ use secret_backends_api::{
 
 use super::drivers::{self, DriverError};
 use super::snapshot::{Snapshot, backend_version, built_in_version};
+use super::store::{self, AuditRecord, BackendRow};
 use super::{EmbeddedController, check_version, now, require_superuser};
-use async_trait::async_trait;
-
 use crate::controller::{Backends, Caller, ListOptions, Version, Versioned};
 use crate::error::{Error, Result};
-use crate::store::{self, AuditRecord, BackendRow};
 
 /// When the next rotation is due after one at `at`: the interval's 75%, at most 24 hours.
 pub fn next_rotation(at: i64, interval_secs: u64) -> i64 {

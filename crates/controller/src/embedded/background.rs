@@ -10,9 +10,9 @@ use secret_backends_api::EventKind;
 use super::backends::RotateError;
 use super::models::{delete_content, read_content, write_content};
 use super::snapshot::{Snapshot, Target};
+use super::store::{self, RevisionRow};
 use super::{EmbeddedController, now};
 use crate::error::Result;
-use crate::store::{self, RevisionRow};
 
 /// How often each job runs.
 #[derive(Debug, Clone, Copy)]

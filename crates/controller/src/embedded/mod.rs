@@ -9,14 +9,19 @@
 //! - `events.rs`: the change feed; `audit.rs`: the audit trail.
 //! - `background.rs`: health checks, token rotation and draining, off the request path.
 //! - `drivers/`: one driver per backend type (check, token rotation, secret content).
+//!
+//! Its private parts: `store.rs` (SQLite), `auth.rs` (password hashing, session tokens),
+//! `snapshot.rs` (one consistent read of the store and the answers built from it).
 
 mod audit;
+pub mod auth;
 mod backends;
 mod background;
 pub mod drivers;
 mod events;
 mod models;
 mod snapshot;
+pub mod store;
 mod users;
 
 use std::sync::Arc;
@@ -29,10 +34,9 @@ use tokio::sync::{Mutex, Notify, broadcast};
 
 pub use background::Background;
 
-use crate::auth;
+use self::store::{AuditRecord, Store, UserRow};
 use crate::controller::{Caller, Controller, Version};
 use crate::error::{Error, Result};
-use crate::store::{self, AuditRecord, Store, UserRow};
 
 pub struct EmbeddedController {
     store: Store,

@@ -2,6 +2,7 @@
 //! secrets, and where secret content is stored: in SQLite for the controller's own backends, in a
 //! KV version 1 mount per model on a vault.
 
+use async_trait::async_trait;
 use secret_backends_api::{
     AUTO_BACKEND, AddModelRequest, AddSecretRequest, ErrorCode, EventKind, INTERNAL_BACKEND, Model,
     ModelAccess, ModelType, SecretInfo, SetModelBackendRequest, ValidationError, validate,
@@ -9,12 +10,10 @@ use secret_backends_api::{
 
 use super::drivers::{self, Content, ContentAt, DriverError};
 use super::snapshot::{Snapshot, Target, model_version};
+use super::store::{self, AuditRecord, ModelRow, RevisionRow};
 use super::{EmbeddedController, check_version, now, require_superuser};
-use async_trait::async_trait;
-
 use crate::controller::{Caller, Models, Version, Versioned};
 use crate::error::{Error, Result};
-use crate::store::{self, AuditRecord, ModelRow, RevisionRow};
 
 pub fn model_not_found(name: &str) -> Error {
     Error::refused(ErrorCode::NotFound, format!("model {name:?} not found"))
@@ -382,7 +381,7 @@ fn latest_revisions(revisions: &[RevisionRow]) -> Vec<&RevisionRow> {
 /// A new secret URI, in Juju's shape (`secret:` and 20 lowercase base32hex characters).
 fn new_secret_uri() -> Result<String> {
     const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuv";
-    let id: String = crate::auth::random_bytes::<20>()?
+    let id: String = super::auth::random_bytes::<20>()?
         .iter()
         .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
         .collect();

@@ -11,9 +11,9 @@ use secret_backends_api::{
 };
 
 use super::rfc3339;
+use super::store::{self, BackendRow, ModelRow, RevisionRow};
 use crate::controller::Version;
 use crate::error::Result;
-use crate::store::{self, BackendRow, ModelRow, RevisionRow};
 
 /// Where a model's new revisions go.
 #[derive(Debug, Clone)]

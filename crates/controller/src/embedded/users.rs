@@ -8,12 +8,12 @@ use secret_backends_api::{
     validate,
 };
 
+use super::auth;
 use super::models::model_not_found;
+use super::store::{self, AuditRecord, UserRow};
 use super::{EmbeddedController, now, require_superuser, rfc3339};
-use crate::auth;
 use crate::controller::{Caller, Users};
 use crate::error::{Error, Result};
-use crate::store::{self, AuditRecord, UserRow};
 
 /// How long a bearer token works.
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 3600);

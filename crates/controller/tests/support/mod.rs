@@ -17,8 +17,9 @@ use axum::http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use secret_backends_api::Access;
 use secret_backends_controller::embedded::EmbeddedController;
-use secret_backends_controller::store::{self, Store, UserRow};
-use secret_backends_controller::{Controller, auth, http};
+use secret_backends_controller::embedded::auth;
+use secret_backends_controller::embedded::store::{self, Store, UserRow};
+use secret_backends_controller::{Controller, http};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 

@@ -18,8 +18,8 @@ use crate::error::{Error, Result};
 
 /// The schema, one script per version. Append only: a released script never changes.
 const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/0001_initial.sql"),
-    include_str!("../migrations/0002_models_secrets_rotation_audit.sql"),
+    include_str!("../../migrations/0001_initial.sql"),
+    include_str!("../../migrations/0002_models_secrets_rotation_audit.sql"),
 ];
 
 #[derive(Clone)]
