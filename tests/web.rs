@@ -5,12 +5,10 @@
 
 use leptos::mount::mount_to;
 use leptos::prelude::*;
-use secret_backends_api::fixtures::backend;
 use secret_backends_api::{BackendStatus, BackendType, SecretBackend};
 use secret_backends_console::commands::remove_command;
 use secret_backends_console::components::{CommandBox, ConfigView, StatusCell, download_text};
 use secret_backends_console::form;
-use serde_json::json;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -32,16 +30,7 @@ fn text_of(root: &web_sys::HtmlElement, testid: &str) -> String {
 }
 
 fn vault_backend() -> SecretBackend {
-    let mut b = backend(
-        "myvault",
-        BackendType::Vault,
-        json!({"endpoint": "http://10.0.0.1:8200", "namespace": "team"}),
-    );
-    b.sensitive_set = vec!["token".into()];
-    b.secrets = 3;
-    b.status = BackendStatus::Error;
-    b.message = Some("vault is sealed".into());
-    b
+    secret_backends_api::fixtures::sealed_vault()
 }
 
 #[wasm_bindgen_test]

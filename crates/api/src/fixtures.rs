@@ -51,3 +51,18 @@ pub fn backend(
         models: vec![],
     }
 }
+
+/// The vault backend the console's tests show: a namespace, a token set (never its value), three
+/// secrets, and a failed check.
+pub fn sealed_vault() -> crate::SecretBackend {
+    let mut b = backend(
+        "myvault",
+        crate::BackendType::Vault,
+        serde_json::json!({"endpoint": "http://10.0.0.1:8200", "namespace": "team"}),
+    );
+    b.sensitive_set = vec!["token".into()];
+    b.secrets = 3;
+    b.status = crate::BackendStatus::Error;
+    b.message = Some("vault is sealed".into());
+    b
+}

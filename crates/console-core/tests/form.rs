@@ -1,22 +1,12 @@
 //! The form-to-request mapping (`src/form.rs`): what the console refuses before sending, and the
 //! review of an edit.
 
-use secret_backends_api::fixtures::backend;
-use secret_backends_api::{BackendStatus, BackendType, SecretBackend};
+use secret_backends_api::{BackendType, SecretBackend};
 use secret_backends_console_core::form;
 use serde_json::json;
 
 fn vault_backend() -> SecretBackend {
-    let mut b = backend(
-        "myvault",
-        BackendType::Vault,
-        json!({"endpoint": "http://10.0.0.1:8200", "namespace": "team"}),
-    );
-    b.sensitive_set = vec!["token".into()];
-    b.secrets = 3;
-    b.status = BackendStatus::Error;
-    b.message = Some("vault is sealed".into());
-    b
+    secret_backends_api::fixtures::sealed_vault()
 }
 
 #[test]

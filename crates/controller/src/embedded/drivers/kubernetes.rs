@@ -299,13 +299,7 @@ fn redact(config: &Config, text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn config(pairs: &[(&str, Value)]) -> Config {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), v.clone()))
-            .collect()
-    }
+    use crate::embedded::drivers::tests::config;
 
     #[test]
     fn urls_keep_the_endpoint_prefix_and_encode_names() {

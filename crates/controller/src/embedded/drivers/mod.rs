@@ -256,11 +256,12 @@ pub(crate) fn cause(e: &reqwest::Error) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use serde_json::json;
 
-    fn config(pairs: &[(&str, Value)]) -> Config {
+    /// A config from `(key, value)` pairs, for the drivers' tests.
+    pub(crate) fn config(pairs: &[(&str, Value)]) -> Config {
         pairs
             .iter()
             .map(|(k, v)| ((*k).to_owned(), v.clone()))
