@@ -27,15 +27,15 @@ impl Audit for EmbeddedController {
 }
 
 /// A stored entry as answered.
-fn entry(row: AuditRow) -> AuditEntry {
+fn entry(AuditRow { id, at, record }: AuditRow) -> AuditEntry {
     AuditEntry {
-        id: row.id,
-        at: rfc3339(row.at),
-        user: row.user,
-        action: row.action.as_str().to_owned(),
-        backend: row.backend,
-        model: row.model,
-        keys: row.keys,
-        detail: row.detail,
+        id,
+        at: rfc3339(at),
+        user: record.user,
+        action: record.action.as_str().to_owned(),
+        backend: record.backend,
+        model: record.model,
+        keys: record.keys,
+        detail: record.detail,
     }
 }

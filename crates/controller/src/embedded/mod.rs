@@ -3,7 +3,8 @@
 //! service runs with today.
 //!
 //! Each part of the [`Controller`] interface is implemented in the file of the same name:
-//! - `backends.rs`: add, get, list, update, remove, reveal, test, check, rotate the token.
+//! - `backends/`: add, get, list, update, remove, reveal, test, check, rotate the token; the
+//!   rules of a change as pure functions in `plan.rs`, checks and rotation in `rotation.rs`.
 //! - `models.rs`: models, their backend setting, their secrets, and where content lives.
 //! - `users.rs`: login, sessions, users and their per-model access.
 //! - `events.rs`: the change feed; `audit.rs`: the audit trail.
@@ -103,6 +104,13 @@ impl EmbeddedController {
             kind,
             name: name.to_owned(),
         });
+    }
+
+    /// Tells every open change feed about the same change to several resources.
+    fn emit_each(&self, kind: EventKind, names: &[String]) {
+        for name in names {
+            self.emit(kind, name);
+        }
     }
 }
 

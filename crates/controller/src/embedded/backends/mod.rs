@@ -198,12 +198,7 @@ impl Backends for EmbeddedController {
         if is_built_in_backend(name) {
             return Err(built_in_immutable());
         }
-        let owned = name.to_owned();
-        let stored = self
-            .store
-            .call(move |c| store::backend_get(c, &owned))
-            .await?
-            .ok_or_else(|| Error::backend_not_found(name))?;
+        let stored = self.backend_row(name).await?;
         check_version(
             expected,
             &backend_version(&stored),
@@ -292,9 +287,7 @@ impl Backends for EmbeddedController {
             .await?;
         tracing::info!(user = %caller.name, backend = %name, force, "secret backend removed");
         self.emit(EventKind::BackendRemoved, name);
-        for model in moved_models {
-            self.emit(EventKind::ModelUpdated, &model);
-        }
+        self.emit_each(EventKind::ModelUpdated, &moved_models);
         Ok(())
     }
 
@@ -315,12 +308,7 @@ impl Backends for EmbeddedController {
         if is_built_in_backend(name) {
             return self.backend_get(caller, name, false).await;
         }
-        let owned = name.to_owned();
-        let row = self
-            .store
-            .call(move |c| store::backend_get(c, &owned))
-            .await?
-            .ok_or_else(|| Error::backend_not_found(name))?;
+        let row = self.backend_row(name).await?;
         self.check_one(row.clone()).await?;
         self.answer_for(&row.id).await
     }
@@ -337,12 +325,7 @@ impl Backends for EmbeddedController {
                 "token refresh on secret backend of type \"controller\" not supported",
             ));
         }
-        let owned = name.to_owned();
-        let row = self
-            .store
-            .call(move |c| store::backend_get(c, &owned))
-            .await?
-            .ok_or_else(|| Error::backend_not_found(name))?;
+        let row = self.backend_row(name).await?;
         let Some(interval) = row.token_rotate_secs else {
             return Err(ValidationError::field(
                 "token-rotate-interval",
@@ -366,6 +349,15 @@ impl Backends for EmbeddedController {
 }
 
 impl EmbeddedController {
+    /// A stored backend by name.
+    async fn backend_row(&self, name: &str) -> Result<BackendRow> {
+        let owned = name.to_owned();
+        self.store
+            .call(move |c| store::backend_get(c, &owned))
+            .await?
+            .ok_or_else(|| Error::backend_not_found(name))
+    }
+
     /// The answer for one stored backend, read afresh.
     async fn answer_for(&self, id: &str) -> Result<Versioned<SecretBackend>> {
         let uuid = self.controller_uuid.clone();

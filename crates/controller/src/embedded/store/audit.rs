@@ -3,7 +3,7 @@
 use rusqlite::{Connection, Row, params};
 use secret_backends_api::AuditAction;
 
-use super::{Word, all, json_column, json_text};
+use super::{FromRow, Word, all, json_column, json_text};
 use crate::error::Result;
 
 /// One audit record to write; [`Store::write`](super::Store::write) writes it with the change
@@ -62,25 +62,24 @@ pub struct AuditRow {
     pub id: u64,
     /// Unix seconds.
     pub at: i64,
-    pub user: String,
-    pub action: AuditAction,
-    pub backend: Option<String>,
-    pub model: Option<String>,
-    pub keys: Vec<String>,
-    pub detail: Option<String>,
+    pub record: AuditRecord,
 }
 
-impl AuditRow {
+impl FromRow for AuditRow {
+    const COLUMNS: &'static str = "id, at, user, action, backend, model, keys, detail";
+
     fn from_row(r: &Row<'_>) -> rusqlite::Result<AuditRow> {
         Ok(AuditRow {
             id: r.get(0)?,
             at: r.get(1)?,
-            user: r.get(2)?,
-            action: r.get::<_, Word<AuditAction>>(3)?.0,
-            backend: r.get(4)?,
-            model: r.get(5)?,
-            keys: json_column(r, 6)?,
-            detail: r.get(7)?,
+            record: AuditRecord {
+                user: r.get(2)?,
+                action: r.get::<_, Word<AuditAction>>(3)?.0,
+                backend: r.get(4)?,
+                model: r.get(5)?,
+                keys: json_column(r, 6)?,
+                detail: r.get(7)?,
+            },
         })
     }
 }
@@ -107,9 +106,7 @@ pub(super) fn audit_insert(c: &Connection, record: &AuditRecord, now: i64) -> Re
 pub fn audit_list(c: &Connection, backend: Option<&str>, limit: u32) -> Result<Vec<AuditRow>> {
     all(
         c,
-        "SELECT id, at, user, action, backend, model, keys, detail FROM audit
-         WHERE ?1 IS NULL OR backend = ?1 ORDER BY id DESC LIMIT ?2",
+        "FROM audit WHERE ?1 IS NULL OR backend = ?1 ORDER BY id DESC LIMIT ?2",
         params![backend, limit],
-        AuditRow::from_row,
     )
 }

@@ -1,9 +1,10 @@
 //! User secret backends (the built-in ones are not rows).
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::types::ToSql;
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use secret_backends_api::{BackendStatus, BackendType, Config};
 
-use super::{Word, all, json_column, json_text, one};
+use super::{FromRow, Word, all, json_column, json_text, one};
 use crate::error::Result;
 
 /// A stored user backend.
@@ -24,11 +25,10 @@ pub struct BackendRow {
     pub last_rotation_error: Option<String>,
 }
 
-/// The columns [`BackendRow::from_row`] reads, in its order.
-const BACKEND_COLUMNS: &str = "id, name, backend_type, config, token_rotate_secs, revision, \
+impl FromRow for BackendRow {
+    const COLUMNS: &'static str = "id, name, backend_type, config, token_rotate_secs, revision, \
      status, message, checked_at, next_rotation_at, last_rotation_at, last_rotation_error";
 
-impl BackendRow {
     fn from_row(r: &Row<'_>) -> rusqlite::Result<BackendRow> {
         Ok(BackendRow {
             id: r.get(0)?,
@@ -48,30 +48,15 @@ impl BackendRow {
 }
 
 pub fn backend_list(c: &Connection) -> Result<Vec<BackendRow>> {
-    all(
-        c,
-        &format!("SELECT {BACKEND_COLUMNS} FROM secret_backends ORDER BY name"),
-        [],
-        BackendRow::from_row,
-    )
+    all(c, "FROM secret_backends ORDER BY name", [])
 }
 
 pub fn backend_get(c: &Connection, name: &str) -> Result<Option<BackendRow>> {
-    one(
-        c,
-        &format!("SELECT {BACKEND_COLUMNS} FROM secret_backends WHERE name = ?1"),
-        params![name],
-        BackendRow::from_row,
-    )
+    one(c, "FROM secret_backends WHERE name = ?1", params![name])
 }
 
 pub fn backend_get_by_id(c: &Connection, id: &str) -> Result<Option<BackendRow>> {
-    one(
-        c,
-        &format!("SELECT {BACKEND_COLUMNS} FROM secret_backends WHERE id = ?1"),
-        params![id],
-        BackendRow::from_row,
-    )
+    one(c, "FROM secret_backends WHERE id = ?1", params![id])
 }
 
 pub fn backend_id_exists(c: &Connection, id: &str) -> Result<bool> {
@@ -86,63 +71,55 @@ pub fn backend_id_exists(c: &Connection, id: &str) -> Result<bool> {
 pub fn backends_due_for_rotation(c: &Connection, now: i64) -> Result<Vec<BackendRow>> {
     all(
         c,
-        &format!(
-            "SELECT {BACKEND_COLUMNS} FROM secret_backends
-             WHERE token_rotate_secs IS NOT NULL AND next_rotation_at IS NOT NULL
-               AND next_rotation_at <= ?1"
-        ),
+        "FROM secret_backends
+         WHERE token_rotate_secs IS NOT NULL AND next_rotation_at IS NOT NULL
+           AND next_rotation_at <= ?1",
         params![now],
-        BackendRow::from_row,
     )
 }
 
 pub fn backend_insert(c: &Connection, b: &BackendRow, now: i64) -> Result<()> {
+    let mut values = backend_values(b)?;
+    values.push(Box::new(now));
     c.execute(
-        "INSERT INTO secret_backends
-           (id, name, backend_type, config, token_rotate_secs, revision, status, message, checked_at,
-            next_rotation_at, last_rotation_at, last_rotation_error, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        params![
-            b.id,
-            b.name,
-            Word(b.backend_type),
-            json_text(&b.config)?,
-            b.token_rotate_secs,
-            b.revision,
-            Word(b.status),
-            b.message,
-            b.checked_at,
-            b.next_rotation_at,
-            b.last_rotation_at,
-            b.last_rotation_error,
-            now
-        ],
+        &format!(
+            "INSERT INTO secret_backends ({}, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            BackendRow::COLUMNS
+        ),
+        params_from_iter(values),
     )?;
     Ok(())
 }
 
-/// Writes every field of a stored backend (found by id).
+/// Writes every field of a stored backend (found by id; its type never changes).
 pub fn backend_update(c: &Connection, b: &BackendRow) -> Result<()> {
     c.execute(
-        "UPDATE secret_backends SET name = ?2, config = ?3, token_rotate_secs = ?4, revision = ?5,
-           status = ?6, message = ?7, checked_at = ?8, next_rotation_at = ?9, last_rotation_at = ?10,
-           last_rotation_error = ?11
+        "UPDATE secret_backends SET name = ?2, backend_type = ?3, config = ?4,
+           token_rotate_secs = ?5, revision = ?6, status = ?7, message = ?8, checked_at = ?9,
+           next_rotation_at = ?10, last_rotation_at = ?11, last_rotation_error = ?12
          WHERE id = ?1",
-        params![
-            b.id,
-            b.name,
-            json_text(&b.config)?,
-            b.token_rotate_secs,
-            b.revision,
-            Word(b.status),
-            b.message,
-            b.checked_at,
-            b.next_rotation_at,
-            b.last_rotation_at,
-            b.last_rotation_error,
-        ],
+        params_from_iter(backend_values(b)?),
     )?;
     Ok(())
+}
+
+/// A row's values in the order of its columns, bound as `?1` to `?12`.
+fn backend_values(b: &BackendRow) -> Result<Vec<Box<dyn ToSql + '_>>> {
+    Ok(vec![
+        Box::new(&b.id),
+        Box::new(&b.name),
+        Box::new(Word(b.backend_type)),
+        Box::new(json_text(&b.config)?),
+        Box::new(b.token_rotate_secs),
+        Box::new(b.revision),
+        Box::new(Word(b.status)),
+        Box::new(&b.message),
+        Box::new(b.checked_at),
+        Box::new(b.next_rotation_at),
+        Box::new(b.last_rotation_at),
+        Box::new(&b.last_rotation_error),
+    ])
 }
 
 pub fn backend_delete(c: &Connection, id: &str) -> Result<bool> {

@@ -3,7 +3,7 @@
 use rusqlite::{Connection, Row, params};
 use secret_backends_api::ModelType;
 
-use super::{Word, all, one};
+use super::{FromRow, Word, all, one};
 use crate::error::Result;
 
 /// A stored model.
@@ -17,10 +17,9 @@ pub struct ModelRow {
     pub revision: u64,
 }
 
-/// The columns [`ModelRow::from_row`] reads, in its order.
-const MODEL_COLUMNS: &str = "uuid, name, model_type, secret_backend, revision";
+impl FromRow for ModelRow {
+    const COLUMNS: &'static str = "uuid, name, model_type, secret_backend, revision";
 
-impl ModelRow {
     fn from_row(r: &Row<'_>) -> rusqlite::Result<ModelRow> {
         Ok(ModelRow {
             uuid: r.get(0)?,
@@ -33,30 +32,19 @@ impl ModelRow {
 }
 
 pub fn model_list(c: &Connection) -> Result<Vec<ModelRow>> {
-    all(
-        c,
-        &format!("SELECT {MODEL_COLUMNS} FROM models ORDER BY name"),
-        [],
-        ModelRow::from_row,
-    )
+    all(c, "FROM models ORDER BY name", [])
 }
 
 pub fn model_get(c: &Connection, name: &str) -> Result<Option<ModelRow>> {
-    one(
-        c,
-        &format!("SELECT {MODEL_COLUMNS} FROM models WHERE name = ?1"),
-        params![name],
-        ModelRow::from_row,
-    )
+    one(c, "FROM models WHERE name = ?1", params![name])
 }
 
 /// Models whose setting names `backend`.
 pub fn models_naming_backend(c: &Connection, backend: &str) -> Result<Vec<ModelRow>> {
     all(
         c,
-        &format!("SELECT {MODEL_COLUMNS} FROM models WHERE secret_backend = ?1 ORDER BY name"),
+        "FROM models WHERE secret_backend = ?1 ORDER BY name",
         params![backend],
-        ModelRow::from_row,
     )
 }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::all;
+use super::{FromRow, all, rows};
 use crate::error::Result;
 
 /// A revision of a secret and where its content is.
@@ -20,11 +20,10 @@ pub struct RevisionRow {
     pub content: Option<String>,
 }
 
-/// The columns [`RevisionRow::from_row`] reads, of `secret_revisions r` joined to `secrets s`.
-const REVISION_COLUMNS: &str =
-    "r.secret_uri, s.model_uuid, s.label, r.revision, r.backend_id, r.content";
+impl FromRow for RevisionRow {
+    const COLUMNS: &'static str =
+        "r.secret_uri, s.model_uuid, s.label, r.revision, r.backend_id, r.content";
 
-impl RevisionRow {
     fn from_row(r: &Row<'_>) -> rusqlite::Result<RevisionRow> {
         Ok(RevisionRow {
             secret_uri: r.get(0)?,
@@ -96,12 +95,9 @@ pub fn revision_move(
 pub fn model_revisions(c: &Connection, model_uuid: &str) -> Result<Vec<RevisionRow>> {
     all(
         c,
-        &format!(
-            "SELECT {REVISION_COLUMNS} FROM secret_revisions r JOIN secrets s ON s.uri = r.secret_uri
-             WHERE s.model_uuid = ?1 ORDER BY s.label, r.revision"
-        ),
+        "FROM secret_revisions r JOIN secrets s ON s.uri = r.secret_uri
+         WHERE s.model_uuid = ?1 ORDER BY s.label, r.revision",
         params![model_uuid],
-        RevisionRow::from_row,
     )
 }
 
@@ -109,18 +105,15 @@ pub fn model_revisions(c: &Connection, model_uuid: &str) -> Result<Vec<RevisionR
 pub fn revisions_all(c: &Connection) -> Result<Vec<RevisionRow>> {
     all(
         c,
-        &format!(
-            "SELECT {REVISION_COLUMNS} FROM secret_revisions r JOIN secrets s ON s.uri = r.secret_uri
-             ORDER BY s.model_uuid, r.secret_uri, r.revision"
-        ),
+        "FROM secret_revisions r JOIN secrets s ON s.uri = r.secret_uri
+         ORDER BY s.model_uuid, r.secret_uri, r.revision",
         [],
-        RevisionRow::from_row,
     )
 }
 
 /// Distinct secrets with content in each backend (by backend id).
 pub fn secret_counts(c: &Connection) -> Result<HashMap<String, u64>> {
-    Ok(all(
+    Ok(rows(
         c,
         "SELECT backend_id, COUNT(DISTINCT secret_uri) FROM secret_revisions GROUP BY backend_id",
         [],

@@ -3,7 +3,7 @@
 use rusqlite::{Connection, Row, params};
 use secret_backends_api::{Access, ModelAccess};
 
-use super::{Word, all, one};
+use super::{FromRow, Word, all, one, rows};
 use crate::error::Result;
 
 /// A stored user.
@@ -14,10 +14,9 @@ pub struct UserRow {
     pub access: Access,
 }
 
-/// The columns [`UserRow::from_row`] reads, of `users` as `u`.
-const USER_COLUMNS: &str = "u.name, u.password_hash, u.access";
+impl FromRow for UserRow {
+    const COLUMNS: &'static str = "u.name, u.password_hash, u.access";
 
-impl UserRow {
     fn from_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
         Ok(UserRow {
             name: r.get(0)?,
@@ -40,21 +39,11 @@ pub fn user_insert(c: &Connection, user: &UserRow, now: i64) -> Result<()> {
 }
 
 pub fn user_get(c: &Connection, name: &str) -> Result<Option<UserRow>> {
-    one(
-        c,
-        &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.name = ?1"),
-        params![name],
-        UserRow::from_row,
-    )
+    one(c, "FROM users u WHERE u.name = ?1", params![name])
 }
 
 pub fn user_list(c: &Connection) -> Result<Vec<UserRow>> {
-    all(
-        c,
-        &format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.name"),
-        [],
-        UserRow::from_row,
-    )
+    all(c, "FROM users u ORDER BY u.name", [])
 }
 
 pub fn session_insert(c: &Connection, token_hash: &str, user: &str, expires_at: i64) -> Result<()> {
@@ -69,12 +58,9 @@ pub fn session_insert(c: &Connection, token_hash: &str, user: &str, expires_at: 
 pub fn session_user(c: &Connection, token_hash: &str, now: i64) -> Result<Option<UserRow>> {
     one(
         c,
-        &format!(
-            "SELECT {USER_COLUMNS} FROM sessions s JOIN users u ON u.name = s.user_name
-             WHERE s.token_hash = ?1 AND s.expires_at > ?2"
-        ),
+        "FROM sessions s JOIN users u ON u.name = s.user_name
+         WHERE s.token_hash = ?1 AND s.expires_at > ?2",
         params![token_hash, now],
-        UserRow::from_row,
     )
 }
 
@@ -93,7 +79,7 @@ pub fn sessions_expire(c: &Connection, now: i64) -> Result<()> {
 
 /// A user's access to each model they may see, by model name.
 pub fn user_model_access(c: &Connection, user: &str) -> Result<Vec<(String, ModelAccess)>> {
-    all(
+    rows(
         c,
         "SELECT m.name, a.access FROM user_model_access a JOIN models m ON m.uuid = a.model_uuid
          WHERE a.user_name = ?1 ORDER BY m.name",
