@@ -5,7 +5,8 @@
 //! Each part of the [`Controller`] interface is implemented in the file of the same name:
 //! - `backends/`: add, get, list, update, remove, reveal, test, check, rotate the token; the
 //!   rules of a change as pure functions in `plan.rs`, checks and rotation in `rotation.rs`.
-//! - `models.rs`: models, their backend setting, their secrets, and where content lives.
+//! - `models/`: models, their backend setting, their secrets, and where content lives; the
+//!   rules of a change as pure functions in `plan.rs`.
 //! - `users.rs`: login, sessions, users and their per-model access.
 //! - `events.rs`: the change feed; `audit.rs`: the audit trail.
 //! - `background.rs`: health checks, token rotation and draining, off the request path.

@@ -2,17 +2,20 @@
 //! secrets, and where secret content is stored: in SQLite for the controller's own backends, in a
 //! KV version 1 mount per model on a vault.
 
+mod plan;
+
 use async_trait::async_trait;
 use secret_backends_api::{
     AUTO_BACKEND, AddModelRequest, AddSecretRequest, AuditAction, ErrorCode, EventKind,
-    INTERNAL_BACKEND, Model, ModelAccess, ModelType, SecretInfo, SetModelBackendRequest,
-    ValidationError, validate,
+    INTERNAL_BACKEND, Model, ModelAccess, SecretInfo, SetModelBackendRequest, ValidationError,
+    validate,
 };
 
+use self::plan::{BackendChange, model_backend_setting, plan_model_add, plan_set_backend};
 use super::drivers::{self, Content, ContentAt, DriverError};
 use super::snapshot::{Snapshot, Target, model_version};
 use super::store::{self, AuditRecord, ModelRow, RevisionRow};
-use super::{EmbeddedController, already_exists, check_version, now, require_superuser};
+use super::{EmbeddedController, check_version, now, require_superuser};
 use crate::controller::{Caller, Models, Version, Versioned};
 use crate::error::{Error, Result};
 
@@ -294,74 +297,6 @@ impl EmbeddedController {
     }
 }
 
-/// The rule of adding a model that needs the store's answer (`taken`: the name is in use), and
-/// the audit record of the addition.
-fn plan_model_add(user: &str, row: &ModelRow, taken: bool) -> Result<AuditRecord> {
-    if taken {
-        return Err(already_exists(
-            "name",
-            format!("model {:?} already exists", row.name),
-        ));
-    }
-    Ok(AuditRecord::new(user, AuditAction::AddModel)
-        .model(&row.name)
-        .detail(Some(format!("type {}", row.model_type.as_str()))))
-}
-
-/// The setting a request asks for, as stored: trimmed, and a Kubernetes model's own
-/// `<model>-local` stored as `auto` (which means it).
-fn model_backend_setting(model: &ModelRow, requested: &str) -> Result<String> {
-    let setting = requested.trim();
-    if setting.is_empty() {
-        return Err(ValidationError::field(
-            "secret-backend",
-            "missing backend name not valid: use \"auto\" or a secret backend's name",
-        )
-        .into());
-    }
-    let own_local = secret_backends_api::local_backend_name(&model.name);
-    if setting == own_local && model.model_type == ModelType::Caas {
-        return Ok(AUTO_BACKEND.to_owned());
-    }
-    Ok(setting.to_owned())
-}
-
-/// A model backend change, with what the store says at the moment of writing it.
-struct BackendChange<'a> {
-    /// The model's version when the change was checked (and the backend pinged).
-    seen: &'a Version,
-    /// The setting to store.
-    setting: &'a str,
-    /// Whether a user backend of that name exists now.
-    backend_exists: bool,
-    /// The backend was not pinged.
-    force: bool,
-}
-
-/// The rules of a model backend change checked in the writing transaction (nobody changed the
-/// model, the backend was not removed meanwhile), and the audit record of the change.
-fn plan_set_backend(
-    user: &str,
-    current: &ModelRow,
-    change: &BackendChange<'_>,
-) -> Result<AuditRecord> {
-    let what = format!("model {:?}", current.name);
-    check_version(Some(change.seen), &model_version(current), &what)?;
-    let built_in = change.setting == AUTO_BACKEND || change.setting == INTERNAL_BACKEND;
-    if !built_in && !change.backend_exists {
-        return Err(Error::backend_not_found(change.setting));
-    }
-    let forced = if change.force {
-        ", forced (not pinged)"
-    } else {
-        ""
-    };
-    Ok(AuditRecord::new(user, AuditAction::SetModelBackend)
-        .model(&current.name)
-        .backend(change.setting)
-        .detail(Some(format!("from {:?}{forced}", current.secret_backend))))
-}
-
 /// The latest revision of each secret.
 fn latest_revisions(revisions: &[RevisionRow]) -> Vec<&RevisionRow> {
     let mut latest: Vec<&RevisionRow> = Vec::new();
@@ -466,111 +401,5 @@ pub(super) async fn delete_content(
                 .delete_content(&backend.config, &content_at(model_name, revision))
                 .await
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::embedded::refusal;
-
-    fn model(model_type: ModelType, secret_backend: &str) -> ModelRow {
-        ModelRow {
-            uuid: "uuid-m1".into(),
-            name: "m1".into(),
-            model_type,
-            secret_backend: secret_backend.into(),
-            revision: 3,
-        }
-    }
-
-    fn change<'a>(seen: &'a Version, setting: &'a str, backend_exists: bool) -> BackendChange<'a> {
-        BackendChange {
-            seen,
-            setting,
-            backend_exists,
-            force: false,
-        }
-    }
-
-    #[test]
-    fn a_new_model_is_recorded_with_its_type_and_a_taken_name_refused() {
-        let row = model(ModelType::Caas, AUTO_BACKEND);
-        let record = plan_model_add("admin", &row, false).unwrap();
-        assert_eq!(record.action, AuditAction::AddModel);
-        assert_eq!(record.model.as_deref(), Some("m1"));
-        assert_eq!(record.detail.as_deref(), Some("type caas"));
-        let refusal = refusal(plan_model_add("admin", &row, true));
-        assert_eq!(refusal.code, ErrorCode::AlreadyExists);
-        assert_eq!(refusal.field.as_deref(), Some("name"));
-    }
-
-    #[test]
-    fn the_setting_is_trimmed_and_a_kubernetes_model_s_own_local_backend_is_auto() {
-        let caas = model(ModelType::Caas, AUTO_BACKEND);
-        let iaas = model(ModelType::Iaas, AUTO_BACKEND);
-        assert_eq!(
-            model_backend_setting(&caas, "  myvault ").unwrap(),
-            "myvault"
-        );
-        assert_eq!(
-            model_backend_setting(&caas, "m1-local").unwrap(),
-            AUTO_BACKEND
-        );
-        assert_eq!(
-            model_backend_setting(&iaas, "m1-local").unwrap(),
-            "m1-local"
-        );
-        assert_eq!(
-            model_backend_setting(&caas, "m2-local").unwrap(),
-            "m2-local"
-        );
-        let refusal = refusal(model_backend_setting(&caas, "   "));
-        assert_eq!(refusal.code, ErrorCode::NotValid);
-        assert_eq!(refusal.field.as_deref(), Some("secret-backend"));
-    }
-
-    #[test]
-    fn a_backend_change_is_recorded_with_the_setting_it_replaces() {
-        let current = model(ModelType::Iaas, INTERNAL_BACKEND);
-        let seen = model_version(&current);
-        let record = plan_set_backend("admin", &current, &change(&seen, "myvault", true)).unwrap();
-        assert_eq!(record.action, AuditAction::SetModelBackend);
-        assert_eq!(record.model.as_deref(), Some("m1"));
-        assert_eq!(record.backend.as_deref(), Some("myvault"));
-        assert_eq!(record.detail.as_deref(), Some("from \"internal\""));
-        let forced = BackendChange {
-            force: true,
-            ..change(&seen, AUTO_BACKEND, false)
-        };
-        let record = plan_set_backend("admin", &current, &forced).unwrap();
-        assert_eq!(
-            record.detail.as_deref(),
-            Some("from \"internal\", forced (not pinged)")
-        );
-    }
-
-    #[test]
-    fn a_backend_change_is_refused_if_the_model_or_the_backend_changed_meanwhile() {
-        let current = model(ModelType::Iaas, AUTO_BACKEND);
-        let stale = Version::new("uuid-m1-2");
-        let refusal_of_stale = refusal(plan_set_backend(
-            "admin",
-            &current,
-            &change(&stale, INTERNAL_BACKEND, false),
-        ));
-        assert_eq!(refusal_of_stale.code, ErrorCode::Conflict);
-        assert!(
-            refusal_of_stale
-                .detail
-                .starts_with("model \"m1\" was changed")
-        );
-        let seen = model_version(&current);
-        let gone = refusal(plan_set_backend(
-            "admin",
-            &current,
-            &change(&seen, "myvault", false),
-        ));
-        assert_eq!(gone.code, ErrorCode::NotFound);
     }
 }
