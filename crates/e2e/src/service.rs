@@ -84,6 +84,14 @@ impl Session {
         s
     }
 
+    /// Starts a session over the data of `seed` and loads `path`: the console shows its login
+    /// page first (and comes back to `path` after the login).
+    pub async fn start_at_login(seed: Seed, path: &str) -> Session {
+        let s = Session::start_with(seed).await;
+        s.open_to_login(path).await;
+        s
+    }
+
     /// A second browser on the same service (another admin, another tab).
     pub async fn another(&self) -> Session {
         Session {

@@ -299,11 +299,10 @@ async fn commands_break_at_spaces_and_hint_at_placeholders_only_when_they_have_o
     let s = Session::start_with(Seed::new().vault("cmd")).await;
     s.window_width(375).await;
     s.open_logged_in("/backends/new").await;
-    s.fill("field-name", "a-rather-long-backend-name").await;
-    s.fill("field-endpoint", "http://127.0.0.1:18200").await;
+    let (name, endpoint) = ("a-rather-long-backend-name", "http://127.0.0.1:18200");
+    s.fill_vault_form(name, endpoint, "not-a-real-token").await;
     s.fill("field-mount-path", "kv-for-the-production-models")
         .await;
-    s.fill("field-token", "not-a-real-token").await;
     s.wait_text("add-command", "http://127.0.0.1:18200").await;
     let command = "[data-testid=\"add-command\"]";
     let at_spaces = "the command breaks at spaces only at 375 px";

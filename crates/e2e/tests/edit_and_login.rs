@@ -144,8 +144,7 @@ async fn a_host_token_of_a_login_user_never_shows_the_form() {
 
 #[tokio::test]
 async fn a_deep_link_survives_a_reload_of_the_login_page() {
-    let s = Session::start_with(Seed::new().vault("deep")).await;
-    s.open_to_login("/backends/deep/edit").await;
+    let s = Session::start_at_login(Seed::new().vault("deep"), "/backends/deep/edit").await;
     let url = s.browser.current_url().await.unwrap();
     assert_eq!(url.query(), Some("next=/backends/deep/edit"), "{url}");
     s.browser.refresh().await.unwrap();
@@ -221,8 +220,7 @@ async fn the_theme_choice_is_kept_after_a_reload_and_colours_the_whole_page() {
 
 #[tokio::test]
 async fn the_login_page_focuses_the_user_name() {
-    let s = Session::start().await;
-    s.open_to_login("/backends").await;
+    let s = Session::start_at_login(Seed::new(), "/backends").await;
     s.wait_focus("login-username").await;
     s.close().await.unwrap();
 }

@@ -10,8 +10,23 @@ use serde_json::{Value, json};
 async fn start_unmounted_host() -> Session {
     let s = Session::start_with_host_page().await;
     open_host(&s, "/embed/secrets/backends").await;
-    s.js("window.host.unmount(); return null;").await;
+    host_unmount(&s).await;
     s
+}
+
+/// Mounts the host page's console (`window.host.mount`), logged in with `token` when given.
+async fn host_mount(s: &Session, token: Option<&str>) {
+    let options = token.map_or(json!({}), |token| json!({ "token": token }));
+    s.eval(
+        "window.host.mount(arguments[0]); return null;",
+        vec![options],
+    )
+    .await;
+}
+
+/// Unmounts the host page's console (`window.host.unmount`).
+async fn host_unmount(s: &Session) {
+    s.js("window.host.unmount(); return null;").await;
 }
 
 /// Adds a `<secret-backends-console>` (base path `/embed/secrets`) with `id` and `theme` to the
@@ -199,7 +214,8 @@ async fn a_host_re_themes_the_console_from_any_ancestor() {
     assert_eq!(after["submitBackground"], "rgb(108, 113, 196)", "{after}");
 
     // The custom element: properties set on `<secret-backends-console>` reach its console.
-    s.js("window.host.unmount(); document.documentElement.removeAttribute('style'); return null;")
+    host_unmount(&s).await;
+    s.js("document.documentElement.removeAttribute('style'); return null;")
         .await;
     s.wait_count(".sbc", 0).await;
     let style = "el.style.setProperty('--sbc-primary-bg', 'rgb(10, 20, 30)');
@@ -274,24 +290,21 @@ async fn mounting_and_unmounting_fifty_times_leaves_nothing_behind() {
         .js("return document.getElementsByTagName('*').length;")
         .await;
     // A console without a token (its login page) and one with a token, each used, then removed.
-    s.js("window.host.mount(); return null;").await;
+    host_mount(&s, None).await;
     s.css("#console-panel [data-testid=\"login-form\"]").await;
-    s.js("window.host.unmount(); return null;").await;
+    host_unmount(&s).await;
     assert_eq!(
         s.js("return window.__counts.listeners;").await,
         json!(0),
         "the login page's console left a listener"
     );
     // One full cycle, waiting for the console to load and open its change feed.
-    s.js(&format!(
-        "window.host.mount({{token: '{token}'}}); return null;"
-    ))
-    .await;
+    host_mount(&s, Some(token)).await;
     s.testid("backend-row-internal").await;
     s.wait_state("ready").await;
     // The change feed opens.
     s.wait_js("return window.__counts.streams;", json!(1)).await;
-    s.js("window.host.unmount(); return null;").await;
+    host_unmount(&s).await;
     for _ in 0..50 {
         s.js(&format!(
             "window.host.mount({{token: '{token}'}}); window.host.unmount(); return null;"
