@@ -55,16 +55,19 @@ async fn start_tls_openbao() -> TlsOpenBao {
         .spawn()
         .expect("cannot start OpenBao");
     let ca_path = dir.path().join("vault-ca.pem");
+    // Owned from here on, so a failed start still stops the server.
+    let mut bao = TlsOpenBao {
+        addr: format!("https://127.0.0.1:{port}"),
+        token,
+        ca: String::new(),
+        child,
+        _dir: dir,
+    };
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         if let Some(ca) = up(&ca_path, port).await {
-            return TlsOpenBao {
-                addr: format!("https://127.0.0.1:{port}"),
-                token,
-                ca,
-                child,
-                _dir: dir,
-            };
+            bao.ca = ca;
+            return bao;
         }
         assert!(Instant::now() < deadline, "OpenBao with TLS did not start");
         tokio::time::sleep(Duration::from_millis(100)).await;
