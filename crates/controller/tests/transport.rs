@@ -190,3 +190,44 @@ fn a_certificate_without_its_key_is_refused() {
         .expect_err("--tls-cert alone was accepted");
     assert!(error.to_string().contains("--tls-key"), "{error}");
 }
+
+#[tokio::test]
+async fn failed_logins_are_throttled_the_same_for_real_and_unknown_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let server = tokio::spawn(serve(config(dir.path(), port, &[])));
+    let client = reqwest::Client::new();
+    get_when_up(&client, &format!("http://127.0.0.1:{port}/healthz")).await;
+    let login = |user: &'static str, password: &'static str| {
+        client
+            .post(format!("http://127.0.0.1:{port}/api/v1/auth/login"))
+            .json(&serde_json::json!({"username": user, "password": password}))
+            .send()
+    };
+
+    for user in ["admin", "nobody-by-this-name"] {
+        for attempt in 1..=5 {
+            let answer = login(user, "wrong-password").await.unwrap();
+            assert_eq!(answer.status(), 401, "{user}: attempt {attempt}");
+        }
+        // Locked: even the right password is refused now, with how long to wait.
+        let answer = login(user, "transport-test-password").await.unwrap();
+        assert_eq!(answer.status(), 429, "{user}");
+        let wait: u64 = answer.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=30).contains(&wait), "{user}: Retry-After {wait}");
+        let problem: serde_json::Value = answer.json().await.unwrap();
+        assert_eq!(problem["code"], "try-again", "{user}");
+        assert_eq!(
+            problem["detail"],
+            format!("too many failed logins: try again in {wait} seconds")
+        );
+    }
+    // Another name from the same address may still log in.
+    let answer = login("admin2", "whatever").await.unwrap();
+    assert_eq!(answer.status(), 401);
+    server.abort();
+}

@@ -26,6 +26,7 @@ mod events;
 pub mod extract;
 mod models;
 pub mod security;
+mod throttle;
 mod users;
 
 use std::path::Path;
@@ -55,6 +56,8 @@ pub struct AppState {
     pub controller: Arc<dyn Controller>,
     /// The change feed's tickets (HTTP's: see [`events`]).
     tickets: Arc<events::Tickets>,
+    /// Failed logins by name and address (see [`throttle`]).
+    throttle: Arc<throttle::Throttle>,
 }
 
 /// The whole service over plain HTTP, framed by nobody: see [`app_with`].
@@ -92,6 +95,7 @@ pub fn app_with(
     let state = AppState {
         controller,
         tickets: Default::default(),
+        throttle: Default::default(),
     };
     let mut router = Router::new()
         .nest("/api/v1", api)
