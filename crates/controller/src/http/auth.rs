@@ -29,7 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses(
         (status = 200, description = "A bearer token", body = LoginResponse),
         (status = 429, description = "Too many failed logins for this name or address: wait for \
-            `Retry-After` seconds", body = Problem),
+            `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn login(
