@@ -660,16 +660,8 @@ mod tests {
 
     #[test]
     fn mount_paths_follow_vaults_rules() {
-        let check = |path: &str| {
-            config(
-                BackendType::Vault,
-                &cfg(json!({"endpoint": "http://x", "mount-path": path})),
-            )
-        };
-        for ok in ["juju", "juju/secrets", "/juju/secrets/", "team-a/kv_1.0"] {
-            assert!(check(ok).is_ok(), "{ok}");
-        }
-        for bad in [
+        let ok = ["juju", "juju/secrets", "/juju/secrets/", "team-a/kv_1.0"];
+        let bad = [
             "a//b",
             "../x",
             "a/./b",
@@ -679,61 +671,51 @@ mod tests {
             "a#b",
             "a%2fb",
             "/",
-        ] {
-            let e = check(bad).unwrap_err();
-            assert_eq!(e.field.as_deref(), Some("config.mount-path"), "{bad}");
-            assert!(
-                e.detail.contains("segments separated by"),
-                "{bad}: {}",
-                e.detail
-            );
-        }
-        for reserved in [
+        ];
+        assert_vault_key("mount-path", &ok, &bad, "segments separated by");
+        let reserved = [
             "sys",
             "sys/juju",
             "auth/x",
             "cubbyhole",
             "identity/a",
             "audit",
-        ] {
-            let e = check(reserved).unwrap_err();
-            assert!(
-                e.detail.contains("is reserved by Vault"),
-                "{reserved}: {}",
-                e.detail
-            );
+        ];
+        assert_vault_key("mount-path", &[], &reserved, "is reserved by Vault");
+    }
+
+    /// Asserts that each of `ok` is a valid vault `key` and each of `bad` is refused on
+    /// `config.<key>` with a detail containing `needle`; a failure names the value.
+    #[track_caller]
+    fn assert_vault_key(key: &str, ok: &[&str], bad: &[&str], needle: &str) {
+        let check = |value: &str| {
+            let mut c = cfg(json!({"endpoint": "http://x"}));
+            c.insert(key.to_owned(), json!(value));
+            config(BackendType::Vault, &c)
+        };
+        for value in ok {
+            assert!(check(value).is_ok(), "{value}");
+        }
+        for value in bad {
+            let e = check(value).unwrap_err();
+            let field = format!("config.{key}");
+            assert_eq!(e.field.as_deref(), Some(field.as_str()), "{value}");
+            assert!(e.detail.contains(needle), "{value}: {}", e.detail);
         }
     }
 
     #[test]
     fn server_and_kubernetes_names_follow_dns_rules() {
-        let vault = |name: &str| {
-            config(
-                BackendType::Vault,
-                &cfg(json!({"endpoint": "http://x", "tls-server-name": name})),
-            )
-        };
-        for ok in [
+        let ok = [
             "vault",
             "vault.example.com",
             "vault.example.com.",
             "10.0.0.1",
             "a-1.b",
-        ] {
-            assert!(vault(ok).is_ok(), "{ok}");
-        }
-        for bad in [
-            "a b",
-            "-x.com",
-            "x-.com",
-            "x_y.com",
-            "a..b",
-            &format!("{}.com", "a".repeat(64)),
-        ] {
-            let e = vault(bad).unwrap_err();
-            assert_eq!(e.field.as_deref(), Some("config.tls-server-name"), "{bad}");
-            assert!(e.detail.contains("DNS host name"), "{bad}: {}", e.detail);
-        }
+        ];
+        let too_long = format!("{}.com", "a".repeat(64));
+        let bad = ["a b", "-x.com", "x-.com", "x_y.com", "a..b", &too_long];
+        assert_vault_key("tls-server-name", &ok, &bad, "DNS host name");
         let k8s = |key: &str, value: &str| {
             let mut c = cfg(json!({"endpoint": "https://k8s:6443", "namespace": "n"}));
             c.insert(key.to_owned(), json!(value));
