@@ -3,14 +3,12 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use secret_backends_api::{LoginRequest, LoginResponse, WhoAmI};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::extract::{ApiJson, BearerToken};
-use crate::controller::Caller;
+use super::extract::{Api, ApiJson, BearerToken};
 use crate::error::Result;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -27,9 +25,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn login(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<LoginRequest>,
-) -> Result<Response> {
-    let answer = state.controller.login(request).await?;
-    Ok(Json(answer).into_response())
+) -> Result<Json<LoginResponse>> {
+    Ok(Json(state.controller.login(request).await?))
 }
 
 #[utoipa::path(
@@ -47,6 +44,6 @@ async fn logout(State(state): State<AppState>, token: BearerToken) -> Result<Sta
     get, path = "/whoami", tag = "auth",
     responses((status = 200, description = "The caller and their model access", body = WhoAmI))
 )]
-async fn whoami(State(state): State<AppState>, caller: Caller) -> Result<Response> {
-    Ok(Json(state.controller.whoami(&caller).await?).into_response())
+async fn whoami(api: Api) -> Result<Json<WhoAmI>> {
+    Ok(Json(api.controller.whoami(&api.caller).await?))
 }
