@@ -2,8 +2,7 @@
 
 mod support;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::*;
 
@@ -28,21 +27,11 @@ async fn probes_answer() {
 async fn login_whoami_logout() {
     let app = TestApp::new().await;
     let bad = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(json!({"username": "admin", "password": "wrong"})),
-        )
+        .try_login(json!({"username": "admin", "password": "wrong"}))
         .await;
     assert_problem(&bad, 401, "unauthorized", "invalid entity name or password");
     let unknown = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(json!({"username": "nobody", "password": "wrong"})),
-        )
+        .try_login(json!({"username": "nobody", "password": "wrong"}))
         .await;
     assert_problem(
         &unknown,
@@ -52,12 +41,7 @@ async fn login_whoami_logout() {
     );
 
     let login = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(json!({"username": "admin", "password": ADMIN_PASSWORD})),
-        )
+        .try_login(json!({"username": "admin", "password": ADMIN_PASSWORD}))
         .await;
     assert_eq!(login.status, StatusCode::OK);
     assert_eq!(
@@ -67,24 +51,18 @@ async fn login_whoami_logout() {
     assert!(login.body["expires"].as_str().unwrap().ends_with('Z'));
     let token = login.body["token"].as_str().unwrap();
 
-    let me = app
-        .call(Method::GET, "/api/v1/whoami", Some(token), None)
-        .await;
+    let me = app.get(token, "/api/v1/whoami").await;
     assert_eq!(me.body["name"], "admin");
     assert_eq!(me.body["access"], "superuser");
     let reader = app.reader().await;
-    let me = app
-        .call(Method::GET, "/api/v1/whoami", Some(&reader), None)
-        .await;
+    let me = app.get(&reader, "/api/v1/whoami").await;
     assert_eq!(me.body["access"], "login");
 
     let out = app
         .call(Method::POST, "/api/v1/auth/logout", Some(token), None)
         .await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
-    let after = app
-        .call(Method::GET, "/api/v1/whoami", Some(token), None)
-        .await;
+    let after = app.get(token, "/api/v1/whoami").await;
     assert_problem(&after, 401, "unauthorized", "login required");
 }
 
@@ -98,7 +76,7 @@ async fn api_needs_a_token() {
     ] {
         let a = app.call(Method::GET, path, None, None).await;
         assert_problem(&a, 401, "unauthorized", "login required");
-        let a = app.call(Method::GET, path, Some("not-a-token"), None).await;
+        let a = app.get("not-a-token", path).await;
         assert_problem(&a, 401, "unauthorized", "login required");
     }
 }
@@ -107,9 +85,7 @@ async fn api_needs_a_token() {
 async fn backend_types_describe_the_vault_form() {
     let app = TestApp::new().await;
     let token = app.reader().await;
-    let a = app
-        .call(Method::GET, "/api/v1/backend-types", Some(&token), None)
-        .await;
+    let a = app.get(&token, "/api/v1/backend-types").await;
     assert_eq!(a.status, StatusCode::OK);
     let types = a.body["types"].as_array().unwrap();
     let vault = types.iter().find(|t| t["backend-type"] == "vault").unwrap();
@@ -134,14 +110,7 @@ async fn internal_is_always_listed_and_shown() {
     let app = TestApp::new().await;
     let token = app.reader().await;
     assert_eq!(app.backend_names(&token).await, vec!["internal"]);
-    let a = app
-        .call(
-            Method::GET,
-            "/api/v1/secret-backends/internal",
-            Some(&token),
-            None,
-        )
-        .await;
+    let a = app.get(&token, "/api/v1/secret-backends/internal").await;
     assert_eq!(a.status, StatusCode::OK);
     assert_eq!(a.body["backend-type"], "controller");
     assert_eq!(a.body["built-in"], true);
@@ -155,14 +124,10 @@ async fn add_show_list_and_remove_a_vault_backend() {
     let app = TestApp::new().await;
     let token = app.admin().await;
     let add = app
-        .call(
-            Method::POST,
-            "/api/v1/secret-backends",
-            Some(&token),
-            Some(
-                json!({"name": "myvault", "backend-type": "vault", "config": bao.config(),
+        .add_backend(
+            &token,
+            json!({"name": "myvault", "backend-type": "vault", "config": bao.config(),
                         "token-rotate-interval": "90m"}),
-            ),
         )
         .await;
     assert_eq!(add.status, StatusCode::CREATED, "{}", add.text);
@@ -178,14 +143,7 @@ async fn add_show_list_and_remove_a_vault_backend() {
         "the token must not be answered"
     );
 
-    let show = app
-        .call(
-            Method::GET,
-            "/api/v1/secret-backends/myvault",
-            Some(&token),
-            None,
-        )
-        .await;
+    let show = app.get(&token, "/api/v1/secret-backends/myvault").await;
     assert_eq!(show.status, StatusCode::OK);
     assert_eq!(show.body["id"], add.body["id"]);
     assert_eq!(show.headers["etag"], add.headers["etag"]);
@@ -198,68 +156,42 @@ async fn add_show_list_and_remove_a_vault_backend() {
         vec!["internal", "myvault"]
     );
     let filtered = app
-        .call(
-            Method::GET,
-            "/api/v1/secret-backends?names=myvault,nope",
-            Some(&reader),
-            None,
-        )
+        .get(&reader, "/api/v1/secret-backends?names=myvault,nope")
         .await;
     assert_eq!(filtered.body["backends"].as_array().unwrap().len(), 1);
 
     let stale = app
-        .send(
-            Request::delete("/api/v1/secret-backends/myvault")
-                .header("authorization", format!("Bearer {token}"))
-                .header("if-match", "\"stale-0\"")
-                .body(Body::empty())
-                .unwrap(),
+        .call_if_match(
+            Method::DELETE,
+            "/api/v1/secret-backends/myvault",
+            Some(&token),
+            Some("\"stale-0\""),
+            None,
         )
         .await;
     assert_problem(&stale, 412, "conflict", "changed by someone else");
 
-    let denied = app
-        .call(
-            Method::DELETE,
-            "/api/v1/secret-backends/myvault",
-            Some(&reader),
-            None,
-        )
-        .await;
+    let denied = app.delete(&reader, "/api/v1/secret-backends/myvault").await;
     assert_problem(&denied, 403, "permission-denied", "permission denied");
 
     let removed = app
-        .send(
-            Request::delete("/api/v1/secret-backends/myvault")
-                .header("authorization", format!("Bearer {token}"))
-                .header("if-match", add.headers["etag"].clone())
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.text);
-    let gone = app
-        .call(
-            Method::GET,
+        .call_if_match(
+            Method::DELETE,
             "/api/v1/secret-backends/myvault",
             Some(&token),
+            Some(add.headers["etag"].to_str().unwrap()),
             None,
         )
         .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.text);
+    let gone = app.get(&token, "/api/v1/secret-backends/myvault").await;
     assert_problem(
         &gone,
         404,
         "not-found",
         "secret backend \"myvault\" not found",
     );
-    let again = app
-        .call(
-            Method::DELETE,
-            "/api/v1/secret-backends/myvault",
-            Some(&token),
-            None,
-        )
-        .await;
+    let again = app.delete(&token, "/api/v1/secret-backends/myvault").await;
     assert_problem(
         &again,
         404,
@@ -272,14 +204,7 @@ async fn add_show_list_and_remove_a_vault_backend() {
 async fn built_in_backends_cannot_be_removed() {
     let app = TestApp::new().await;
     let token = app.admin().await;
-    let a = app
-        .call(
-            Method::DELETE,
-            "/api/v1/secret-backends/internal",
-            Some(&token),
-            None,
-        )
-        .await;
+    let a = app.delete(&token, "/api/v1/secret-backends/internal").await;
     assert_problem(
         &a,
         400,
@@ -450,14 +375,7 @@ async fn bad_adds_are_refused_and_change_nothing() {
         ),
     ];
     for (body, status, code, detail, field) in cases {
-        let a = app
-            .call(
-                Method::POST,
-                "/api/v1/secret-backends",
-                Some(&token),
-                Some(body.clone()),
-            )
-            .await;
+        let a = app.add_backend(&token, body.clone()).await;
         assert_problem(&a, status, code, detail);
         assert_eq!(a.body["field"].as_str(), field, "{body}: {}", a.text);
         assert!(!a.text.contains(CANARY), "a refusal must not echo a secret");
@@ -466,19 +384,11 @@ async fn bad_adds_are_refused_and_change_nothing() {
 
     // A duplicate name, then a duplicate imported id.
     let first = app
-        .call(Method::POST, "/api/v1/secret-backends", Some(&token),
-              Some(json!({"name": "v1", "backend-type": "vault", "config": bao.config(), "import-id": "imported-1"})))
+        .add_backend(&token, json!({"name": "v1", "backend-type": "vault", "config": bao.config(), "import-id": "imported-1"}))
         .await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
     assert_eq!(first.body["id"], "imported-1");
-    let dup = app
-        .call(
-            Method::POST,
-            "/api/v1/secret-backends",
-            Some(&token),
-            Some(add_body("v1", bao.config())),
-        )
-        .await;
+    let dup = app.add_backend(&token, add_body("v1", bao.config())).await;
     assert_problem(
         &dup,
         409,
@@ -486,8 +396,7 @@ async fn bad_adds_are_refused_and_change_nothing() {
         "secret backend \"v1\" already exists",
     );
     let dup_id = app
-        .call(Method::POST, "/api/v1/secret-backends", Some(&token),
-              Some(json!({"name": "v2", "backend-type": "vault", "config": bao.config(), "import-id": "imported-1"})))
+        .add_backend(&token, json!({"name": "v2", "backend-type": "vault", "config": bao.config(), "import-id": "imported-1"}))
         .await;
     assert_problem(
         &dup_id,
@@ -499,14 +408,7 @@ async fn bad_adds_are_refused_and_change_nothing() {
 
     // Only a superuser adds.
     let reader = app.reader().await;
-    let denied = app
-        .call(
-            Method::POST,
-            "/api/v1/secret-backends",
-            Some(&reader),
-            Some(add_body("v3", bao.config())),
-        )
-        .await;
+    let denied = app.add_backend(&reader, add_body("v3", bao.config())).await;
     assert_problem(&denied, 403, "permission-denied", "permission denied");
 }
 
@@ -516,50 +418,26 @@ async fn a_sealed_openbao_is_refused_then_reported() {
     let app = TestApp::new().await;
     let token = app.admin().await;
     let added = app
-        .call(
-            Method::POST,
-            "/api/v1/secret-backends",
-            Some(&token),
-            Some(add_body("mine", bao.config())),
-        )
+        .add_backend(&token, add_body("mine", bao.config()))
         .await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.text);
 
     bao.seal().await;
     let a = app
-        .call(
-            Method::POST,
-            "/api/v1/secret-backends",
-            Some(&token),
-            Some(add_body("other", bao.config())),
-        )
+        .add_backend(&token, add_body("other", bao.config()))
         .await;
     assert_problem(&a, 422, "unreachable", "vault is sealed");
     assert_eq!(app.backend_names(&token).await, vec!["internal", "mine"]);
 
     // The background check records it; listing does not wait for it.
     app.controller.check_all().await.unwrap();
-    let show = app
-        .call(
-            Method::GET,
-            "/api/v1/secret-backends/mine",
-            Some(&token),
-            None,
-        )
-        .await;
+    let show = app.get(&token, "/api/v1/secret-backends/mine").await;
     assert_eq!(show.body["status"], "error");
     assert_eq!(show.body["message"], "vault is sealed");
 
     bao.unseal().await;
     app.controller.check_all().await.unwrap();
-    let show = app
-        .call(
-            Method::GET,
-            "/api/v1/secret-backends/mine",
-            Some(&token),
-            None,
-        )
-        .await;
+    let show = app.get(&token, "/api/v1/secret-backends/mine").await;
     assert_eq!(show.body["status"], "active", "{}", show.text);
     assert!(show.body.get("message").is_none());
 }
@@ -570,11 +448,10 @@ async fn connection_test_reports_each_step() {
     let app = TestApp::new().await;
     let token = app.admin().await;
     let a = app
-        .call(
-            Method::POST,
+        .post(
+            &token,
             "/api/v1/backend-checks",
-            Some(&token),
-            Some(json!({"backend-type": "vault", "config": bao.config()})),
+            json!({"backend-type": "vault", "config": bao.config()}),
         )
         .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
@@ -590,13 +467,10 @@ async fn connection_test_reports_each_step() {
         ["reachable", "initialised", "unsealed", "authenticated"]
     );
     let bad = app
-        .call(
-            Method::POST,
+        .post(
+            &token,
             "/api/v1/backend-checks",
-            Some(&token),
-            Some(
-                json!({"backend-type": "vault", "config": {"endpoint": bao.addr, "token": CANARY}}),
-            ),
+            json!({"backend-type": "vault", "config": {"endpoint": bao.addr, "token": CANARY}}),
         )
         .await;
     assert_eq!(bad.body["ok"], false);
@@ -613,11 +487,9 @@ async fn bodies_over_one_mib_are_refused() {
     let token = app.admin().await;
     let huge = "x".repeat(1024 * 1024 + 1);
     let a = app
-        .call(
-            Method::POST,
-            "/api/v1/secret-backends",
-            Some(&token),
-            Some(json!({"name": "v", "backend-type": "vault", "config": {"endpoint": huge}})),
+        .add_backend(
+            &token,
+            json!({"name": "v", "backend-type": "vault", "config": {"endpoint": huge}}),
         )
         .await;
     assert_problem(&a, 413, "too-large", "larger than");
@@ -628,12 +500,7 @@ async fn reveal_is_superuser_only() {
     let app = TestApp::new().await;
     let reader = app.reader().await;
     let a = app
-        .call(
-            Method::GET,
-            "/api/v1/secret-backends?reveal=true",
-            Some(&reader),
-            None,
-        )
+        .get(&reader, "/api/v1/secret-backends?reveal=true")
         .await;
     assert_problem(&a, 403, "permission-denied", "permission denied");
 }
@@ -644,26 +511,14 @@ async fn a_restart_keeps_backends_and_users() {
     let app = TestApp::new().await;
     let token = app.admin().await;
     let add = app
-        .call(
-            Method::POST,
-            "/api/v1/secret-backends",
-            Some(&token),
-            Some(add_body("kept", bao.config())),
-        )
+        .add_backend(&token, add_body("kept", bao.config()))
         .await;
     assert_eq!(add.status, StatusCode::CREATED);
     let TestApp { dir, .. } = app;
     let app = TestApp::open(dir).await;
     // Sessions survive too: the token still works after the restart.
     assert_eq!(app.backend_names(&token).await, vec!["internal", "kept"]);
-    let show = app
-        .call(
-            Method::GET,
-            "/api/v1/secret-backends/kept",
-            Some(&token),
-            None,
-        )
-        .await;
+    let show = app.get(&token, "/api/v1/secret-backends/kept").await;
     assert_eq!(show.body["id"], add.body["id"]);
 }
 
@@ -750,12 +605,7 @@ async fn a_secret_canary_never_reaches_answers_or_logs() {
     let config = json!({"endpoint": bao.addr, "token": canary});
     let mut answers = Vec::new();
     let add = app
-        .call(
-            Method::POST,
-            "/api/v1/secret-backends",
-            Some(&token),
-            Some(add_body("canary", config.clone())),
-        )
+        .add_backend(&token, add_body("canary", config.clone()))
         .await;
     assert_eq!(add.status, StatusCode::CREATED, "{}", add.text);
     answers.push(add.text);
@@ -764,38 +614,27 @@ async fn a_secret_canary_never_reaches_answers_or_logs() {
         "/api/v1/secret-backends/canary",
         "/api/v1/secret-backends?names=canary",
     ] {
-        answers.push(app.call(Method::GET, path, Some(&token), None).await.text);
+        answers.push(app.get(&token, path).await.text);
     }
     answers.push(
-        app.call(
-            Method::POST,
-            "/api/v1/secret-backends",
-            Some(&token),
-            Some(add_body("canary", config.clone())),
-        )
-        .await
-        .text,
+        app.add_backend(&token, add_body("canary", config.clone()))
+            .await
+            .text,
     );
     answers.push(
-        app.call(
-            Method::POST,
+        app.post(
+            &token,
             "/api/v1/backend-checks",
-            Some(&token),
-            Some(json!({"backend-type": "vault", "config": config})),
+            json!({"backend-type": "vault", "config": config}),
         )
         .await
         .text,
     );
     app.controller.check_all().await.unwrap();
     answers.push(
-        app.call(
-            Method::DELETE,
-            "/api/v1/secret-backends/canary",
-            Some(&token),
-            None,
-        )
-        .await
-        .text,
+        app.delete(&token, "/api/v1/secret-backends/canary")
+            .await
+            .text,
     );
 
     for answer in &answers {
@@ -892,12 +731,7 @@ async fn the_openapi_document_covers_every_endpoint() {
 async fn a_badly_typed_secret_is_not_repeated_in_the_refusal() {
     let app = TestApp::new().await;
     let a = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(json!({"username": "admin", "password": 424242424242u64})),
-        )
+        .try_login(json!({"username": "admin", "password": 424242424242u64}))
         .await;
     assert_problem(
         &a,
@@ -907,16 +741,11 @@ async fn a_badly_typed_secret_is_not_repeated_in_the_refusal() {
     );
     assert!(!a.text.contains("424242424242"), "{}", a.text);
     let token = app.admin().await;
-    app.post(
-        &token,
-        "/api/v1/models",
-        json!({"name": "m1", "type": "iaas"}),
-    )
-    .await;
+    app.add_model(&token, "m1", "iaas").await;
     let a = app
-        .post(
+        .add_secret(
             &token,
-            "/api/v1/models/m1/secrets",
+            "m1",
             json!({"label": "db", "content": {"password": 31337313373u64}}),
         )
         .await;

@@ -6,8 +6,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::*;
 
@@ -36,13 +35,7 @@ async fn a_models_backend_setting_follows_the_rules() {
     let bao = OpenBao::shared();
     let app = TestApp::new().await;
     let token = app.admin().await;
-    let a = app
-        .post(
-            &token,
-            "/api/v1/models",
-            json!({"name": "m1", "type": "iaas"}),
-        )
-        .await;
+    let a = app.add_model(&token, "m1", "iaas").await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
     assert_eq!(a.body["secret-backend"], "auto");
     assert_eq!(a.body["effective-backend"], "internal");
@@ -50,21 +43,9 @@ async fn a_models_backend_setting_follows_the_rules() {
         backends_of(&a.body),
         json!({"internal": {"status": "active", "secrets": 0}})
     );
-    let c = app
-        .post(
-            &token,
-            "/api/v1/models",
-            json!({"name": "c1", "type": "caas"}),
-        )
-        .await;
+    let c = app.add_model(&token, "c1", "caas").await;
     assert_eq!(c.body["effective-backend"], "c1-local");
-    let dup = app
-        .post(
-            &token,
-            "/api/v1/models",
-            json!({"name": "m1", "type": "iaas"}),
-        )
-        .await;
+    let dup = app.add_model(&token, "m1", "iaas").await;
     assert_problem(&dup, 409, "already-exists", "model \"m1\" already exists");
     let bad = app
         .post(
@@ -80,13 +61,7 @@ async fn a_models_backend_setting_follows_the_rules() {
         "\"M 1\" is not a valid name: model names may only contain lowercase letters, digits and hyphens",
     );
     let reader = app.reader().await;
-    let denied = app
-        .post(
-            &reader,
-            "/api/v1/models",
-            json!({"name": "m2", "type": "iaas"}),
-        )
-        .await;
+    let denied = app.add_model(&reader, "m2", "iaas").await;
     assert_problem(&denied, 403, "permission-denied", "permission denied");
     let list = app.get(&reader, "/api/v1/models").await;
     assert_eq!(
@@ -98,10 +73,7 @@ async fn a_models_backend_setting_follows_the_rules() {
     let set = |body: Value| {
         let app = &app;
         let token = token.clone();
-        async move {
-            app.put(&token, "/api/v1/models/m1/secret-backend", body)
-                .await
-        }
+        async move { app.set_model_backend(&token, "m1", body).await }
     };
     let a = set(json!({"secret-backend": "nope"})).await;
     assert_problem(&a, 404, "not-found", "secret backend \"nope\" not found");
@@ -123,38 +95,29 @@ async fn a_models_backend_setting_follows_the_rules() {
     assert_eq!(a.body["effective-backend"], "internal");
 
     // Write access on the model is needed.
-    app.post(&token, "/api/v1/users", json!({"name": "ro", "password": "ro-password", "access": "login", "models": {"m1": "read"}})).await;
-    app.post(&token, "/api/v1/users", json!({"name": "rw", "password": "rw-password", "access": "login", "models": {"m1": "write"}})).await;
+    app.add_user(&token, json!({"name": "ro", "password": "ro-password", "access": "login", "models": {"m1": "read"}})).await;
+    app.add_user(&token, json!({"name": "rw", "password": "rw-password", "access": "login", "models": {"m1": "write"}})).await;
     let ro = app.login("ro", "ro-password").await;
     let rw = app.login("rw", "rw-password").await;
     for t in [&reader, &ro] {
         let a = app
-            .put(
-                t,
-                "/api/v1/models/m1/secret-backend",
-                json!({"secret-backend": "v"}),
-            )
+            .set_model_backend(t, "m1", json!({"secret-backend": "v"}))
             .await;
         assert_problem(&a, 403, "permission-denied", "permission denied");
     }
     let a = app
-        .put(
-            &rw,
-            "/api/v1/models/m1/secret-backend",
-            json!({"secret-backend": "v"}),
-        )
+        .set_model_backend(&rw, "m1", json!({"secret-backend": "v"}))
         .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
 
     // A stale model edit is refused.
     let stale = app
-        .send(
-            Request::put("/api/v1/models/m1/secret-backend")
-                .header("authorization", format!("Bearer {token}"))
-                .header("content-type", "application/json")
-                .header("if-match", "\"stale-1\"")
-                .body(Body::from(json!({"secret-backend": "auto"}).to_string()))
-                .unwrap(),
+        .call_if_match(
+            Method::PUT,
+            "/api/v1/models/m1/secret-backend",
+            Some(&token),
+            Some("\"stale-1\""),
+            Some(json!({"secret-backend": "auto"})),
         )
         .await;
     assert_problem(&stale, 412, "conflict", "changed by someone else");
@@ -165,20 +128,11 @@ async fn an_unreachable_backend_needs_force() {
     let bao = OpenBao::start_own().await;
     let app = TestApp::new().await;
     let token = app.admin().await;
-    app.post(
-        &token,
-        "/api/v1/models",
-        json!({"name": "m1", "type": "iaas"}),
-    )
-    .await;
+    app.add_model(&token, "m1", "iaas").await;
     app.add_vault(&token, "sealed", &bao, json!({})).await;
     bao.seal().await;
     let a = app
-        .put(
-            &token,
-            "/api/v1/models/m1/secret-backend",
-            json!({"secret-backend": "sealed"}),
-        )
+        .set_model_backend(&token, "m1", json!({"secret-backend": "sealed"}))
         .await;
     assert_problem(
         &a,
@@ -192,9 +146,9 @@ async fn an_unreachable_backend_needs_force() {
         "a refused change changes nothing"
     );
     let a = app
-        .put(
+        .set_model_backend(
             &token,
-            "/api/v1/models/m1/secret-backend",
+            "m1",
             json!({"secret-backend": "sealed", "force": true}),
         )
         .await;
@@ -207,20 +161,14 @@ async fn secrets_are_stored_for_real_and_drain_to_the_new_backend() {
     let bao = OpenBao::shared();
     let app = TestApp::new().await;
     let token = app.admin().await;
-    let model = app
-        .post(
-            &token,
-            "/api/v1/models",
-            json!({"name": "m1", "type": "iaas"}),
-        )
-        .await;
+    let model = app.add_model(&token, "m1", "iaas").await;
     let model_uuid = model.body["uuid"].as_str().unwrap().to_owned();
 
     // In internal: the content is in SQLite.
     let db = app
-        .post(
+        .add_secret(
             &token,
-            "/api/v1/models/m1/secrets",
+            "m1",
             json!({"label": "db", "content": {"password": "first-value"}}),
         )
         .await;
@@ -245,16 +193,12 @@ async fn secrets_are_stored_for_real_and_drain_to_the_new_backend() {
         json!({"config": {"endpoint": bao.addr, "token": bao.token, "mount-path": "juju-test"}}),
     )
     .await;
-    app.put(
-        &token,
-        "/api/v1/models/m1/secret-backend",
-        json!({"secret-backend": "v"}),
-    )
-    .await;
+    app.set_model_backend(&token, "m1", json!({"secret-backend": "v"}))
+        .await;
     let db2 = app
-        .post(
+        .add_secret(
             &token,
-            "/api/v1/models/m1/secrets",
+            "m1",
             json!({"label": "db", "content": {"password": "second-value"}}),
         )
         .await;
@@ -262,9 +206,9 @@ async fn secrets_are_stored_for_real_and_drain_to_the_new_backend() {
     assert_eq!(db2.body["backend"], "v");
     assert_eq!(db2.body["uri"], uri.as_str());
     let api = app
-        .post(
+        .add_secret(
             &token,
-            "/api/v1/models/m1/secrets",
+            "m1",
             json!({"label": "api", "content": {"key": "api-value"}}),
         )
         .await;
@@ -343,12 +287,8 @@ async fn secrets_are_stored_for_real_and_drain_to_the_new_backend() {
     );
 
     // Back to internal: the drain brings every revision back.
-    app.put(
-        &token,
-        "/api/v1/models/m1/secret-backend",
-        json!({"secret-backend": "auto"}),
-    )
-    .await;
+    app.set_model_backend(&token, "m1", json!({"secret-backend": "auto"}))
+        .await;
     let m = app.get(&token, "/api/v1/models/m1").await;
     assert_eq!(
         backends_of(&m.body)["v"],
@@ -372,33 +312,13 @@ async fn removing_a_backend_in_use_needs_force_which_moves_models_to_auto() {
     let bao = OpenBao::shared();
     let app = TestApp::new().await;
     let token = app.admin().await;
-    app.post(
-        &token,
-        "/api/v1/models",
-        json!({"name": "m1", "type": "iaas"}),
-    )
-    .await;
+    app.add_model(&token, "m1", "iaas").await;
     app.add_vault(&token, "v", &bao, json!({})).await;
-    app.put(
-        &token,
-        "/api/v1/models/m1/secret-backend",
-        json!({"secret-backend": "v"}),
-    )
-    .await;
-    app.post(
-        &token,
-        "/api/v1/models/m1/secrets",
-        json!({"label": "db", "content": {"k": "x"}}),
-    )
-    .await;
-    let a = app
-        .call(
-            Method::DELETE,
-            "/api/v1/secret-backends/v",
-            Some(&token),
-            None,
-        )
+    app.set_model_backend(&token, "m1", json!({"secret-backend": "v"}))
         .await;
+    app.add_secret(&token, "m1", json!({"label": "db", "content": {"k": "x"}}))
+        .await;
+    let a = app.delete(&token, "/api/v1/secret-backends/v").await;
     assert_problem(
         &a,
         409,
@@ -407,12 +327,7 @@ async fn removing_a_backend_in_use_needs_force_which_moves_models_to_auto() {
     );
     assert!(app.backend_names(&token).await.contains(&"v".to_owned()));
     let a = app
-        .call(
-            Method::DELETE,
-            "/api/v1/secret-backends/v?force=true",
-            Some(&token),
-            None,
-        )
+        .delete(&token, "/api/v1/secret-backends/v?force=true")
         .await;
     assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.text);
     let m = app.get(&token, "/api/v1/models/m1").await;
@@ -424,23 +339,14 @@ async fn removing_a_backend_in_use_needs_force_which_moves_models_to_auto() {
 async fn a_caas_models_local_backend_is_listed_while_it_holds_secrets() {
     let app = TestApp::new().await;
     let token = app.admin().await;
-    app.post(
-        &token,
-        "/api/v1/models",
-        json!({"name": "k1", "type": "caas"}),
-    )
-    .await;
+    app.add_model(&token, "k1", "caas").await;
     assert!(
         !app.backend_names(&token)
             .await
             .contains(&"k1-local".to_owned())
     );
     let s = app
-        .post(
-            &token,
-            "/api/v1/models/k1/secrets",
-            json!({"label": "a", "content": {"k": "v"}}),
-        )
+        .add_secret(&token, "k1", json!({"label": "a", "content": {"k": "v"}}))
         .await;
     assert_eq!(s.body["backend"], "k1-local");
     let list = app.get(&token, "/api/v1/secret-backends").await;
@@ -550,13 +456,7 @@ async fn the_change_feed_reports_changes_to_ticket_holders() {
     app.add_vault(&token, "fed", &bao, json!({})).await;
     app.patch(&token, "fed", json!({"config": {"mount-path": "x"}}))
         .await;
-    app.call(
-        Method::DELETE,
-        "/api/v1/secret-backends/fed",
-        Some(&token),
-        None,
-    )
-    .await;
+    app.delete(&token, "/api/v1/secret-backends/fed").await;
     let mut seen = String::new();
     let deadline = Instant::now() + Duration::from_secs(10);
     while !seen.contains("event: backend-removed") {
@@ -583,34 +483,15 @@ async fn the_audit_trail_says_who_did_what_without_values() {
     let bao = OpenBao::shared();
     let app = TestApp::new().await;
     let token = app.admin().await;
-    app.post(
-        &token,
-        "/api/v1/models",
-        json!({"name": "m1", "type": "iaas"}),
-    )
-    .await;
+    app.add_model(&token, "m1", "iaas").await;
     app.add_vault(&token, "v", &bao, json!({})).await;
     app.patch(&token, "v", json!({"config": {"mount-path": "juju"}}))
         .await;
-    app.put(
-        &token,
-        "/api/v1/models/m1/secret-backend",
-        json!({"secret-backend": "v"}),
-    )
-    .await;
-    app.put(
-        &token,
-        "/api/v1/models/m1/secret-backend",
-        json!({"secret-backend": "auto"}),
-    )
-    .await;
-    app.call(
-        Method::DELETE,
-        "/api/v1/secret-backends/v",
-        Some(&token),
-        None,
-    )
-    .await;
+    app.set_model_backend(&token, "m1", json!({"secret-backend": "v"}))
+        .await;
+    app.set_model_backend(&token, "m1", json!({"secret-backend": "auto"}))
+        .await;
+    app.delete(&token, "/api/v1/secret-backends/v").await;
     let a = app.get(&token, "/api/v1/audit?backend=v").await;
     let actions: Vec<&str> = a.body["entries"]
         .as_array()
@@ -638,26 +519,13 @@ async fn a_restart_keeps_models_settings_and_secrets() {
     let bao = OpenBao::shared();
     let app = TestApp::new().await;
     let token = app.admin().await;
-    app.post(
-        &token,
-        "/api/v1/models",
-        json!({"name": "m1", "type": "iaas"}),
-    )
-    .await;
-    app.post(
-        &token,
-        "/api/v1/models/m1/secrets",
-        json!({"label": "a", "content": {"k": "v"}}),
-    )
-    .await;
+    app.add_model(&token, "m1", "iaas").await;
+    app.add_secret(&token, "m1", json!({"label": "a", "content": {"k": "v"}}))
+        .await;
     app.add_vault(&token, "v", &bao, json!({"token-rotate-interval": "3h"}))
         .await;
-    app.put(
-        &token,
-        "/api/v1/models/m1/secret-backend",
-        json!({"secret-backend": "v"}),
-    )
-    .await;
+    app.set_model_backend(&token, "m1", json!({"secret-backend": "v"}))
+        .await;
     let before_model = app.get(&token, "/api/v1/models/m1").await.body;
     let before_backend = app.get(&token, "/api/v1/secret-backends/v").await.body;
     let TestApp { dir, .. } = app;

@@ -3,8 +3,7 @@
 
 mod support;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use serde_json::json;
 use support::*;
 
@@ -158,9 +157,7 @@ async fn force_skips_only_the_ping() {
     // Check now re-checks on request.
     app.patch(&token, "v", json!({"config": {"token": bao.token}}))
         .await;
-    let a = app
-        .post(&token, "/api/v1/secret-backends/v/check", json!(null))
-        .await;
+    let a = app.check_backend(&token, "v").await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
     assert_eq!(a.body["status"], "active");
 }
@@ -172,18 +169,9 @@ async fn rename_follows_name_rules_and_moves_model_settings() {
     let token = app.admin().await;
     app.add_vault(&token, "v", &bao, json!({})).await;
     app.add_vault(&token, "w", &bao, json!({})).await;
-    app.post(
-        &token,
-        "/api/v1/models",
-        json!({"name": "m1", "type": "iaas"}),
-    )
-    .await;
-    app.put(
-        &token,
-        "/api/v1/models/m1/secret-backend",
-        json!({"secret-backend": "v"}),
-    )
-    .await;
+    app.add_model(&token, "m1", "iaas").await;
+    app.set_model_backend(&token, "m1", json!({"secret-backend": "v"}))
+        .await;
 
     let a = app.patch(&token, "v", json!({"name": "w"})).await;
     assert_problem(
@@ -206,9 +194,9 @@ async fn rename_follows_name_rules_and_moves_model_settings() {
 
     // In use (holds secret content): no rename.
     let s = app
-        .post(
+        .add_secret(
             &token,
-            "/api/v1/models/m1/secrets",
+            "m1",
             json!({"label": "db", "content": {"password": "x"}}),
         )
         .await;
@@ -247,21 +235,9 @@ async fn token_rotate_interval_on_update_and_zero_turns_it_off() {
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
     assert!(a.body.get("token-rotate-interval").is_none(), "{}", a.text);
     assert!(a.body.get("next-rotation").is_none());
-    let a = app
-        .post(
-            &token,
-            "/api/v1/secret-backends/v/rotate-token",
-            json!(null),
-        )
-        .await;
+    let a = app.rotate_token(&token, "v").await;
     assert_problem(&a, 400, "not-valid", "no token rotate interval");
-    let a = app
-        .post(
-            &token,
-            "/api/v1/secret-backends/internal/rotate-token",
-            json!(null),
-        )
-        .await;
+    let a = app.rotate_token(&token, "internal").await;
     assert_problem(
         &a,
         422,
@@ -280,13 +256,7 @@ async fn rotating_a_vault_token_mints_a_working_orphan_token() {
         .add_vault(&token, "v", &bao, json!({"token-rotate-interval": "1h"}))
         .await;
 
-    let a = app
-        .post(
-            &token,
-            "/api/v1/secret-backends/v/rotate-token",
-            json!(null),
-        )
-        .await;
+    let a = app.rotate_token(&token, "v").await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
     assert!(a.body["last-rotation"]["at"].is_string());
     assert!(a.body["last-rotation"]["error"].is_null());
@@ -339,13 +309,7 @@ async fn rotating_a_vault_token_mints_a_working_orphan_token() {
 
     // A failed rotation is recorded, keeps the token, and is retried in 2 minutes.
     bao.seal().await;
-    let a = app
-        .post(
-            &token,
-            "/api/v1/secret-backends/v/rotate-token",
-            json!(null),
-        )
-        .await;
+    let a = app.rotate_token(&token, "v").await;
     assert_problem(&a, 422, "unreachable", "cannot rotate the token");
     let a = app
         .get(&token, "/api/v1/secret-backends/v?reveal=true")
@@ -437,15 +401,12 @@ async fn stale_if_match_is_refused_with_412() {
     assert_ne!(changed.headers["etag"].to_str().unwrap(), first_etag);
     // The first admin's edit, based on what they saw, is refused.
     let stale = app
-        .send(
-            Request::patch("/api/v1/secret-backends/v")
-                .header("authorization", format!("Bearer {token}"))
-                .header("content-type", "application/json")
-                .header("if-match", &first_etag)
-                .body(Body::from(
-                    json!({"config": {"mount-path": "b"}}).to_string(),
-                ))
-                .unwrap(),
+        .call_if_match(
+            Method::PATCH,
+            "/api/v1/secret-backends/v",
+            Some(&token),
+            Some(first_etag.as_str()),
+            Some(json!({"config": {"mount-path": "b"}})),
         )
         .await;
     assert_problem(&stale, 412, "conflict", "changed by someone else");
@@ -453,15 +414,12 @@ async fn stale_if_match_is_refused_with_412() {
     assert_eq!(now.body["config"]["mount-path"], "a");
     // With the current tag it goes through.
     let fresh = app
-        .send(
-            Request::patch("/api/v1/secret-backends/v")
-                .header("authorization", format!("Bearer {token}"))
-                .header("content-type", "application/json")
-                .header("if-match", now.headers["etag"].clone())
-                .body(Body::from(
-                    json!({"config": {"mount-path": "b"}}).to_string(),
-                ))
-                .unwrap(),
+        .call_if_match(
+            Method::PATCH,
+            "/api/v1/secret-backends/v",
+            Some(&token),
+            Some(now.headers["etag"].to_str().unwrap()),
+            Some(json!({"config": {"mount-path": "b"}})),
         )
         .await;
     assert_eq!(fresh.status, StatusCode::OK, "{}", fresh.text);
@@ -471,32 +429,25 @@ async fn stale_if_match_is_refused_with_412() {
 async fn users_have_hashed_passwords_and_per_model_access() {
     let app = TestApp::new().await;
     let token = app.admin().await;
-    app.post(
-        &token,
-        "/api/v1/models",
-        json!({"name": "m1", "type": "iaas"}),
-    )
-    .await;
-    let a = app.post(&token, "/api/v1/users", json!({"name": "bob", "password": "bob-password", "access": "login", "models": {"m1": "write"}})).await;
+    app.add_model(&token, "m1", "iaas").await;
+    let a = app.add_user(&token, json!({"name": "bob", "password": "bob-password", "access": "login", "models": {"m1": "write"}})).await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
     assert!(!a.text.contains("bob-password"));
     let a = app
-        .post(
+        .add_user(
             &token,
-            "/api/v1/users",
             json!({"name": "bob", "password": "bob-password", "access": "login"}),
         )
         .await;
     assert_problem(&a, 409, "already-exists", "user \"bob\" already exists");
     let a = app
-        .post(
+        .add_user(
             &token,
-            "/api/v1/users",
             json!({"name": "carol", "password": "short", "access": "login"}),
         )
         .await;
     assert_problem(&a, 400, "not-valid", "at least 8 characters");
-    let a = app.post(&token, "/api/v1/users", json!({"name": "dave", "password": "dave-password", "access": "login", "models": {"nope": "read"}})).await;
+    let a = app.add_user(&token, json!({"name": "dave", "password": "dave-password", "access": "login", "models": {"nope": "read"}})).await;
     assert_problem(&a, 404, "not-found", "model \"nope\" not found");
 
     let bob = app.login("bob", "bob-password").await;
@@ -566,7 +517,7 @@ async fn a_malformed_pem_is_refused_naming_the_field_not_as_unreachable() {
             config[k] = v.clone();
         }
         let body = json!({"name": "v", "backend-type": "vault", "config": config});
-        let a = app.post(&token, "/api/v1/secret-backends", body).await;
+        let a = app.add_backend(&token, body).await;
         assert_problem(&a, 400, "not-valid", detail);
         assert_eq!(a.body["field"], field, "{}", a.text);
         assert_eq!(a.body["detail"], detail, "{}", a.text);
@@ -586,7 +537,7 @@ async fn a_malformed_pem_is_refused_naming_the_field_not_as_unreachable() {
     assert_eq!(a.body["field"], "config.ca-cert");
     let k8s = json!({"name": "k", "backend-type": "kubernetes", "config": {
         "endpoint": "https://127.0.0.1:1", "namespace": "n", "ca-cert": not_base64}});
-    let a = app.post(&token, "/api/v1/secret-backends", k8s).await;
+    let a = app.add_backend(&token, k8s).await;
     assert_problem(&a, 400, "not-valid", "ca-cert: certificate not valid");
     assert_eq!(a.body["field"], "config.ca-cert");
 }
@@ -603,7 +554,7 @@ async fn an_overlong_mount_path_is_refused_and_nothing_is_created_in_openbao() {
     let mut config = bao.config();
     config["mount-path"] = json!(huge);
     let body = json!({"name": "huge", "backend-type": "vault", "config": config});
-    let a = app.post(&token, "/api/v1/secret-backends", body).await;
+    let a = app.add_backend(&token, body).await;
     assert_problem(
         &a,
         400,
@@ -712,9 +663,7 @@ async fn messages_print_durations_and_names_as_juju_does() {
     let token = app.admin().await;
     let mut body = json!({"name": "v", "backend-type": "vault", "config": bao.config(),
                           "token-rotate-interval": "10m"});
-    let a = app
-        .post(&token, "/api/v1/secret-backends", body.clone())
-        .await;
+    let a = app.add_backend(&token, body.clone()).await;
     assert_problem(&a, 400, "not-valid", "");
     assert_eq!(
         a.body["detail"],
@@ -722,7 +671,7 @@ async fn messages_print_durations_and_names_as_juju_does() {
     );
     body["token-rotate-interval"] = json!("1h");
     body["name"] = json!("My_Vault");
-    let a = app.post(&token, "/api/v1/secret-backends", body).await;
+    let a = app.add_backend(&token, body).await;
     assert_eq!(
         a.body["detail"],
         "\"My_Vault\" is not a valid name: secret backend names may only contain lowercase \

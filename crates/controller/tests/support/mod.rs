@@ -117,9 +117,24 @@ impl TestApp {
         token: Option<&str>,
         body: Option<Value>,
     ) -> Answer {
+        self.call_if_match(method, path, token, None, body).await
+    }
+
+    /// A request with an `If-Match` header when `if_match` is given.
+    pub async fn call_if_match(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        if_match: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
         let mut builder = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             builder = builder.header("authorization", format!("Bearer {t}"));
+        }
+        if let Some(tag) = if_match {
+            builder = builder.header("if-match", tag);
         }
         let request = match body {
             Some(b) => builder
@@ -131,14 +146,15 @@ impl TestApp {
         self.send(request).await
     }
 
+    /// A login attempt with `body`, answered as it is.
+    pub async fn try_login(&self, body: Value) -> Answer {
+        self.call(Method::POST, "/api/v1/auth/login", None, Some(body))
+            .await
+    }
+
     pub async fn login(&self, user: &str, password: &str) -> String {
         let a = self
-            .call(
-                Method::POST,
-                "/api/v1/auth/login",
-                None,
-                Some(json!({"username": user, "password": password})),
-            )
+            .try_login(json!({"username": user, "password": password}))
             .await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text);
         a.body["token"].as_str().unwrap().to_owned()
@@ -158,16 +174,52 @@ impl TestApp {
         for (k, v) in extra.as_object().cloned().unwrap_or_default() {
             body[k] = v;
         }
-        let a = self
-            .call(
-                Method::POST,
-                "/api/v1/secret-backends",
-                Some(token),
-                Some(body),
-            )
-            .await;
+        let a = self.add_backend(token, body).await;
         assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
         a
+    }
+
+    /// `POST /secret-backends` with `body`, answered as it is.
+    pub async fn add_backend(&self, token: &str, body: Value) -> Answer {
+        self.post(token, "/api/v1/secret-backends", body).await
+    }
+
+    /// `GET /secret-backends/{name}`.
+    pub async fn show_backend(&self, token: &str, name: &str) -> Answer {
+        self.get(token, &format!("/api/v1/secret-backends/{name}"))
+            .await
+    }
+
+    pub async fn check_backend(&self, token: &str, name: &str) -> Answer {
+        let path = format!("/api/v1/secret-backends/{name}/check");
+        self.post(token, &path, json!(null)).await
+    }
+
+    pub async fn rotate_token(&self, token: &str, name: &str) -> Answer {
+        let path = format!("/api/v1/secret-backends/{name}/rotate-token");
+        self.post(token, &path, json!(null)).await
+    }
+
+    /// `POST /models` for a model `name` of `model_type` (`iaas` or `caas`).
+    pub async fn add_model(&self, token: &str, name: &str, model_type: &str) -> Answer {
+        let body = json!({"name": name, "type": model_type});
+        self.post(token, "/api/v1/models", body).await
+    }
+
+    /// `PUT /models/{model}/secret-backend` with `body`.
+    pub async fn set_model_backend(&self, token: &str, model: &str, body: Value) -> Answer {
+        let path = format!("/api/v1/models/{model}/secret-backend");
+        self.put(token, &path, body).await
+    }
+
+    /// `POST /models/{model}/secrets` with `body` (`label` and `content`).
+    pub async fn add_secret(&self, token: &str, model: &str, body: Value) -> Answer {
+        let path = format!("/api/v1/models/{model}/secrets");
+        self.post(token, &path, body).await
+    }
+
+    pub async fn add_user(&self, token: &str, body: Value) -> Answer {
+        self.post(token, "/api/v1/users", body).await
     }
 
     pub async fn patch(&self, token: &str, name: &str, body: Value) -> Answer {
@@ -188,14 +240,16 @@ impl TestApp {
         self.call(Method::POST, path, Some(token), Some(body)).await
     }
 
+    pub async fn delete(&self, token: &str, path: &str) -> Answer {
+        self.call(Method::DELETE, path, Some(token), None).await
+    }
+
     pub async fn put(&self, token: &str, path: &str, body: Value) -> Answer {
         self.call(Method::PUT, path, Some(token), Some(body)).await
     }
 
     pub async fn backend_names(&self, token: &str) -> Vec<String> {
-        let a = self
-            .call(Method::GET, "/api/v1/secret-backends", Some(token), None)
-            .await;
+        let a = self.get(token, "/api/v1/secret-backends").await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text);
         a.body["backends"]
             .as_array()
