@@ -87,21 +87,12 @@ async fn backend_types_describe_the_vault_form() {
     let token = app.reader().await;
     let a = app.get(&token, "/api/v1/backend-types").await;
     assert_eq!(a.status, StatusCode::OK);
-    let types = a.body["types"].as_array().unwrap();
-    let vault = types.iter().find(|t| t["backend-type"] == "vault").unwrap();
-    let endpoint = vault["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["name"] == "endpoint")
-        .unwrap();
+    let vault = entry(&a.body["types"], "backend-type", "vault");
+    let endpoint = entry(&vault["fields"], "name", "endpoint");
     assert_eq!(endpoint["required"], true);
     assert_eq!(endpoint["immutable"], true);
     assert_eq!(endpoint["kind"], "url");
-    let controller = types
-        .iter()
-        .find(|t| t["backend-type"] == "controller")
-        .unwrap();
+    let controller = entry(&a.body["types"], "backend-type", "controller");
     assert_eq!(controller["user-managed"], false);
 }
 
@@ -121,15 +112,8 @@ async fn internal_is_always_listed_and_shown() {
 #[tokio::test]
 async fn add_show_list_and_remove_a_vault_backend() {
     let bao = OpenBao::shared();
-    let app = TestApp::new().await;
-    let token = app.admin().await;
-    let add = app
-        .add_backend(
-            &token,
-            json!({"name": "myvault", "backend-type": "vault", "config": bao.config(),
-                        "token-rotate-interval": "90m"}),
-        )
-        .await;
+    let interval = json!({"token-rotate-interval": "90m"});
+    let (app, token, add) = TestApp::with_vault(&bao, "myvault", interval).await;
     assert_eq!(add.status, StatusCode::CREATED, "{}", add.text);
     assert_eq!(add.headers["location"], "/api/v1/secret-backends/myvault");
     assert!(add.headers.contains_key("etag"));
@@ -160,29 +144,13 @@ async fn add_show_list_and_remove_a_vault_backend() {
         .await;
     assert_eq!(filtered.body["backends"].as_array().unwrap().len(), 1);
 
-    let stale = app
-        .call_if_match(
-            Method::DELETE,
-            "/api/v1/secret-backends/myvault",
-            Some(&token),
-            Some("\"stale-0\""),
-            None,
-        )
-        .await;
+    let stale = app.remove_if_match(&token, "myvault", "\"stale-0\"").await;
     assert_problem(&stale, 412, "conflict", "changed by someone else");
 
     let denied = app.delete(&reader, "/api/v1/secret-backends/myvault").await;
     assert_problem(&denied, 403, "permission-denied", "permission denied");
 
-    let removed = app
-        .call_if_match(
-            Method::DELETE,
-            "/api/v1/secret-backends/myvault",
-            Some(&token),
-            Some(add.headers["etag"].to_str().unwrap()),
-            None,
-        )
-        .await;
+    let removed = app.remove_if_match(&token, "myvault", add.etag()).await;
     assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.text);
     let gone = app.get(&token, "/api/v1/secret-backends/myvault").await;
     assert_problem(
@@ -202,8 +170,7 @@ async fn add_show_list_and_remove_a_vault_backend() {
 
 #[tokio::test]
 async fn built_in_backends_cannot_be_removed() {
-    let app = TestApp::new().await;
-    let token = app.admin().await;
+    let (app, token) = TestApp::with_admin().await;
     let a = app.delete(&token, "/api/v1/secret-backends/internal").await;
     assert_problem(
         &a,
@@ -218,166 +185,90 @@ async fn built_in_backends_cannot_be_removed() {
 #[tokio::test]
 async fn bad_adds_are_refused_and_change_nothing() {
     let bao = OpenBao::shared();
-    let app = TestApp::new().await;
-    let token = app.admin().await;
+    let (app, token) = TestApp::with_admin().await;
     let ok = bao.config();
-    let with = |extra: Value| {
-        let mut c = bao.config();
-        for (k, v) in extra.as_object().unwrap() {
-            c[k] = v.clone();
-        }
-        c
-    };
+    let with = |extra: Value| bao.config_with(extra);
     let dead_port = free_port();
-    let cases: Vec<(Value, u16, &str, &str, Option<&str>)> = vec![
+    let mut cases: Vec<(Value, Refusal)> = vec![
         (
             add_body("v1", with(json!({"tokn": "x"}))),
-            400,
-            "not-valid",
-            "unknown key \"tokn\"",
-            Some("config.tokn"),
+            not_valid("unknown key \"tokn\"").on("config.tokn"),
         ),
         (
             add_body("v1", json!({"token": "x"})),
-            400,
-            "not-valid",
-            "endpoint: expected string, got nothing",
-            Some("config.endpoint"),
+            not_valid("endpoint: expected string, got nothing").on("config.endpoint"),
         ),
         (
             add_body("v1", with(json!({"token": ""}))),
-            400,
-            "not-valid",
-            "empty value",
-            Some("config.token"),
-        ),
-        (
-            add_body("internal", ok.clone()),
-            400,
-            "not-valid",
-            "reserved name \"internal\" not valid",
-            Some("name"),
-        ),
-        (
-            add_body("auto", ok.clone()),
-            400,
-            "not-valid",
-            "reserved name \"auto\" not valid",
-            Some("name"),
-        ),
-        (
-            add_body("kubernetes", ok.clone()),
-            400,
-            "not-valid",
-            "reserved name",
-            Some("name"),
-        ),
-        (
-            add_body("foo-local", ok.clone()),
-            400,
-            "not-valid",
-            "-local",
-            Some("name"),
-        ),
-        (
-            add_body("My_Vault", ok.clone()),
-            400,
-            "not-valid",
-            "lowercase letters",
-            Some("name"),
-        ),
-        (
-            add_body("", ok.clone()),
-            400,
-            "not-valid",
-            "missing backend name not valid",
-            Some("name"),
+            not_valid("empty value").on("config.token"),
         ),
         (
             json!({"name": "v1", "backend-type": "aws", "config": {}}),
-            422,
-            "not-supported",
-            "no registered provider for \"aws\"",
-            Some("backend-type"),
+            refusal(422, "not-supported", "no registered provider for \"aws\"").on("backend-type"),
         ),
         (
             json!({"name": "v1", "backend-type": "controller", "config": {}}),
-            422,
-            "not-supported",
-            "cannot be added",
-            Some("backend-type"),
-        ),
-        (
-            json!({"name": "v1", "backend-type": "vault", "config": ok, "token-rotate-interval": "7d"}),
-            400,
-            "not-valid",
-            "Go duration",
-            Some("token-rotate-interval"),
-        ),
-        (
-            json!({"name": "v1", "backend-type": "vault", "config": bao.config(), "token-rotate-interval": "0"}),
-            400,
-            "not-valid",
-            "token rotate interval cannot be 0",
-            Some("token-rotate-interval"),
-        ),
-        (
-            json!({"name": "v1", "backend-type": "vault", "config": bao.config(), "token-rotate-interval": "10m"}),
-            400,
-            "not-valid",
-            "less than 1h not valid",
-            Some("token-rotate-interval"),
+            refusal(422, "not-supported", "cannot be added").on("backend-type"),
         ),
         (
             json!({"name": "v1", "backend-type": "vault", "config": bao.config(), "colour": "red"}),
-            400,
-            "not-valid",
-            "unknown field `colour`",
-            None,
+            not_valid("unknown field `colour`"),
         ),
         (
             add_body(
                 "v1",
                 json!({"endpoint": format!("http://127.0.0.1:{dead_port}"), "token": "x"}),
             ),
-            422,
-            "unreachable",
-            "backend not reachable",
-            None,
+            refusal(422, "unreachable", "backend not reachable"),
         ),
         (
             add_body("v1", with(json!({"token": CANARY}))),
-            422,
-            "unreachable",
-            "auth token invalid: permission denied",
-            None,
+            refusal(422, "unreachable", "auth token invalid: permission denied"),
         ),
         (
             json!({"name": "k1", "backend-type": "kubernetes", "config": {"endpoint": "https://127.0.0.1:1", "namespace": "n"}, "token-rotate-interval": "1h"}),
-            400,
-            "not-valid",
-            "k8s config missing service account not valid",
-            Some("config.service-account"),
+            not_valid("k8s config missing service account not valid").on("config.service-account"),
         ),
         (
             json!({"name": "k1", "backend-type": "kubernetes", "config": {"endpoint": "https://127.0.0.1:6443"}}),
-            400,
-            "not-valid",
-            "namespace: expected string, got nothing",
-            Some("config.namespace"),
+            not_valid("namespace: expected string, got nothing").on("config.namespace"),
         ),
         (
             json!({"name": "k1", "backend-type": "kubernetes", "config": {"endpoint": format!("http://127.0.0.1:{dead_port}"), "namespace": "n"}}),
-            422,
-            "unreachable",
-            "backend not reachable",
-            None,
+            refusal(422, "unreachable", "backend not reachable"),
         ),
     ];
-    for (body, status, code, detail, field) in cases {
+    // Names, then intervals, refused the same way whatever the value.
+    let names = [
+        ("internal", "reserved name \"internal\" not valid"),
+        ("auto", "reserved name \"auto\" not valid"),
+        ("kubernetes", "reserved name"),
+        ("foo-local", "-local"),
+        ("My_Vault", "lowercase letters"),
+        ("", "missing backend name not valid"),
+    ];
+    for (name, detail) in names {
+        cases.push((add_body(name, ok.clone()), not_valid(detail).on("name")));
+    }
+    let intervals = [
+        ("7d", "Go duration"),
+        ("0", "token rotate interval cannot be 0"),
+        ("10m", "less than 1h not valid"),
+    ];
+    for (interval, detail) in intervals {
+        let body = json!({"name": "v1", "backend-type": "vault", "config": ok,
+                          "token-rotate-interval": interval});
+        cases.push((body, not_valid(detail).on("token-rotate-interval")));
+    }
+    for (body, expected) in cases {
         let a = app.add_backend(&token, body.clone()).await;
-        assert_problem(&a, status, code, detail);
-        assert_eq!(a.body["field"].as_str(), field, "{body}: {}", a.text);
+        expected.assert(&a, &body);
+        assert_eq!(
+            a.body["field"].as_str(),
+            expected.field,
+            "{body}: {}",
+            a.text
+        );
         assert!(!a.text.contains(CANARY), "a refusal must not echo a secret");
     }
     assert_eq!(app.backend_names(&token).await, vec!["internal"]);
@@ -415,8 +306,7 @@ async fn bad_adds_are_refused_and_change_nothing() {
 #[tokio::test]
 async fn a_sealed_openbao_is_refused_then_reported() {
     let bao = OpenBao::start_own().await;
-    let app = TestApp::new().await;
-    let token = app.admin().await;
+    let (app, token) = TestApp::with_admin().await;
     let added = app
         .add_backend(&token, add_body("mine", bao.config()))
         .await;
@@ -445,31 +335,23 @@ async fn a_sealed_openbao_is_refused_then_reported() {
 #[tokio::test]
 async fn connection_test_reports_each_step() {
     let bao = OpenBao::shared();
-    let app = TestApp::new().await;
-    let token = app.admin().await;
+    let (app, token) = TestApp::with_admin().await;
     let a = app
-        .post(
+        .test_backend(
             &token,
-            "/api/v1/backend-checks",
             json!({"backend-type": "vault", "config": bao.config()}),
         )
         .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
     assert_eq!(a.body["ok"], true);
-    let names: Vec<&str> = a.body["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = strings(&a.body["steps"], "name");
     assert_eq!(
         names,
         ["reachable", "initialised", "unsealed", "authenticated"]
     );
     let bad = app
-        .post(
+        .test_backend(
             &token,
-            "/api/v1/backend-checks",
             json!({"backend-type": "vault", "config": {"endpoint": bao.addr, "token": CANARY}}),
         )
         .await;
@@ -483,8 +365,7 @@ async fn connection_test_reports_each_step() {
 
 #[tokio::test]
 async fn bodies_over_one_mib_are_refused() {
-    let app = TestApp::new().await;
-    let token = app.admin().await;
+    let (app, token) = TestApp::with_admin().await;
     let huge = "x".repeat(1024 * 1024 + 1);
     let a = app
         .add_backend(
@@ -508,8 +389,7 @@ async fn reveal_is_superuser_only() {
 #[tokio::test]
 async fn a_restart_keeps_backends_and_users() {
     let bao = OpenBao::shared();
-    let app = TestApp::new().await;
-    let token = app.admin().await;
+    let (app, token) = TestApp::with_admin().await;
     let add = app
         .add_backend(&token, add_body("kept", bao.config()))
         .await;
@@ -526,28 +406,17 @@ async fn a_restart_keeps_backends_and_users() {
 #[tokio::test]
 async fn serves_the_console_with_deep_links() {
     let app = TestApp::new().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = app.router.clone();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let base = app.serve().await;
     let client = reqwest::Client::new();
     for path in ["/", "/backends", "/backends/myvault/edit"] {
-        let r = client
-            .get(format!("http://{addr}{path}"))
-            .send()
-            .await
-            .unwrap();
+        let r = fetch(&client, format!("{base}{path}")).await;
         assert_eq!(r.status(), 200, "{path}");
         assert!(
             r.text().await.unwrap().contains("<title>console</title>"),
             "{path}"
         );
     }
-    let r = client
-        .get(format!("http://{addr}/api/v1/nope"))
-        .send()
-        .await
-        .unwrap();
+    let r = fetch(&client, format!("{base}/api/v1/nope")).await;
     assert_eq!(r.status(), 404);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
 }
@@ -587,9 +456,8 @@ async fn a_secret_canary_never_reaches_answers_or_logs() {
     // Its own value: the plain CANARY is the token OpenBao must not know in other tests.
     let canary = format!("{CANARY}-working-token");
     // A real token on the OpenBao whose value is the canary.
-    let created = reqwest::Client::new()
-        .post(format!("{}/v1/auth/token/create", bao.addr))
-        .header("X-Vault-Token", &bao.token)
+    let created = bao
+        .request(reqwest::Method::POST, "auth/token/create", &bao.token)
         .json(&json!({"id": canary, "policies": ["root"]}))
         .send()
         .await
@@ -600,8 +468,7 @@ async fn a_secret_canary_never_reaches_answers_or_logs() {
         created.status()
     );
 
-    let app = TestApp::new().await;
-    let token = app.admin().await;
+    let (app, token) = TestApp::with_admin().await;
     let config = json!({"endpoint": bao.addr, "token": canary});
     let mut answers = Vec::new();
     let add = app
@@ -622,13 +489,9 @@ async fn a_secret_canary_never_reaches_answers_or_logs() {
             .text,
     );
     answers.push(
-        app.post(
-            &token,
-            "/api/v1/backend-checks",
-            json!({"backend-type": "vault", "config": config}),
-        )
-        .await
-        .text,
+        app.test_backend(&token, json!({"backend-type": "vault", "config": config}))
+            .await
+            .text,
     );
     app.controller.check_all().await.unwrap();
     answers.push(
@@ -743,11 +606,7 @@ async fn a_badly_typed_secret_is_not_repeated_in_the_refusal() {
     let token = app.admin().await;
     app.add_model(&token, "m1", "iaas").await;
     let a = app
-        .add_secret(
-            &token,
-            "m1",
-            json!({"label": "db", "content": {"password": 31337313373u64}}),
-        )
+        .add_secret(&token, "m1", "db", json!({"password": 31337313373u64}))
         .await;
     assert_problem(&a, 400, "not-valid", "invalid type");
     assert!(!a.text.contains("31337313373"), "{}", a.text);

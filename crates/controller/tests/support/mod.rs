@@ -52,6 +52,21 @@ impl TestApp {
         Self::open(dir).await
     }
 
+    /// A fresh service and an admin's token: how most tests start.
+    pub async fn with_admin() -> (TestApp, String) {
+        let app = TestApp::new().await;
+        let token = app.admin().await;
+        (app, token)
+    }
+
+    /// A fresh service, an admin's token, and the vault backend `name` on `bao` added with
+    /// `extra` (as [`TestApp::add_vault`] takes it), with the answer to the add.
+    pub async fn with_vault(bao: &OpenBao, name: &str, extra: Value) -> (TestApp, String, Answer) {
+        let (app, token) = TestApp::with_admin().await;
+        let added = app.add_vault(&token, name, bao, extra).await;
+        (app, token, added)
+    }
+
     /// Opens the service over the store in `dir` (a restart when the store already exists).
     pub async fn open(dir: tempfile::TempDir) -> TestApp {
         let store = Store::open(&dir.path().join("data")).unwrap();
@@ -93,6 +108,15 @@ impl TestApp {
             store,
             dir,
         }
+    }
+
+    /// Serves the service on a real loopback socket; returns its base URL (`http://…`).
+    pub async fn serve(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let router = self.router.clone();
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        base
     }
 
     pub async fn send(&self, request: Request<Body>) -> Answer {
@@ -144,6 +168,22 @@ impl TestApp {
             None => builder.body(Body::empty()).unwrap(),
         };
         self.send(request).await
+    }
+
+    /// `PATCH /secret-backends/{name}` with `If-Match: <tag>`.
+    pub async fn patch_if_match(&self, token: &str, name: &str, tag: &str, body: Value) -> Answer {
+        let path = format!("/api/v1/secret-backends/{name}");
+        let (token, tag) = (Some(token), Some(tag));
+        self.call_if_match(Method::PATCH, &path, token, tag, Some(body))
+            .await
+    }
+
+    /// `DELETE /secret-backends/{name}` with `If-Match: <tag>`.
+    pub async fn remove_if_match(&self, token: &str, name: &str, tag: &str) -> Answer {
+        let path = format!("/api/v1/secret-backends/{name}");
+        let (token, tag) = (Some(token), Some(tag));
+        self.call_if_match(Method::DELETE, &path, token, tag, None)
+            .await
     }
 
     /// A login attempt with `body`, answered as it is.
@@ -207,15 +247,39 @@ impl TestApp {
     }
 
     /// `PUT /models/{model}/secret-backend` with `body`.
-    pub async fn set_model_backend(&self, token: &str, model: &str, body: Value) -> Answer {
+    pub async fn put_model_backend(&self, token: &str, model: &str, body: Value) -> Answer {
         let path = format!("/api/v1/models/{model}/secret-backend");
         self.put(token, &path, body).await
     }
 
-    /// `POST /models/{model}/secrets` with `body` (`label` and `content`).
-    pub async fn add_secret(&self, token: &str, model: &str, body: Value) -> Answer {
+    /// Sets `model`'s secret backend to `backend` (a name, `auto` or `internal`).
+    pub async fn set_model_backend(&self, token: &str, model: &str, backend: &str) -> Answer {
+        let body = json!({"secret-backend": backend});
+        self.put_model_backend(token, model, body).await
+    }
+
+    /// Sets `model`'s secret backend to `backend` without pinging it.
+    pub async fn force_model_backend(&self, token: &str, model: &str, backend: &str) -> Answer {
+        let body = json!({"secret-backend": backend, "force": true});
+        self.put_model_backend(token, model, body).await
+    }
+
+    /// `POST /models/{model}/secrets`: a secret labelled `label` with `content` (a JSON object).
+    pub async fn add_secret(
+        &self,
+        token: &str,
+        model: &str,
+        label: &str,
+        content: Value,
+    ) -> Answer {
         let path = format!("/api/v1/models/{model}/secrets");
+        let body = json!({"label": label, "content": content});
         self.post(token, &path, body).await
+    }
+
+    /// `POST /backend-checks`: a connection test of `body` (type and config), nothing stored.
+    pub async fn test_backend(&self, token: &str, body: Value) -> Answer {
+        self.post(token, "/api/v1/backend-checks", body).await
     }
 
     pub async fn add_user(&self, token: &str, body: Value) -> Answer {
@@ -251,30 +315,103 @@ impl TestApp {
     pub async fn backend_names(&self, token: &str) -> Vec<String> {
         let a = self.get(token, "/api/v1/secret-backends").await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text);
-        a.body["backends"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|b| b["name"].as_str().unwrap().to_owned())
+        strings(&a.body["backends"], "name")
+            .into_iter()
+            .map(str::to_owned)
             .collect()
     }
+}
+
+impl Answer {
+    /// The `ETag` header.
+    pub fn etag(&self) -> &str {
+        self.headers["etag"].to_str().unwrap()
+    }
+}
+
+/// The text under `key` of each entry of the JSON array `list`.
+#[track_caller]
+pub fn strings<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
+    let entries = list.as_array().expect("a JSON array");
+    entries.iter().map(|e| e[key].as_str().unwrap()).collect()
+}
+
+/// The entry of the JSON array `list` whose `key` is `value`; panics if there is none.
+#[track_caller]
+pub fn entry<'a>(list: &'a Value, key: &str, value: &str) -> &'a Value {
+    let entries = list.as_array().expect("a JSON array");
+    let found = entries.iter().find(|e| e[key] == value);
+    found.unwrap_or_else(|| panic!("no entry with {key} {value:?} in {list}"))
+}
+
+/// `GET url` on a real socket.
+pub async fn fetch(client: &reqwest::Client, url: String) -> reqwest::Response {
+    client.get(url).send().await.unwrap()
+}
+
+/// Sends a request to a real socket and reads its JSON answer.
+pub async fn json_answer(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
 }
 
 /// Asserts a problem answer: status, code, and a detail containing `detail`.
 #[track_caller]
 pub fn assert_problem(a: &Answer, status: u16, code: &str, detail: &str) {
-    assert_eq!(a.status.as_u16(), status, "{}", a.text);
-    assert_eq!(
-        a.headers["content-type"], "application/problem+json",
-        "{}",
-        a.text
-    );
-    assert_eq!(a.body["code"], code, "{}", a.text);
-    let got = a.body["detail"].as_str().unwrap_or_default();
-    assert!(
-        got.contains(detail),
-        "detail {got:?} should contain {detail:?}"
-    );
+    refusal(status, code, detail).assert(a, "");
+}
+
+/// An expected refusal, as a case of a table of refused requests: status, code, a part of the
+/// detail, and the field it names (`None`: no field).
+#[derive(Debug, Clone, Copy)]
+pub struct Refusal<'a> {
+    pub status: u16,
+    pub code: &'a str,
+    pub detail: &'a str,
+    pub field: Option<&'a str>,
+}
+
+pub const fn refusal<'a>(status: u16, code: &'a str, detail: &'a str) -> Refusal<'a> {
+    Refusal {
+        status,
+        code,
+        detail,
+        field: None,
+    }
+}
+
+/// `400 not-valid` with a detail containing `detail`.
+pub const fn not_valid(detail: &str) -> Refusal<'_> {
+    refusal(400, "not-valid", detail)
+}
+
+impl<'a> Refusal<'a> {
+    /// The same refusal, naming `field`.
+    pub const fn on(self, field: &'a str) -> Refusal<'a> {
+        Refusal {
+            field: Some(field),
+            ..self
+        }
+    }
+
+    /// Asserts that `a` is this refusal (status, code, detail; not the field); a failure names
+    /// `case`.
+    #[track_caller]
+    pub fn assert(&self, a: &Answer, case: impl std::fmt::Display) {
+        assert_eq!(a.status.as_u16(), self.status, "{case}: {}", a.text);
+        let content_type = &a.headers["content-type"];
+        assert_eq!(
+            content_type, "application/problem+json",
+            "{case}: {}",
+            a.text
+        );
+        assert_eq!(a.body["code"], self.code, "{case}: {}", a.text);
+        let got = a.body["detail"].as_str().unwrap_or_default();
+        let detail = self.detail;
+        assert!(
+            got.contains(detail),
+            "{case}: detail {got:?} should contain {detail:?}"
+        );
+    }
 }
 
 /// A free loopback port.
@@ -357,14 +494,31 @@ impl OpenBao {
         }
     }
 
-    pub async fn seal(&self) {
-        let r = reqwest::Client::new()
-            .put(format!("{}/v1/sys/seal", self.addr))
-            .header("X-Vault-Token", &self.token)
+    /// A request to this server's API at `/v1/<path>`, authenticated with `token`.
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+    ) -> reqwest::RequestBuilder {
+        reqwest::Client::new()
+            .request(method, format!("{}/v1/{path}", self.addr))
+            .header("X-Vault-Token", token)
+    }
+
+    /// Sends `/v1/<path>` with the root token; panics unless it succeeds.
+    async fn root_call(&self, method: reqwest::Method, path: &str) -> reqwest::Response {
+        let r = self
+            .request(method, path, &self.token)
             .send()
             .await
             .unwrap();
-        assert!(r.status().is_success(), "seal: {}", r.status());
+        assert!(r.status().is_success(), "{path}: {}", r.status());
+        r
+    }
+
+    pub async fn seal(&self) {
+        self.root_call(reqwest::Method::PUT, "sys/seal").await;
     }
 
     pub async fn unseal(&self) {
@@ -379,9 +533,7 @@ impl OpenBao {
 
     /// Whether `token` works on this server.
     pub async fn token_works(&self, token: &str) -> bool {
-        reqwest::Client::new()
-            .get(format!("{}/v1/auth/token/lookup-self", self.addr))
-            .header("X-Vault-Token", token)
+        self.request(reqwest::Method::GET, "auth/token/lookup-self", token)
             .send()
             .await
             .is_ok_and(|r| r.status().is_success())
@@ -389,9 +541,8 @@ impl OpenBao {
 
     /// Reads a KV v1 entry with the root token.
     pub async fn kv_read(&self, path: &str) -> Option<Value> {
-        let r = reqwest::Client::new()
-            .get(format!("{}/v1/{path}", self.addr))
-            .header("X-Vault-Token", &self.token)
+        let r = self
+            .request(reqwest::Method::GET, path, &self.token)
             .send()
             .await
             .ok()?;
@@ -403,13 +554,7 @@ impl OpenBao {
 
     /// The paths of the server's secret engine mounts.
     pub async fn mounts(&self) -> Vec<String> {
-        let r = reqwest::Client::new()
-            .get(format!("{}/v1/sys/mounts", self.addr))
-            .header("X-Vault-Token", &self.token)
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success(), "sys/mounts: {}", r.status());
+        let r = self.root_call(reqwest::Method::GET, "sys/mounts").await;
         let body: Value = r.json().await.unwrap();
         let mut paths: Vec<String> = body["data"].as_object().unwrap().keys().cloned().collect();
         paths.sort();
@@ -419,6 +564,15 @@ impl OpenBao {
     /// A vault backend config pointing at this server.
     pub fn config(&self) -> Value {
         json!({"endpoint": self.addr, "token": self.token})
+    }
+
+    /// [`OpenBao::config`] with the keys of `extra` set (added or replaced).
+    pub fn config_with(&self, extra: Value) -> Value {
+        let mut config = self.config();
+        for (key, value) in extra.as_object().expect("an object of config keys") {
+            config[key] = value.clone();
+        }
+        config
     }
 }
 
