@@ -224,12 +224,6 @@ impl TestApp {
         self.post(token, "/api/v1/secret-backends", body).await
     }
 
-    /// `GET /secret-backends/{name}`.
-    pub async fn show_backend(&self, token: &str, name: &str) -> Answer {
-        self.get(token, &format!("/api/v1/secret-backends/{name}"))
-            .await
-    }
-
     pub async fn check_backend(&self, token: &str, name: &str) -> Answer {
         let path = format!("/api/v1/secret-backends/{name}/check");
         self.post(token, &path, json!(null)).await
