@@ -199,6 +199,24 @@ const fn sensitive(mut f: FieldSpec) -> FieldSpec {
     f
 }
 
+/// The TLS client certificate both backend types take; it goes with [`CLIENT_KEY`].
+const CLIENT_CERT: FieldSpec = certificates(field(
+    "client-cert",
+    FieldKind::Pem,
+    "PEM text of a TLS client certificate; goes with client-key.",
+));
+
+/// The TLS client key both backend types take; it goes with [`CLIENT_CERT`].
+const CLIENT_KEY: FieldSpec = sensitive(limited(
+    field(
+        "client-key",
+        FieldKind::Pem,
+        "PEM text of the TLS client key; goes with client-cert.",
+    ),
+    MAX_PEM_LEN,
+    Some(ValueRule::PrivateKey),
+));
+
 static VAULT_FIELDS: &[FieldSpec] = &[
     required_immutable(field(
         "endpoint",
@@ -237,20 +255,8 @@ static VAULT_FIELDS: &[FieldSpec] = &[
         FieldKind::Pem,
         "PEM text of the CA certificate that signed the server's certificate.",
     )),
-    certificates(field(
-        "client-cert",
-        FieldKind::Pem,
-        "PEM text of a TLS client certificate; goes with client-key.",
-    )),
-    sensitive(limited(
-        field(
-            "client-key",
-            FieldKind::Pem,
-            "PEM text of the TLS client key; goes with client-cert.",
-        ),
-        MAX_PEM_LEN,
-        Some(ValueRule::PrivateKey),
-    )),
+    CLIENT_CERT,
+    CLIENT_KEY,
     limited(
         field(
             "tls-server-name",
@@ -315,20 +321,8 @@ static KUBERNETES_FIELDS: &[FieldSpec] = &[
         FieldKind::String,
         "The password for basic authentication.",
     )),
-    certificates(field(
-        "client-cert",
-        FieldKind::Pem,
-        "PEM text of a TLS client certificate; goes with client-key.",
-    )),
-    sensitive(limited(
-        field(
-            "client-key",
-            FieldKind::Pem,
-            "PEM text of the TLS client key; goes with client-cert.",
-        ),
-        MAX_PEM_LEN,
-        Some(ValueRule::PrivateKey),
-    )),
+    CLIENT_CERT,
+    CLIENT_KEY,
     field(
         "skip-tls-verify",
         FieldKind::Bool,

@@ -15,19 +15,28 @@ fn cfg(v: Value) -> Config {
     serde_json::from_value(v).unwrap()
 }
 
+/// An add request with no interval and no import id.
+fn add_request(name: &str, backend_type: &str, config: Config) -> AddBackendRequest {
+    AddBackendRequest {
+        name: name.into(),
+        backend_type: backend_type.into(),
+        config,
+        ..Default::default()
+    }
+}
+
 #[test]
 fn add_command_puts_placeholders_for_sensitive_values() {
-    let request = AddBackendRequest {
-        name: "myvault".into(),
-        backend_type: "vault".into(),
-        config: cfg(json!({
+    let request = add_request(
+        "myvault",
+        "vault",
+        cfg(json!({
             "endpoint": "http://10.0.0.1:8200",
             "token": CANARY,
             "client-cert": PEM,
             "client-key": format!("-----BEGIN PRIVATE KEY-----\n{CANARY}\n-----END PRIVATE KEY-----\n"),
         })),
-        ..Default::default()
-    };
+    );
     let command = add_command(&request);
     assert!(!command.contains(CANARY), "{command}");
     assert!(
@@ -40,17 +49,16 @@ fn add_command_puts_placeholders_for_sensitive_values() {
          client-cert=\"$(cat client-cert.pem)\" client-key=<client-key>"
     );
 
-    let k8s = AddBackendRequest {
-        name: "k8s".into(),
-        backend_type: "kubernetes".into(),
-        config: cfg(json!({
+    let k8s = add_request(
+        "k8s",
+        "kubernetes",
+        cfg(json!({
             "endpoint": "https://10.0.0.2:6443",
             "namespace": "secrets",
             "username": "admin",
             "password": CANARY,
         })),
-        ..Default::default()
-    };
+    );
     let command = add_command(&k8s);
     assert!(!command.contains(CANARY), "{command}");
     assert!(command.contains(" password=<password>"), "{command}");
@@ -140,17 +148,16 @@ fn add_command_follows_the_schema_order_then_unknown_keys_sorted() {
 
 #[test]
 fn add_command_quotes_values_for_the_shell() {
-    let request = AddBackendRequest {
-        name: "myvault".into(),
-        backend_type: "vault".into(),
-        config: cfg(json!({
+    let request = add_request(
+        "myvault",
+        "vault",
+        cfg(json!({
             "endpoint": "http://vault:8200",
             "namespace": "team a's",
             "mount-path": "$HOME/secrets",
             "tls-server-name": "",
         })),
-        ..Default::default()
-    };
+    );
     assert_eq!(
         add_command(&request),
         r#"juju add-secret-backend myvault vault endpoint=http://vault:8200 namespace='team a'\''s' mount-path='$HOME/secrets' tls-server-name=''"#

@@ -7,6 +7,13 @@ use serde_json::{Value, json};
 
 const PEM: &str = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n";
 
+/// Asserts that the file's config is `expected`, one JSON object.
+#[track_caller]
+fn assert_config(file: &ConfigFile, expected: Value) {
+    let config = Value::Object(file.config.clone().into_iter().collect());
+    assert_eq!(config, expected);
+}
+
 fn cfg(v: Value) -> Config {
     serde_json::from_value(v).unwrap()
 }
@@ -62,8 +69,8 @@ prefer-incluster-address: False
 service-account: 8200
 ";
     let file = parse_config_yaml(BackendType::Kubernetes, text).unwrap();
-    assert_eq!(
-        Value::Object(file.config.clone().into_iter().collect()),
+    assert_config(
+        &file,
         json!({
             "endpoint": "https://10.0.0.2:6443",
             "namespace": "true",
@@ -71,7 +78,7 @@ service-account: 8200
             "skip-tls-verify": true,
             "prefer-incluster-address": false,
             "service-account": "8200",
-        })
+        }),
     );
     assert!(file.unknown.is_empty());
 
@@ -119,13 +126,49 @@ endpoint: |2
 #[test]
 fn config_file_errors_name_the_line() {
     let err = |t: BackendType, text: &str| parse_config_yaml(t, text).unwrap_err();
-    assert!(
-        err(
-            BackendType::Vault,
-            "endpoint: http://x\n# fine\nthis is not yaml\n"
-        )
-        .starts_with("line 3: this is not valid YAML"),
-    );
+    // Each refusal names its line; what a settings file cannot be is named too.
+    let exact = [
+        ("token: a\ntoken: b\n", "line 2: duplicate key \"token\""),
+        (
+            "endpoint: h\n\ttoken: b\n",
+            "line 2: tabs cannot indent YAML, use spaces",
+        ),
+        (
+            "namespace:\nendpoint: h\n",
+            "line 1: no value for \"namespace\"",
+        ),
+        (
+            "endpoint:\n  - a\n",
+            "line 1: \"endpoint\" expects a single value, not a list",
+        ),
+        (
+            "endpoint: {url: h}\n",
+            "line 1: \"endpoint\" expects a single value, not a map",
+        ),
+        (
+            "- endpoint\n- h\n",
+            "line 1: expected a map of \"key: value\" settings, found a list",
+        ),
+        (
+            "endpoint: h\n---\ntoken: t\n",
+            "line 2: only one YAML document is supported (a \"---\" starts another)",
+        ),
+        (
+            "endpoint: h\ntoken: !vault t\n",
+            "line 2: the tag \"!vault\" is not supported (write the value without it)",
+        ),
+        (
+            "endpoint: h\n? [a, b]\n: c\n",
+            "line 2: a key must be text, not a list",
+        ),
+        (
+            "token-rotate: [1h]\n",
+            "line 1: \"token-rotate\" expects a single value, not a list",
+        ),
+    ];
+    for (text, expected) in exact {
+        assert_eq!(err(BackendType::Vault, text), expected, "{text:?}");
+    }
     assert_eq!(
         err(
             BackendType::Kubernetes,
@@ -133,61 +176,29 @@ fn config_file_errors_name_the_line() {
         ),
         "line 2: \"skip-tls-verify\" expects true or false, got \"maybe\""
     );
-    assert!(
-        err(BackendType::Vault, "endpoint: h\ntoken: \"open\n")
-            .starts_with("line 2: this is not valid YAML"),
-    );
-    assert_eq!(
-        err(BackendType::Vault, "token: a\ntoken: b\n"),
-        "line 2: duplicate key \"token\""
-    );
-    assert_eq!(
-        err(BackendType::Vault, "endpoint: h\n\ttoken: b\n"),
-        "line 2: tabs cannot indent YAML, use spaces"
-    );
-    assert!(
-        err(BackendType::Vault, "endpoint: h\n  token: b\n")
-            .starts_with("line 2: this is not valid YAML"),
-    );
-    assert!(
-        err(BackendType::Vault, "ca-cert: |\n  a\n b\n")
-            .starts_with("line 3: this is not valid YAML")
-    );
-    assert_eq!(
-        err(BackendType::Vault, "namespace:\nendpoint: h\n"),
-        "line 1: no value for \"namespace\""
-    );
-    assert!(err(BackendType::Vault, "endpoint: a: b\n").starts_with("line 1: this is not valid"));
-    assert_eq!(
-        err(BackendType::Vault, "endpoint:\n  - a\n"),
-        "line 1: \"endpoint\" expects a single value, not a list"
-    );
-    assert_eq!(
-        err(BackendType::Vault, "endpoint: {url: h}\n"),
-        "line 1: \"endpoint\" expects a single value, not a map"
-    );
-    // What a settings file cannot be is named, with its line.
-    assert_eq!(
-        err(BackendType::Vault, "- endpoint\n- h\n"),
-        "line 1: expected a map of \"key: value\" settings, found a list"
-    );
-    assert_eq!(
-        err(BackendType::Vault, "endpoint: h\n---\ntoken: t\n"),
-        "line 2: only one YAML document is supported (a \"---\" starts another)"
-    );
-    assert_eq!(
-        err(BackendType::Vault, "endpoint: h\ntoken: !vault t\n"),
-        "line 2: the tag \"!vault\" is not supported (write the value without it)"
-    );
-    assert_eq!(
-        err(BackendType::Vault, "endpoint: h\n? [a, b]\n: c\n"),
-        "line 2: a key must be text, not a list"
-    );
-    assert!(err(BackendType::Vault, "endpoint: *nowhere\n").contains("unknown anchor"));
-    assert_eq!(
-        err(BackendType::Vault, "token-rotate: [1h]\n"),
-        "line 1: \"token-rotate\" expects a single value, not a list"
-    );
+    // Syntax errors name the line, then the parser's own words.
+    let starting = [
+        (
+            "endpoint: http://x\n# fine\nthis is not yaml\n",
+            "line 3: this is not valid YAML",
+        ),
+        (
+            "endpoint: h\ntoken: \"open\n",
+            "line 2: this is not valid YAML",
+        ),
+        (
+            "endpoint: h\n  token: b\n",
+            "line 2: this is not valid YAML",
+        ),
+        ("ca-cert: |\n  a\n b\n", "line 3: this is not valid YAML"),
+        ("endpoint: a: b\n", "line 1: this is not valid"),
+    ];
+    for (text, start) in starting {
+        let error = err(BackendType::Vault, text);
+        assert!(error.starts_with(start), "{text:?}: {error}");
+    }
+    let error = err(BackendType::Vault, "endpoint: *nowhere\n");
+    assert!(error.contains("unknown anchor"), "{error}");
 }
 
 #[test]
@@ -211,10 +222,7 @@ fn config_file_flow_mappings_anchors_aliases_and_merges() {
         "{endpoint: http://x, token: t, token-rotate: 1h}",
     )
     .unwrap();
-    assert_eq!(
-        Value::Object(file.config.clone().into_iter().collect()),
-        json!({"endpoint": "http://x", "token": "t"})
-    );
+    assert_config(&file, json!({"endpoint": "http://x", "token": "t"}));
     assert_eq!(file.token_rotate.as_deref(), Some("1h"));
 
     let text = "\
@@ -232,8 +240,8 @@ ca-cert: |-
   -----END CERTIFICATE-----
 ";
     let file = parse_config_yaml(BackendType::Vault, text).unwrap();
-    assert_eq!(
-        Value::Object(file.config.clone().into_iter().collect()),
+    assert_config(
+        &file,
         json!({
             // Merged in by `<<`; a key written in the map itself wins.
             "endpoint": "https://vault.internal:8200",
@@ -242,7 +250,7 @@ ca-cert: |-
             "mount-path": "team-a",
             "token": "s.Ab",
             "ca-cert": PEM.trim_end(),
-        })
+        }),
     );
     assert_eq!(file.unknown, vec!["defaults".to_owned()]);
 

@@ -2,8 +2,7 @@
 
 mod support;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::*;
 
@@ -28,21 +27,11 @@ async fn probes_answer() {
 async fn login_whoami_logout() {
     let app = TestApp::new().await;
     let bad = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(json!({"username": "admin", "password": "wrong"})),
-        )
+        .try_login(json!({"username": "admin", "password": "wrong"}))
         .await;
     assert_problem(&bad, 401, "unauthorized", "invalid entity name or password");
     let unknown = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(json!({"username": "nobody", "password": "wrong"})),
-        )
+        .try_login(json!({"username": "nobody", "password": "wrong"}))
         .await;
     assert_problem(
         &unknown,
@@ -52,12 +41,7 @@ async fn login_whoami_logout() {
     );
 
     let login = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(json!({"username": "admin", "password": ADMIN_PASSWORD})),
-        )
+        .try_login(json!({"username": "admin", "password": ADMIN_PASSWORD}))
         .await;
     assert_eq!(login.status, StatusCode::OK);
     assert_eq!(
@@ -67,24 +51,18 @@ async fn login_whoami_logout() {
     assert!(login.body["expires"].as_str().unwrap().ends_with('Z'));
     let token = login.body["token"].as_str().unwrap();
 
-    let me = app
-        .call(Method::GET, "/api/v1/whoami", Some(token), None)
-        .await;
+    let me = app.get(token, "/api/v1/whoami").await;
     assert_eq!(me.body["name"], "admin");
     assert_eq!(me.body["access"], "superuser");
     let reader = app.reader().await;
-    let me = app
-        .call(Method::GET, "/api/v1/whoami", Some(&reader), None)
-        .await;
+    let me = app.get(&reader, "/api/v1/whoami").await;
     assert_eq!(me.body["access"], "login");
 
     let out = app
         .call(Method::POST, "/api/v1/auth/logout", Some(token), None)
         .await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
-    let after = app
-        .call(Method::GET, "/api/v1/whoami", Some(token), None)
-        .await;
+    let after = app.get(token, "/api/v1/whoami").await;
     assert_problem(&after, 401, "unauthorized", "login required");
 }
 
@@ -98,7 +76,7 @@ async fn api_needs_a_token() {
     ] {
         let a = app.call(Method::GET, path, None, None).await;
         assert_problem(&a, 401, "unauthorized", "login required");
-        let a = app.call(Method::GET, path, Some("not-a-token"), None).await;
+        let a = app.get("not-a-token", path).await;
         assert_problem(&a, 401, "unauthorized", "login required");
     }
 }
@@ -107,25 +85,14 @@ async fn api_needs_a_token() {
 async fn backend_types_describe_the_vault_form() {
     let app = TestApp::new().await;
     let token = app.reader().await;
-    let a = app
-        .call(Method::GET, "/api/v1/backend-types", Some(&token), None)
-        .await;
+    let a = app.get(&token, "/api/v1/backend-types").await;
     assert_eq!(a.status, StatusCode::OK);
-    let types = a.body["types"].as_array().unwrap();
-    let vault = types.iter().find(|t| t["backend-type"] == "vault").unwrap();
-    let endpoint = vault["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["name"] == "endpoint")
-        .unwrap();
+    let vault = entry(&a.body["types"], "backend-type", "vault");
+    let endpoint = entry(&vault["fields"], "name", "endpoint");
     assert_eq!(endpoint["required"], true);
     assert_eq!(endpoint["immutable"], true);
     assert_eq!(endpoint["kind"], "url");
-    let controller = types
-        .iter()
-        .find(|t| t["backend-type"] == "controller")
-        .unwrap();
+    let controller = entry(&a.body["types"], "backend-type", "controller");
     assert_eq!(controller["user-managed"], false);
 }
 
@@ -134,14 +101,7 @@ async fn internal_is_always_listed_and_shown() {
     let app = TestApp::new().await;
     let token = app.reader().await;
     assert_eq!(app.backend_names(&token).await, vec!["internal"]);
-    let a = app
-        .call(
-            Method::GET,
-            "/api/v1/secret-backends/internal",
-            Some(&token),
-            None,
-        )
-        .await;
+    let a = app.get(&token, "/api/v1/secret-backends/internal").await;
     assert_eq!(a.status, StatusCode::OK);
     assert_eq!(a.body["backend-type"], "controller");
     assert_eq!(a.body["built-in"], true);
@@ -152,19 +112,8 @@ async fn internal_is_always_listed_and_shown() {
 #[tokio::test]
 async fn add_show_list_and_remove_a_vault_backend() {
     let bao = OpenBao::shared();
-    let app = TestApp::new().await;
-    let token = app.admin().await;
-    let add = app
-        .call(
-            Method::POST,
-            "/api/v1/secret-backends",
-            Some(&token),
-            Some(
-                json!({"name": "myvault", "backend-type": "vault", "config": bao.config(),
-                        "token-rotate-interval": "90m"}),
-            ),
-        )
-        .await;
+    let interval = json!({"token-rotate-interval": "90m"});
+    let (app, token, add) = TestApp::with_vault(&bao, "myvault", interval).await;
     assert_eq!(add.status, StatusCode::CREATED, "{}", add.text);
     assert_eq!(add.headers["location"], "/api/v1/secret-backends/myvault");
     assert!(add.headers.contains_key("etag"));
@@ -178,14 +127,7 @@ async fn add_show_list_and_remove_a_vault_backend() {
         "the token must not be answered"
     );
 
-    let show = app
-        .call(
-            Method::GET,
-            "/api/v1/secret-backends/myvault",
-            Some(&token),
-            None,
-        )
-        .await;
+    let show = app.get(&token, "/api/v1/secret-backends/myvault").await;
     assert_eq!(show.status, StatusCode::OK);
     assert_eq!(show.body["id"], add.body["id"]);
     assert_eq!(show.headers["etag"], add.headers["etag"]);
@@ -198,68 +140,26 @@ async fn add_show_list_and_remove_a_vault_backend() {
         vec!["internal", "myvault"]
     );
     let filtered = app
-        .call(
-            Method::GET,
-            "/api/v1/secret-backends?names=myvault,nope",
-            Some(&reader),
-            None,
-        )
+        .get(&reader, "/api/v1/secret-backends?names=myvault,nope")
         .await;
     assert_eq!(filtered.body["backends"].as_array().unwrap().len(), 1);
 
-    let stale = app
-        .send(
-            Request::delete("/api/v1/secret-backends/myvault")
-                .header("authorization", format!("Bearer {token}"))
-                .header("if-match", "\"stale-0\"")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let stale = app.remove_if_match(&token, "myvault", "\"stale-0\"").await;
     assert_problem(&stale, 412, "conflict", "changed by someone else");
 
-    let denied = app
-        .call(
-            Method::DELETE,
-            "/api/v1/secret-backends/myvault",
-            Some(&reader),
-            None,
-        )
-        .await;
+    let denied = app.delete(&reader, "/api/v1/secret-backends/myvault").await;
     assert_problem(&denied, 403, "permission-denied", "permission denied");
 
-    let removed = app
-        .send(
-            Request::delete("/api/v1/secret-backends/myvault")
-                .header("authorization", format!("Bearer {token}"))
-                .header("if-match", add.headers["etag"].clone())
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let removed = app.remove_if_match(&token, "myvault", add.etag()).await;
     assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.text);
-    let gone = app
-        .call(
-            Method::GET,
-            "/api/v1/secret-backends/myvault",
-            Some(&token),
-            None,
-        )
-        .await;
+    let gone = app.get(&token, "/api/v1/secret-backends/myvault").await;
     assert_problem(
         &gone,
         404,
         "not-found",
         "secret backend \"myvault\" not found",
     );
-    let again = app
-        .call(
-            Method::DELETE,
-            "/api/v1/secret-backends/myvault",
-            Some(&token),
-            None,
-        )
-        .await;
+    let again = app.delete(&token, "/api/v1/secret-backends/myvault").await;
     assert_problem(
         &again,
         404,
@@ -270,16 +170,8 @@ async fn add_show_list_and_remove_a_vault_backend() {
 
 #[tokio::test]
 async fn built_in_backends_cannot_be_removed() {
-    let app = TestApp::new().await;
-    let token = app.admin().await;
-    let a = app
-        .call(
-            Method::DELETE,
-            "/api/v1/secret-backends/internal",
-            Some(&token),
-            None,
-        )
-        .await;
+    let (app, token) = TestApp::with_admin().await;
+    let a = app.delete(&token, "/api/v1/secret-backends/internal").await;
     assert_problem(
         &a,
         400,
@@ -293,192 +185,101 @@ async fn built_in_backends_cannot_be_removed() {
 #[tokio::test]
 async fn bad_adds_are_refused_and_change_nothing() {
     let bao = OpenBao::shared();
-    let app = TestApp::new().await;
-    let token = app.admin().await;
+    let (app, token) = TestApp::with_admin().await;
     let ok = bao.config();
-    let with = |extra: Value| {
-        let mut c = bao.config();
-        for (k, v) in extra.as_object().unwrap() {
-            c[k] = v.clone();
-        }
-        c
-    };
+    let with = |extra: Value| bao.config_with(extra);
     let dead_port = free_port();
-    let cases: Vec<(Value, u16, &str, &str, Option<&str>)> = vec![
+    let mut cases: Vec<(Value, Refusal<'_>)> = vec![
         (
             add_body("v1", with(json!({"tokn": "x"}))),
-            400,
-            "not-valid",
-            "unknown key \"tokn\"",
-            Some("config.tokn"),
+            not_valid("unknown key \"tokn\"").on("config.tokn"),
         ),
         (
             add_body("v1", json!({"token": "x"})),
-            400,
-            "not-valid",
-            "endpoint: expected string, got nothing",
-            Some("config.endpoint"),
+            not_valid("endpoint: expected string, got nothing").on("config.endpoint"),
         ),
         (
             add_body("v1", with(json!({"token": ""}))),
-            400,
-            "not-valid",
-            "empty value",
-            Some("config.token"),
-        ),
-        (
-            add_body("internal", ok.clone()),
-            400,
-            "not-valid",
-            "reserved name \"internal\" not valid",
-            Some("name"),
-        ),
-        (
-            add_body("auto", ok.clone()),
-            400,
-            "not-valid",
-            "reserved name \"auto\" not valid",
-            Some("name"),
-        ),
-        (
-            add_body("kubernetes", ok.clone()),
-            400,
-            "not-valid",
-            "reserved name",
-            Some("name"),
-        ),
-        (
-            add_body("foo-local", ok.clone()),
-            400,
-            "not-valid",
-            "-local",
-            Some("name"),
-        ),
-        (
-            add_body("My_Vault", ok.clone()),
-            400,
-            "not-valid",
-            "lowercase letters",
-            Some("name"),
-        ),
-        (
-            add_body("", ok.clone()),
-            400,
-            "not-valid",
-            "missing backend name not valid",
-            Some("name"),
+            not_valid("empty value").on("config.token"),
         ),
         (
             json!({"name": "v1", "backend-type": "aws", "config": {}}),
-            422,
-            "not-supported",
-            "no registered provider for \"aws\"",
-            Some("backend-type"),
+            refusal(422, "not-supported", "no registered provider for \"aws\"").on("backend-type"),
         ),
         (
             json!({"name": "v1", "backend-type": "controller", "config": {}}),
-            422,
-            "not-supported",
-            "cannot be added",
-            Some("backend-type"),
-        ),
-        (
-            json!({"name": "v1", "backend-type": "vault", "config": ok, "token-rotate-interval": "7d"}),
-            400,
-            "not-valid",
-            "Go duration",
-            Some("token-rotate-interval"),
-        ),
-        (
-            json!({"name": "v1", "backend-type": "vault", "config": bao.config(), "token-rotate-interval": "0"}),
-            400,
-            "not-valid",
-            "token rotate interval cannot be 0",
-            Some("token-rotate-interval"),
-        ),
-        (
-            json!({"name": "v1", "backend-type": "vault", "config": bao.config(), "token-rotate-interval": "10m"}),
-            400,
-            "not-valid",
-            "less than 1h not valid",
-            Some("token-rotate-interval"),
+            refusal(422, "not-supported", "cannot be added").on("backend-type"),
         ),
         (
             json!({"name": "v1", "backend-type": "vault", "config": bao.config(), "colour": "red"}),
-            400,
-            "not-valid",
-            "unknown field `colour`",
-            None,
+            not_valid("unknown field `colour`"),
         ),
         (
             add_body(
                 "v1",
                 json!({"endpoint": format!("http://127.0.0.1:{dead_port}"), "token": "x"}),
             ),
-            422,
-            "unreachable",
-            "backend not reachable",
-            None,
+            refusal(422, "unreachable", "backend not reachable"),
         ),
         (
             add_body("v1", with(json!({"token": CANARY}))),
-            422,
-            "unreachable",
-            "auth token invalid: permission denied",
-            None,
+            refusal(422, "unreachable", "auth token invalid: permission denied"),
         ),
         (
             json!({"name": "k1", "backend-type": "kubernetes", "config": {"endpoint": "https://127.0.0.1:1", "namespace": "n"}, "token-rotate-interval": "1h"}),
-            400,
-            "not-valid",
-            "k8s config missing service account not valid",
-            Some("config.service-account"),
+            not_valid("k8s config missing service account not valid").on("config.service-account"),
         ),
         (
             json!({"name": "k1", "backend-type": "kubernetes", "config": {"endpoint": "https://127.0.0.1:6443"}}),
-            400,
-            "not-valid",
-            "namespace: expected string, got nothing",
-            Some("config.namespace"),
+            not_valid("namespace: expected string, got nothing").on("config.namespace"),
         ),
         (
             json!({"name": "k1", "backend-type": "kubernetes", "config": {"endpoint": format!("http://127.0.0.1:{dead_port}"), "namespace": "n"}}),
-            422,
-            "unreachable",
-            "backend not reachable",
-            None,
+            refusal(422, "unreachable", "backend not reachable"),
         ),
     ];
-    for (body, status, code, detail, field) in cases {
-        let a = app
-            .call(
-                Method::POST,
-                "/api/v1/secret-backends",
-                Some(&token),
-                Some(body.clone()),
-            )
-            .await;
-        assert_problem(&a, status, code, detail);
-        assert_eq!(a.body["field"].as_str(), field, "{body}: {}", a.text);
+    // Names, then intervals, refused the same way whatever the value.
+    let names = [
+        ("internal", "reserved name \"internal\" not valid"),
+        ("auto", "reserved name \"auto\" not valid"),
+        ("kubernetes", "reserved name"),
+        ("foo-local", "-local"),
+        ("My_Vault", "lowercase letters"),
+        ("", "missing backend name not valid"),
+    ];
+    for (name, detail) in names {
+        cases.push((add_body(name, ok.clone()), not_valid(detail).on("name")));
+    }
+    let intervals = [
+        ("7d", "Go duration"),
+        ("0", "token rotate interval cannot be 0"),
+        ("10m", "less than 1h not valid"),
+    ];
+    for (interval, detail) in intervals {
+        let body = json!({"name": "v1", "backend-type": "vault", "config": ok,
+                          "token-rotate-interval": interval});
+        cases.push((body, not_valid(detail).on("token-rotate-interval")));
+    }
+    for (body, expected) in cases {
+        let a = app.add_backend(&token, body.clone()).await;
+        expected.assert(&a, &body);
+        assert_eq!(
+            a.body["field"].as_str(),
+            expected.field,
+            "{body}: {}",
+            a.text
+        );
         assert!(!a.text.contains(CANARY), "a refusal must not echo a secret");
     }
     assert_eq!(app.backend_names(&token).await, vec!["internal"]);
 
     // A duplicate name, then a duplicate imported id.
     let first = app
-        .call(Method::POST, "/api/v1/secret-backends", Some(&token),
-              Some(json!({"name": "v1", "backend-type": "vault", "config": bao.config(), "import-id": "imported-1"})))
+        .add_backend(&token, json!({"name": "v1", "backend-type": "vault", "config": bao.config(), "import-id": "imported-1"}))
         .await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
     assert_eq!(first.body["id"], "imported-1");
-    let dup = app
-        .call(
-            Method::POST,
-            "/api/v1/secret-backends",
-            Some(&token),
-            Some(add_body("v1", bao.config())),
-        )
-        .await;
+    let dup = app.add_backend(&token, add_body("v1", bao.config())).await;
     assert_problem(
         &dup,
         409,
@@ -486,8 +287,7 @@ async fn bad_adds_are_refused_and_change_nothing() {
         "secret backend \"v1\" already exists",
     );
     let dup_id = app
-        .call(Method::POST, "/api/v1/secret-backends", Some(&token),
-              Some(json!({"name": "v2", "backend-type": "vault", "config": bao.config(), "import-id": "imported-1"})))
+        .add_backend(&token, json!({"name": "v2", "backend-type": "vault", "config": bao.config(), "import-id": "imported-1"}))
         .await;
     assert_problem(
         &dup_id,
@@ -499,67 +299,35 @@ async fn bad_adds_are_refused_and_change_nothing() {
 
     // Only a superuser adds.
     let reader = app.reader().await;
-    let denied = app
-        .call(
-            Method::POST,
-            "/api/v1/secret-backends",
-            Some(&reader),
-            Some(add_body("v3", bao.config())),
-        )
-        .await;
+    let denied = app.add_backend(&reader, add_body("v3", bao.config())).await;
     assert_problem(&denied, 403, "permission-denied", "permission denied");
 }
 
 #[tokio::test]
 async fn a_sealed_openbao_is_refused_then_reported() {
     let bao = OpenBao::start_own().await;
-    let app = TestApp::new().await;
-    let token = app.admin().await;
+    let (app, token) = TestApp::with_admin().await;
     let added = app
-        .call(
-            Method::POST,
-            "/api/v1/secret-backends",
-            Some(&token),
-            Some(add_body("mine", bao.config())),
-        )
+        .add_backend(&token, add_body("mine", bao.config()))
         .await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.text);
 
     bao.seal().await;
     let a = app
-        .call(
-            Method::POST,
-            "/api/v1/secret-backends",
-            Some(&token),
-            Some(add_body("other", bao.config())),
-        )
+        .add_backend(&token, add_body("other", bao.config()))
         .await;
     assert_problem(&a, 422, "unreachable", "vault is sealed");
     assert_eq!(app.backend_names(&token).await, vec!["internal", "mine"]);
 
     // The background check records it; listing does not wait for it.
     app.controller.check_all().await.unwrap();
-    let show = app
-        .call(
-            Method::GET,
-            "/api/v1/secret-backends/mine",
-            Some(&token),
-            None,
-        )
-        .await;
+    let show = app.get(&token, "/api/v1/secret-backends/mine").await;
     assert_eq!(show.body["status"], "error");
     assert_eq!(show.body["message"], "vault is sealed");
 
     bao.unseal().await;
     app.controller.check_all().await.unwrap();
-    let show = app
-        .call(
-            Method::GET,
-            "/api/v1/secret-backends/mine",
-            Some(&token),
-            None,
-        )
-        .await;
+    let show = app.get(&token, "/api/v1/secret-backends/mine").await;
     assert_eq!(show.body["status"], "active", "{}", show.text);
     assert!(show.body.get("message").is_none());
 }
@@ -567,36 +335,24 @@ async fn a_sealed_openbao_is_refused_then_reported() {
 #[tokio::test]
 async fn connection_test_reports_each_step() {
     let bao = OpenBao::shared();
-    let app = TestApp::new().await;
-    let token = app.admin().await;
+    let (app, token) = TestApp::with_admin().await;
     let a = app
-        .call(
-            Method::POST,
-            "/api/v1/backend-checks",
-            Some(&token),
-            Some(json!({"backend-type": "vault", "config": bao.config()})),
+        .test_backend(
+            &token,
+            json!({"backend-type": "vault", "config": bao.config()}),
         )
         .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
     assert_eq!(a.body["ok"], true);
-    let names: Vec<&str> = a.body["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = strings(&a.body["steps"], "name");
     assert_eq!(
         names,
         ["reachable", "initialised", "unsealed", "authenticated"]
     );
     let bad = app
-        .call(
-            Method::POST,
-            "/api/v1/backend-checks",
-            Some(&token),
-            Some(
-                json!({"backend-type": "vault", "config": {"endpoint": bao.addr, "token": CANARY}}),
-            ),
+        .test_backend(
+            &token,
+            json!({"backend-type": "vault", "config": {"endpoint": bao.addr, "token": CANARY}}),
         )
         .await;
     assert_eq!(bad.body["ok"], false);
@@ -609,15 +365,12 @@ async fn connection_test_reports_each_step() {
 
 #[tokio::test]
 async fn bodies_over_one_mib_are_refused() {
-    let app = TestApp::new().await;
-    let token = app.admin().await;
+    let (app, token) = TestApp::with_admin().await;
     let huge = "x".repeat(1024 * 1024 + 1);
     let a = app
-        .call(
-            Method::POST,
-            "/api/v1/secret-backends",
-            Some(&token),
-            Some(json!({"name": "v", "backend-type": "vault", "config": {"endpoint": huge}})),
+        .add_backend(
+            &token,
+            json!({"name": "v", "backend-type": "vault", "config": {"endpoint": huge}}),
         )
         .await;
     assert_problem(&a, 413, "too-large", "larger than");
@@ -628,12 +381,7 @@ async fn reveal_is_superuser_only() {
     let app = TestApp::new().await;
     let reader = app.reader().await;
     let a = app
-        .call(
-            Method::GET,
-            "/api/v1/secret-backends?reveal=true",
-            Some(&reader),
-            None,
-        )
+        .get(&reader, "/api/v1/secret-backends?reveal=true")
         .await;
     assert_problem(&a, 403, "permission-denied", "permission denied");
 }
@@ -641,29 +389,16 @@ async fn reveal_is_superuser_only() {
 #[tokio::test]
 async fn a_restart_keeps_backends_and_users() {
     let bao = OpenBao::shared();
-    let app = TestApp::new().await;
-    let token = app.admin().await;
+    let (app, token) = TestApp::with_admin().await;
     let add = app
-        .call(
-            Method::POST,
-            "/api/v1/secret-backends",
-            Some(&token),
-            Some(add_body("kept", bao.config())),
-        )
+        .add_backend(&token, add_body("kept", bao.config()))
         .await;
     assert_eq!(add.status, StatusCode::CREATED);
     let TestApp { dir, .. } = app;
     let app = TestApp::open(dir).await;
     // Sessions survive too: the token still works after the restart.
     assert_eq!(app.backend_names(&token).await, vec!["internal", "kept"]);
-    let show = app
-        .call(
-            Method::GET,
-            "/api/v1/secret-backends/kept",
-            Some(&token),
-            None,
-        )
-        .await;
+    let show = app.get(&token, "/api/v1/secret-backends/kept").await;
     assert_eq!(show.body["id"], add.body["id"]);
 }
 
@@ -671,28 +406,17 @@ async fn a_restart_keeps_backends_and_users() {
 #[tokio::test]
 async fn serves_the_console_with_deep_links() {
     let app = TestApp::new().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = app.router.clone();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let base = app.serve().await;
     let client = reqwest::Client::new();
     for path in ["/", "/backends", "/backends/myvault/edit"] {
-        let r = client
-            .get(format!("http://{addr}{path}"))
-            .send()
-            .await
-            .unwrap();
+        let r = fetch(&client, format!("{base}{path}")).await;
         assert_eq!(r.status(), 200, "{path}");
         assert!(
             r.text().await.unwrap().contains("<title>console</title>"),
             "{path}"
         );
     }
-    let r = client
-        .get(format!("http://{addr}/api/v1/nope"))
-        .send()
-        .await
-        .unwrap();
+    let r = fetch(&client, format!("{base}/api/v1/nope")).await;
     assert_eq!(r.status(), 404);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
 }
@@ -732,9 +456,8 @@ async fn a_secret_canary_never_reaches_answers_or_logs() {
     // Its own value: the plain CANARY is the token OpenBao must not know in other tests.
     let canary = format!("{CANARY}-working-token");
     // A real token on the OpenBao whose value is the canary.
-    let created = reqwest::Client::new()
-        .post(format!("{}/v1/auth/token/create", bao.addr))
-        .header("X-Vault-Token", &bao.token)
+    let created = bao
+        .request(reqwest::Method::POST, "auth/token/create", &bao.token)
         .json(&json!({"id": canary, "policies": ["root"]}))
         .send()
         .await
@@ -745,17 +468,11 @@ async fn a_secret_canary_never_reaches_answers_or_logs() {
         created.status()
     );
 
-    let app = TestApp::new().await;
-    let token = app.admin().await;
+    let (app, token) = TestApp::with_admin().await;
     let config = json!({"endpoint": bao.addr, "token": canary});
     let mut answers = Vec::new();
     let add = app
-        .call(
-            Method::POST,
-            "/api/v1/secret-backends",
-            Some(&token),
-            Some(add_body("canary", config.clone())),
-        )
+        .add_backend(&token, add_body("canary", config.clone()))
         .await;
     assert_eq!(add.status, StatusCode::CREATED, "{}", add.text);
     answers.push(add.text);
@@ -764,38 +481,23 @@ async fn a_secret_canary_never_reaches_answers_or_logs() {
         "/api/v1/secret-backends/canary",
         "/api/v1/secret-backends?names=canary",
     ] {
-        answers.push(app.call(Method::GET, path, Some(&token), None).await.text);
+        answers.push(app.get(&token, path).await.text);
     }
     answers.push(
-        app.call(
-            Method::POST,
-            "/api/v1/secret-backends",
-            Some(&token),
-            Some(add_body("canary", config.clone())),
-        )
-        .await
-        .text,
+        app.add_backend(&token, add_body("canary", config.clone()))
+            .await
+            .text,
     );
     answers.push(
-        app.call(
-            Method::POST,
-            "/api/v1/backend-checks",
-            Some(&token),
-            Some(json!({"backend-type": "vault", "config": config})),
-        )
-        .await
-        .text,
+        app.test_backend(&token, json!({"backend-type": "vault", "config": config}))
+            .await
+            .text,
     );
     app.controller.check_all().await.unwrap();
     answers.push(
-        app.call(
-            Method::DELETE,
-            "/api/v1/secret-backends/canary",
-            Some(&token),
-            None,
-        )
-        .await
-        .text,
+        app.delete(&token, "/api/v1/secret-backends/canary")
+            .await
+            .text,
     );
 
     for answer in &answers {
@@ -892,12 +594,7 @@ async fn the_openapi_document_covers_every_endpoint() {
 async fn a_badly_typed_secret_is_not_repeated_in_the_refusal() {
     let app = TestApp::new().await;
     let a = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(json!({"username": "admin", "password": 424242424242u64})),
-        )
+        .try_login(json!({"username": "admin", "password": 424242424242u64}))
         .await;
     assert_problem(
         &a,
@@ -907,18 +604,9 @@ async fn a_badly_typed_secret_is_not_repeated_in_the_refusal() {
     );
     assert!(!a.text.contains("424242424242"), "{}", a.text);
     let token = app.admin().await;
-    app.post(
-        &token,
-        "/api/v1/models",
-        json!({"name": "m1", "type": "iaas"}),
-    )
-    .await;
+    app.add_model(&token, "m1", "iaas").await;
     let a = app
-        .post(
-            &token,
-            "/api/v1/models/m1/secrets",
-            json!({"label": "db", "content": {"password": 31337313373u64}}),
-        )
+        .add_secret(&token, "m1", "db", json!({"password": 31337313373u64}))
         .await;
     assert_problem(&a, 400, "not-valid", "invalid type");
     assert!(!a.text.contains("31337313373"), "{}", a.text);

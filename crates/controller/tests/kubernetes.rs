@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use secret_backends_api::{BackendType, Config};
+use secret_backends_api::{BackendCheck, BackendType, Config};
 use secret_backends_controller::embedded::drivers;
 use serde_json::{Value, json};
 
@@ -21,6 +21,8 @@ const GOOD_TOKEN: &str = "good-bearer-token-0123";
 const ISSUED_TOKEN: &str = "issued-service-account-token-4567";
 /// Recognisable, so a leak into any message is easy to spot.
 const CANARY: &str = "CANARY-9f2b-do-not-show";
+/// The password of `admin` on a cluster [`Cluster::with_basic_auth`].
+const BASIC_PASSWORD: &str = "s3cret-pw";
 /// Where the fixture also serves, like a cluster behind a proxy (Rancher and the like).
 const PREFIX: &str = "/k8s/clusters/c-1";
 
@@ -65,8 +67,32 @@ impl Default for Cluster {
 }
 
 impl Cluster {
+    /// A cluster that also accepts basic authentication as `admin` with [`BASIC_PASSWORD`].
+    fn with_basic_auth() -> Self {
+        Self {
+            basic: Some(("admin", BASIC_PASSWORD)),
+            ..Self::default()
+        }
+    }
+
     fn seen(&self) -> Seen {
         self.seen.lock().unwrap().clone()
+    }
+
+    /// Authenticates a call about the service account `sa` of `ns`, then answers 404 if there is
+    /// no such account: the refusal, or `None` to go on.
+    fn refuse_for_account(
+        &self,
+        headers: &HeaderMap,
+        path: String,
+        ns: &str,
+        sa: &str,
+    ) -> Option<Response> {
+        if let Some(r) = self.authenticate(headers, path) {
+            return Some(r);
+        }
+        let known = self.service_accounts.contains(&(ns, sa));
+        (!known).then(|| not_found("serviceaccounts", sa))
     }
 
     /// Checks the `Authorization` header like an API server: a wrong or missing credential gets
@@ -168,11 +194,8 @@ async fn service_account(
     headers: HeaderMap,
 ) -> Response {
     let path = format!("/api/v1/namespaces/{ns}/serviceaccounts/{sa}");
-    if let Some(r) = c.authenticate(&headers, path) {
+    if let Some(r) = c.refuse_for_account(&headers, path, &ns, &sa) {
         return r;
-    }
-    if !c.service_accounts.contains(&(ns.as_str(), sa.as_str())) {
-        return not_found("serviceaccounts", &sa);
     }
     Json(json!({
         "kind": "ServiceAccount",
@@ -189,11 +212,8 @@ async fn token_request(
     Json(body): Json<Value>,
 ) -> Response {
     let path = format!("/api/v1/namespaces/{ns}/serviceaccounts/{sa}/token");
-    if let Some(r) = c.authenticate(&headers, path) {
+    if let Some(r) = c.refuse_for_account(&headers, path, &ns, &sa) {
         return r;
-    }
-    if !c.service_accounts.contains(&(ns.as_str(), sa.as_str())) {
-        return not_found("serviceaccounts", &sa);
     }
     if body["apiVersion"] != "authentication.k8s.io/v1" || body["kind"] != "TokenRequest" {
         return status_answer(
@@ -245,6 +265,27 @@ async fn free_port() -> u16 {
     listener.local_addr().unwrap().port()
 }
 
+/// A config for the API server at `endpoint` and the namespace `secrets`, plus `pairs`.
+fn secrets_config(endpoint: impl Into<Value>, pairs: &[(&str, Value)]) -> Config {
+    let mut cfg = config(&[
+        ("endpoint", endpoint.into()),
+        ("namespace", json!("secrets")),
+    ]);
+    cfg.extend(config(pairs));
+    cfg
+}
+
+/// A config for the service account `account` in `secrets`, authenticated with `token`.
+fn account_config(endpoint: impl Into<Value>, account: &str, token: &str) -> Config {
+    let pairs = [("service-account", json!(account)), ("token", json!(token))];
+    secrets_config(endpoint, &pairs)
+}
+
+/// The config pairs of basic authentication as `admin` with `password`.
+fn basic_auth(password: &str) -> [(&'static str, Value); 2] {
+    [("username", json!("admin")), ("password", json!(password))]
+}
+
 fn config(pairs: &[(&str, Value)]) -> Config {
     pairs
         .iter()
@@ -273,7 +314,15 @@ fn base64(input: &str) -> String {
     out
 }
 
-fn names(check: &secret_backends_api::BackendCheck) -> Vec<(&str, bool)> {
+/// Asserts that `check` failed after `steps`, the last one saying `detail`.
+#[track_caller]
+fn assert_failed_at(check: &BackendCheck, steps: &[(&str, bool)], detail: &str) {
+    assert!(!check.ok, "{check:?}");
+    assert_eq!(names(check), steps);
+    assert_eq!(check.steps.last().unwrap().detail, detail, "{check:?}");
+}
+
+fn names(check: &BackendCheck) -> Vec<(&str, bool)> {
     check
         .steps
         .iter()
@@ -293,12 +342,8 @@ fn base64_matches_rfc4648() {
 #[tokio::test]
 async fn passes_without_service_account() {
     let (endpoint, cluster) = start(Cluster::default()).await;
-    let cfg = config(&[
-        ("endpoint", json!(endpoint)),
-        ("namespace", json!("secrets")),
-        ("token", json!(GOOD_TOKEN)),
-    ]);
-    let check = drivers::check(BackendType::Kubernetes, &cfg).await;
+    let cfg = secrets_config(endpoint, &[("token", json!(GOOD_TOKEN))]);
+    let check = run_check(&cfg).await;
     assert!(check.ok, "{check:?}");
     assert_eq!(names(&check), [("reachable", true), ("namespace", true)]);
     assert_eq!(check.steps[0].detail, "API server v1.31.0 answered");
@@ -313,15 +358,16 @@ async fn passes_without_service_account() {
 #[tokio::test]
 async fn passes_with_service_account() {
     let (endpoint, cluster) = start(Cluster::default()).await;
-    let cfg = config(&[
-        ("endpoint", json!(endpoint)),
-        ("namespace", json!("secrets")),
-        ("service-account", json!("juju-secrets")),
-        ("token", json!(GOOD_TOKEN)),
-        ("skip-tls-verify", json!(false)),
-        ("prefer-incluster-address", json!(true)),
-    ]);
-    let check = drivers::check(BackendType::Kubernetes, &cfg).await;
+    let cfg = secrets_config(
+        endpoint,
+        &[
+            ("service-account", json!("juju-secrets")),
+            ("token", json!(GOOD_TOKEN)),
+            ("skip-tls-verify", json!(false)),
+            ("prefer-incluster-address", json!(true)),
+        ],
+    );
+    let check = run_check(&cfg).await;
     assert!(check.ok, "{check:?}");
     assert_eq!(
         names(&check),
@@ -347,13 +393,8 @@ async fn passes_with_service_account() {
 #[tokio::test]
 async fn endpoint_path_prefix_is_kept() {
     let (endpoint, cluster) = start(Cluster::default()).await;
-    let cfg = config(&[
-        ("endpoint", json!(format!("{endpoint}{PREFIX}/"))),
-        ("namespace", json!("secrets")),
-        ("service-account", json!("juju-secrets")),
-        ("token", json!(GOOD_TOKEN)),
-    ]);
-    let check = drivers::check(BackendType::Kubernetes, &cfg).await;
+    let cfg = account_config(format!("{endpoint}{PREFIX}/"), "juju-secrets", GOOD_TOKEN);
+    let check = run_check(&cfg).await;
     assert!(check.ok, "{check:?}");
     assert_eq!(check.steps.len(), 3);
     assert!(cluster.seen().bearer_checked);
@@ -362,13 +403,8 @@ async fn endpoint_path_prefix_is_kept() {
 #[tokio::test]
 async fn unreachable_endpoint_fails_first_step() {
     let port = free_port().await;
-    let cfg = config(&[
-        ("endpoint", json!(format!("http://127.0.0.1:{port}"))),
-        ("namespace", json!("secrets")),
-        ("service-account", json!("juju-secrets")),
-        ("token", json!(CANARY)),
-    ]);
-    let check = drivers::check(BackendType::Kubernetes, &cfg).await;
+    let cfg = account_config(format!("http://127.0.0.1:{port}"), "juju-secrets", CANARY);
+    let check = run_check(&cfg).await;
     assert!(!check.ok);
     assert_eq!(names(&check), [("reachable", false)]);
     let detail = &check.steps[0].detail;
@@ -380,59 +416,40 @@ async fn unreachable_endpoint_fails_first_step() {
 #[tokio::test]
 async fn missing_namespace_fails_at_namespace() {
     let (endpoint, _cluster) = start(Cluster::default()).await;
-    let cfg = config(&[
-        ("endpoint", json!(endpoint)),
-        ("namespace", json!("x")),
-        ("service-account", json!("juju-secrets")),
-        ("token", json!(GOOD_TOKEN)),
-    ]);
-    let check = drivers::check(BackendType::Kubernetes, &cfg).await;
-    assert!(!check.ok);
-    assert_eq!(names(&check), [("reachable", true), ("namespace", false)]);
-    assert_eq!(
-        check.steps[1].detail,
-        "backend not reachable: checking secrets namespace: namespaces \"x\" not found"
+    let mut cfg = account_config(endpoint, "juju-secrets", GOOD_TOKEN);
+    cfg.insert("namespace".to_owned(), json!("x"));
+    assert_failed_at(
+        &run_check(&cfg).await,
+        &[("reachable", true), ("namespace", false)],
+        "backend not reachable: checking secrets namespace: namespaces \"x\" not found",
     );
 }
 
 #[tokio::test]
 async fn missing_service_account_fails_at_service_account() {
     let (endpoint, _cluster) = start(Cluster::default()).await;
-    let cfg = config(&[
-        ("endpoint", json!(endpoint)),
-        ("namespace", json!("secrets")),
-        ("service-account", json!("nobody")),
-        ("token", json!(GOOD_TOKEN)),
-    ]);
-    let check = drivers::check(BackendType::Kubernetes, &cfg).await;
-    assert!(!check.ok);
-    assert_eq!(
-        names(&check),
-        [
+    let cfg = account_config(endpoint, "nobody", GOOD_TOKEN);
+    assert_failed_at(
+        &run_check(&cfg).await,
+        &[
             ("reachable", true),
             ("namespace", true),
-            ("service-account", false)
-        ]
-    );
-    assert_eq!(
-        check.steps[2].detail,
-        "backend not reachable: checking secrets service account: serviceaccounts \"nobody\" not found"
+            ("service-account", false),
+        ],
+        "backend not reachable: checking secrets service account: serviceaccounts \"nobody\" not found",
     );
 }
 
 #[tokio::test]
 async fn wrong_token_fails_without_showing_it() {
     let (endpoint, cluster) = start(Cluster::default()).await;
-    let cfg = config(&[
-        ("endpoint", json!(endpoint)),
-        ("namespace", json!("secrets")),
-        ("service-account", json!("juju-secrets")),
-        ("token", json!(CANARY)),
-    ]);
-    let check = drivers::check(BackendType::Kubernetes, &cfg).await;
-    assert!(!check.ok);
-    assert_eq!(names(&check), [("reachable", false)]);
-    assert_eq!(check.steps[0].detail, "backend not reachable: Unauthorized");
+    let cfg = account_config(endpoint, "juju-secrets", CANARY);
+    let check = run_check(&cfg).await;
+    assert_failed_at(
+        &check,
+        &[("reachable", false)],
+        "backend not reachable: Unauthorized",
+    );
     let everything = serde_json::to_string(&check).unwrap();
     assert!(!everything.contains(CANARY), "{everything}");
     let seen = cluster.seen();
@@ -455,13 +472,8 @@ async fn credentials_echoed_by_the_server_are_redacted() {
         ..Cluster::default()
     })
     .await;
-    let with_token = config(&[
-        ("endpoint", json!(endpoint)),
-        ("namespace", json!("secrets")),
-        ("service-account", json!("juju-secrets")),
-        ("token", json!(CANARY)),
-    ]);
-    let check = drivers::check(BackendType::Kubernetes, &with_token).await;
+    let with_token = account_config(endpoint.clone(), "juju-secrets", CANARY);
+    let check = run_check(&with_token).await;
     assert!(!check.ok);
     let detail = &check.steps[0].detail;
     assert!(
@@ -475,32 +487,18 @@ async fn credentials_echoed_by_the_server_are_redacted() {
     assert!(!refused.contains(CANARY), "{refused}");
 
     // The basic header carries the password encoded; a plain echo of it is redacted too.
-    let with_password = config(&[
-        ("endpoint", json!(endpoint)),
-        ("namespace", json!("secrets")),
-        ("username", json!("admin")),
-        ("password", json!(CANARY)),
-    ]);
-    let check = drivers::check(BackendType::Kubernetes, &with_password).await;
+    let with_password = secrets_config(endpoint, &basic_auth(CANARY));
+    let check = run_check(&with_password).await;
     assert!(!check.ok);
     assert!(!check.steps[0].detail.contains(CANARY));
 }
 
 #[tokio::test]
 async fn basic_auth_is_sent_without_a_token() {
-    let (endpoint, cluster) = start(Cluster {
-        basic: Some(("admin", "s3cret-pw")),
-        ..Cluster::default()
-    })
-    .await;
-    let cfg = config(&[
-        ("endpoint", json!(endpoint)),
-        ("namespace", json!("secrets")),
-        ("service-account", json!("juju-secrets")),
-        ("username", json!("admin")),
-        ("password", json!("s3cret-pw")),
-    ]);
-    let check = drivers::check(BackendType::Kubernetes, &cfg).await;
+    let (endpoint, cluster) = start(Cluster::with_basic_auth()).await;
+    let mut cfg = secrets_config(endpoint.clone(), &basic_auth(BASIC_PASSWORD));
+    cfg.insert("service-account".to_owned(), json!("juju-secrets"));
+    let check = run_check(&cfg).await;
     assert!(check.ok, "{check:?}");
     assert_eq!(check.steps.len(), 3);
     let seen = cluster.seen();
@@ -509,32 +507,18 @@ async fn basic_auth_is_sent_without_a_token() {
     assert_eq!(seen.rejected, 0);
 
     // A wrong password is refused, and not shown.
-    let wrong = config(&[
-        ("endpoint", json!(endpoint)),
-        ("namespace", json!("secrets")),
-        ("username", json!("admin")),
-        ("password", json!(CANARY)),
-    ]);
-    let check = drivers::check(BackendType::Kubernetes, &wrong).await;
+    let wrong = secrets_config(endpoint, &basic_auth(CANARY));
+    let check = run_check(&wrong).await;
     assert!(!check.ok);
     assert_eq!(check.steps[0].detail, "backend not reachable: Unauthorized");
 }
 
 #[tokio::test]
 async fn token_wins_over_basic_auth() {
-    let (endpoint, cluster) = start(Cluster {
-        basic: Some(("admin", "s3cret-pw")),
-        ..Cluster::default()
-    })
-    .await;
-    let cfg = config(&[
-        ("endpoint", json!(endpoint)),
-        ("namespace", json!("secrets")),
-        ("token", json!(GOOD_TOKEN)),
-        ("username", json!("admin")),
-        ("password", json!("s3cret-pw")),
-    ]);
-    let check = drivers::check(BackendType::Kubernetes, &cfg).await;
+    let (endpoint, cluster) = start(Cluster::with_basic_auth()).await;
+    let mut cfg = secrets_config(endpoint, &basic_auth(BASIC_PASSWORD));
+    cfg.insert("token".to_owned(), json!(GOOD_TOKEN));
+    let check = run_check(&cfg).await;
     assert!(check.ok, "{check:?}");
     let seen = cluster.seen();
     assert!(seen.bearer_checked);
@@ -544,17 +528,17 @@ async fn token_wins_over_basic_auth() {
 #[tokio::test]
 async fn unreadable_ca_certs_fail_first_step() {
     let (endpoint, cluster) = start(Cluster::default()).await;
-    let cfg = config(&[
-        ("endpoint", json!(endpoint)),
-        ("namespace", json!("secrets")),
-        ("token", json!(GOOD_TOKEN)),
-        ("ca-certs", json!(["not a certificate"])),
-    ]);
-    let check = drivers::check(BackendType::Kubernetes, &cfg).await;
-    assert_eq!(names(&check), [("reachable", false)]);
-    assert_eq!(
-        check.steps[0].detail,
-        "backend not reachable: ca-certs[0]: no PEM certificate found"
+    let cfg = secrets_config(
+        endpoint,
+        &[
+            ("token", json!(GOOD_TOKEN)),
+            ("ca-certs", json!(["not a certificate"])),
+        ],
+    );
+    assert_failed_at(
+        &run_check(&cfg).await,
+        &[("reachable", false)],
+        "backend not reachable: ca-certs[0]: no PEM certificate found",
     );
     assert!(cluster.seen().paths.is_empty());
 }
@@ -562,12 +546,7 @@ async fn unreadable_ca_certs_fail_first_step() {
 #[tokio::test]
 async fn request_token_returns_the_issued_token() {
     let (endpoint, cluster) = start(Cluster::default()).await;
-    let cfg = config(&[
-        ("endpoint", json!(endpoint)),
-        ("namespace", json!("secrets")),
-        ("service-account", json!("juju-secrets")),
-        ("token", json!(GOOD_TOKEN)),
-    ]);
+    let cfg = account_config(endpoint, "juju-secrets", GOOD_TOKEN);
     let lifetime = Duration::from_secs(2 * 3600);
     let token = request_token(&cfg, lifetime).await;
     assert_eq!(token.as_deref(), Ok(ISSUED_TOKEN));
@@ -583,12 +562,7 @@ async fn request_token_returns_the_issued_token() {
 #[tokio::test]
 async fn request_token_for_a_missing_service_account_fails() {
     let (endpoint, _cluster) = start(Cluster::default()).await;
-    let cfg = config(&[
-        ("endpoint", json!(endpoint)),
-        ("namespace", json!("secrets")),
-        ("service-account", json!("nobody")),
-        ("token", json!(GOOD_TOKEN)),
-    ]);
+    let cfg = account_config(endpoint, "nobody", GOOD_TOKEN);
     assert_eq!(
         request_token(&cfg, Duration::from_secs(3600)).await,
         Err(
@@ -601,16 +575,17 @@ async fn request_token_for_a_missing_service_account_fails() {
 #[tokio::test]
 async fn request_token_needs_a_service_account() {
     let (endpoint, cluster) = start(Cluster::default()).await;
-    let cfg = config(&[
-        ("endpoint", json!(endpoint)),
-        ("namespace", json!("secrets")),
-        ("token", json!(GOOD_TOKEN)),
-    ]);
+    let cfg = secrets_config(endpoint, &[("token", json!(GOOD_TOKEN))]);
     assert_eq!(
         request_token(&cfg, Duration::from_secs(3600)).await,
         Err("k8s config missing service account not valid".to_owned())
     );
     assert!(cluster.seen().paths.is_empty());
+}
+
+/// The kubernetes driver's connection test.
+async fn run_check(cfg: &Config) -> BackendCheck {
+    drivers::check(BackendType::Kubernetes, cfg).await
 }
 
 /// The ping, its error as the sentence the API shows.

@@ -6,8 +6,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::*;
 
@@ -31,18 +30,22 @@ fn backends_of(model: &Value) -> Value {
     model["secret-backends"].clone()
 }
 
+/// Runs the drain, then answers the backends of the model `m1`.
+async fn m1_backends_after_drain(app: &TestApp, token: &str) -> Value {
+    app.controller.drain_all().await.unwrap();
+    m1_backends(app, token).await
+}
+
+/// The backends of the model `m1`, with their status and counts.
+async fn m1_backends(app: &TestApp, token: &str) -> Value {
+    backends_of(&app.get(token, "/api/v1/models/m1").await.body)
+}
+
 #[tokio::test]
 async fn a_models_backend_setting_follows_the_rules() {
     let bao = OpenBao::shared();
-    let app = TestApp::new().await;
-    let token = app.admin().await;
-    let a = app
-        .post(
-            &token,
-            "/api/v1/models",
-            json!({"name": "m1", "type": "iaas"}),
-        )
-        .await;
+    let (app, token) = TestApp::with_admin().await;
+    let a = app.add_model(&token, "m1", "iaas").await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
     assert_eq!(a.body["secret-backend"], "auto");
     assert_eq!(a.body["effective-backend"], "internal");
@@ -50,21 +53,9 @@ async fn a_models_backend_setting_follows_the_rules() {
         backends_of(&a.body),
         json!({"internal": {"status": "active", "secrets": 0}})
     );
-    let c = app
-        .post(
-            &token,
-            "/api/v1/models",
-            json!({"name": "c1", "type": "caas"}),
-        )
-        .await;
+    let c = app.add_model(&token, "c1", "caas").await;
     assert_eq!(c.body["effective-backend"], "c1-local");
-    let dup = app
-        .post(
-            &token,
-            "/api/v1/models",
-            json!({"name": "m1", "type": "iaas"}),
-        )
-        .await;
+    let dup = app.add_model(&token, "m1", "iaas").await;
     assert_problem(&dup, 409, "already-exists", "model \"m1\" already exists");
     let bad = app
         .post(
@@ -80,13 +71,7 @@ async fn a_models_backend_setting_follows_the_rules() {
         "\"M 1\" is not a valid name: model names may only contain lowercase letters, digits and hyphens",
     );
     let reader = app.reader().await;
-    let denied = app
-        .post(
-            &reader,
-            "/api/v1/models",
-            json!({"name": "m2", "type": "iaas"}),
-        )
-        .await;
+    let denied = app.add_model(&reader, "m2", "iaas").await;
     assert_problem(&denied, 403, "permission-denied", "permission denied");
     let list = app.get(&reader, "/api/v1/models").await;
     assert_eq!(
@@ -95,22 +80,15 @@ async fn a_models_backend_setting_follows_the_rules() {
         "any user lists models"
     );
 
-    let set = |body: Value| {
-        let app = &app;
-        let token = token.clone();
-        async move {
-            app.put(&token, "/api/v1/models/m1/secret-backend", body)
-                .await
-        }
-    };
-    let a = set(json!({"secret-backend": "nope"})).await;
+    let set = |backend: &'static str| app.set_model_backend(&token, "m1", backend);
+    let a = set("nope").await;
     assert_problem(&a, 404, "not-found", "secret backend \"nope\" not found");
     assert_eq!(a.body["field"], "secret-backend");
     assert!(a.body["detail"].as_str().unwrap().contains("add it first"));
-    let a = set(json!({"secret-backend": "internal"})).await;
+    let a = set("internal").await;
     assert_eq!(a.body["effective-backend"], "internal");
     app.add_vault(&token, "v", &bao, json!({})).await;
-    let a = set(json!({"secret-backend": "v"})).await;
+    let a = set("v").await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
     assert_eq!(a.body["effective-backend"], "v");
     let shown = app.get(&token, "/api/v1/secret-backends/v").await;
@@ -119,42 +97,29 @@ async fn a_models_backend_setting_follows_the_rules() {
         json!(["m1"]),
         "the backend lists the models that use it"
     );
-    let a = set(json!({"secret-backend": "auto"})).await;
+    let a = set("auto").await;
     assert_eq!(a.body["effective-backend"], "internal");
 
     // Write access on the model is needed.
-    app.post(&token, "/api/v1/users", json!({"name": "ro", "password": "ro-password", "access": "login", "models": {"m1": "read"}})).await;
-    app.post(&token, "/api/v1/users", json!({"name": "rw", "password": "rw-password", "access": "login", "models": {"m1": "write"}})).await;
+    app.add_user(&token, json!({"name": "ro", "password": "ro-password", "access": "login", "models": {"m1": "read"}})).await;
+    app.add_user(&token, json!({"name": "rw", "password": "rw-password", "access": "login", "models": {"m1": "write"}})).await;
     let ro = app.login("ro", "ro-password").await;
     let rw = app.login("rw", "rw-password").await;
     for t in [&reader, &ro] {
-        let a = app
-            .put(
-                t,
-                "/api/v1/models/m1/secret-backend",
-                json!({"secret-backend": "v"}),
-            )
-            .await;
+        let a = app.set_model_backend(t, "m1", "v").await;
         assert_problem(&a, 403, "permission-denied", "permission denied");
     }
-    let a = app
-        .put(
-            &rw,
-            "/api/v1/models/m1/secret-backend",
-            json!({"secret-backend": "v"}),
-        )
-        .await;
+    let a = app.set_model_backend(&rw, "m1", "v").await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
 
     // A stale model edit is refused.
     let stale = app
-        .send(
-            Request::put("/api/v1/models/m1/secret-backend")
-                .header("authorization", format!("Bearer {token}"))
-                .header("content-type", "application/json")
-                .header("if-match", "\"stale-1\"")
-                .body(Body::from(json!({"secret-backend": "auto"}).to_string()))
-                .unwrap(),
+        .call_if_match(
+            Method::PUT,
+            "/api/v1/models/m1/secret-backend",
+            Some(&token),
+            Some("\"stale-1\""),
+            Some(json!({"secret-backend": "auto"})),
         )
         .await;
     assert_problem(&stale, 412, "conflict", "changed by someone else");
@@ -163,23 +128,11 @@ async fn a_models_backend_setting_follows_the_rules() {
 #[tokio::test]
 async fn an_unreachable_backend_needs_force() {
     let bao = OpenBao::start_own().await;
-    let app = TestApp::new().await;
-    let token = app.admin().await;
-    app.post(
-        &token,
-        "/api/v1/models",
-        json!({"name": "m1", "type": "iaas"}),
-    )
-    .await;
+    let (app, token) = TestApp::with_admin().await;
+    app.add_model(&token, "m1", "iaas").await;
     app.add_vault(&token, "sealed", &bao, json!({})).await;
     bao.seal().await;
-    let a = app
-        .put(
-            &token,
-            "/api/v1/models/m1/secret-backend",
-            json!({"secret-backend": "sealed"}),
-        )
-        .await;
+    let a = app.set_model_backend(&token, "m1", "sealed").await;
     assert_problem(
         &a,
         422,
@@ -191,13 +144,7 @@ async fn an_unreachable_backend_needs_force() {
         m.body["secret-backend"], "auto",
         "a refused change changes nothing"
     );
-    let a = app
-        .put(
-            &token,
-            "/api/v1/models/m1/secret-backend",
-            json!({"secret-backend": "sealed", "force": true}),
-        )
-        .await;
+    let a = app.force_model_backend(&token, "m1", "sealed").await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
     assert_eq!(a.body["secret-backend"], "sealed");
 }
@@ -205,24 +152,13 @@ async fn an_unreachable_backend_needs_force() {
 #[tokio::test]
 async fn secrets_are_stored_for_real_and_drain_to_the_new_backend() {
     let bao = OpenBao::shared();
-    let app = TestApp::new().await;
-    let token = app.admin().await;
-    let model = app
-        .post(
-            &token,
-            "/api/v1/models",
-            json!({"name": "m1", "type": "iaas"}),
-        )
-        .await;
+    let (app, token) = TestApp::with_admin().await;
+    let model = app.add_model(&token, "m1", "iaas").await;
     let model_uuid = model.body["uuid"].as_str().unwrap().to_owned();
 
     // In internal: the content is in SQLite.
     let db = app
-        .post(
-            &token,
-            "/api/v1/models/m1/secrets",
-            json!({"label": "db", "content": {"password": "first-value"}}),
-        )
+        .add_secret(&token, "m1", "db", json!({"password": "first-value"}))
         .await;
     assert_eq!(db.status, StatusCode::CREATED, "{}", db.text);
     assert_eq!(db.body["backend"], "internal");
@@ -242,31 +178,18 @@ async fn secrets_are_stored_for_real_and_drain_to_the_new_backend() {
         &token,
         "v",
         &bao,
-        json!({"config": {"endpoint": bao.addr, "token": bao.token, "mount-path": "juju-test"}}),
+        json!({"config": bao.config_with(json!({"mount-path": "juju-test"}))}),
     )
     .await;
-    app.put(
-        &token,
-        "/api/v1/models/m1/secret-backend",
-        json!({"secret-backend": "v"}),
-    )
-    .await;
+    app.set_model_backend(&token, "m1", "v").await;
     let db2 = app
-        .post(
-            &token,
-            "/api/v1/models/m1/secrets",
-            json!({"label": "db", "content": {"password": "second-value"}}),
-        )
+        .add_secret(&token, "m1", "db", json!({"password": "second-value"}))
         .await;
     assert_eq!(db2.body["revision"], 2);
     assert_eq!(db2.body["backend"], "v");
     assert_eq!(db2.body["uri"], uri.as_str());
     let api = app
-        .post(
-            &token,
-            "/api/v1/models/m1/secrets",
-            json!({"label": "api", "content": {"key": "api-value"}}),
-        )
+        .add_secret(&token, "m1", "api", json!({"key": "api-value"}))
         .await;
     assert_eq!(api.body["backend"], "v");
     let suffix: String = model_uuid
@@ -291,21 +214,12 @@ async fn secrets_are_stored_for_real_and_drain_to_the_new_backend() {
     );
 
     // While draining: the model shows both, counts are distinct secrets.
-    let m = app.get(&token, "/api/v1/models/m1").await;
     assert_eq!(
-        backends_of(&m.body),
+        m1_backends(&app, &token).await,
         json!({"v": {"status": "active", "secrets": 2}, "internal": {"status": "draining", "secrets": 1}})
     );
     let list = app.get(&token, "/api/v1/secret-backends").await;
-    let count = |name: &str| {
-        list.body["backends"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|b| b["name"] == name)
-            .unwrap()["secrets"]
-            .clone()
-    };
+    let count = |name: &str| entry(&list.body["backends"], "name", name)["secrets"].clone();
     assert_eq!(count("internal"), 1);
     assert_eq!(count("v"), 2);
     let secrets = app.get(&token, "/api/v1/models/m1/secrets").await;
@@ -313,10 +227,8 @@ async fn secrets_are_stored_for_real_and_drain_to_the_new_backend() {
     assert!(!secrets.text.contains("value"), "no content in listings");
 
     // The drain moves revision 1 into the vault and out of SQLite.
-    app.controller.drain_all().await.unwrap();
-    let m = app.get(&token, "/api/v1/models/m1").await;
     assert_eq!(
-        backends_of(&m.body),
+        m1_backends_after_drain(&app, &token).await,
         json!({"v": {"status": "active", "secrets": 2}})
     );
     assert_eq!(
@@ -343,21 +255,13 @@ async fn secrets_are_stored_for_real_and_drain_to_the_new_backend() {
     );
 
     // Back to internal: the drain brings every revision back.
-    app.put(
-        &token,
-        "/api/v1/models/m1/secret-backend",
-        json!({"secret-backend": "auto"}),
-    )
-    .await;
-    let m = app.get(&token, "/api/v1/models/m1").await;
+    app.set_model_backend(&token, "m1", "auto").await;
     assert_eq!(
-        backends_of(&m.body)["v"],
+        m1_backends(&app, &token).await["v"],
         json!({"status": "draining", "secrets": 2})
     );
-    app.controller.drain_all().await.unwrap();
-    let m = app.get(&token, "/api/v1/models/m1").await;
     assert_eq!(
-        backends_of(&m.body),
+        m1_backends_after_drain(&app, &token).await,
         json!({"internal": {"status": "active", "secrets": 2}})
     );
     assert_eq!(
@@ -369,36 +273,11 @@ async fn secrets_are_stored_for_real_and_drain_to_the_new_backend() {
 
 #[tokio::test]
 async fn removing_a_backend_in_use_needs_force_which_moves_models_to_auto() {
-    let bao = OpenBao::shared();
-    let app = TestApp::new().await;
-    let token = app.admin().await;
-    app.post(
-        &token,
-        "/api/v1/models",
-        json!({"name": "m1", "type": "iaas"}),
-    )
-    .await;
-    app.add_vault(&token, "v", &bao, json!({})).await;
-    app.put(
-        &token,
-        "/api/v1/models/m1/secret-backend",
-        json!({"secret-backend": "v"}),
-    )
-    .await;
-    app.post(
-        &token,
-        "/api/v1/models/m1/secrets",
-        json!({"label": "db", "content": {"k": "x"}}),
-    )
-    .await;
-    let a = app
-        .call(
-            Method::DELETE,
-            "/api/v1/secret-backends/v",
-            Some(&token),
-            None,
-        )
-        .await;
+    let (app, token, _) = TestApp::with_vault(&OpenBao::shared(), "v", json!({})).await;
+    app.add_model(&token, "m1", "iaas").await;
+    app.set_model_backend(&token, "m1", "v").await;
+    app.add_secret(&token, "m1", "db", json!({"k": "x"})).await;
+    let a = app.delete(&token, "/api/v1/secret-backends/v").await;
     assert_problem(
         &a,
         409,
@@ -407,12 +286,7 @@ async fn removing_a_backend_in_use_needs_force_which_moves_models_to_auto() {
     );
     assert!(app.backend_names(&token).await.contains(&"v".to_owned()));
     let a = app
-        .call(
-            Method::DELETE,
-            "/api/v1/secret-backends/v?force=true",
-            Some(&token),
-            None,
-        )
+        .delete(&token, "/api/v1/secret-backends/v?force=true")
         .await;
     assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.text);
     let m = app.get(&token, "/api/v1/models/m1").await;
@@ -422,35 +296,17 @@ async fn removing_a_backend_in_use_needs_force_which_moves_models_to_auto() {
 
 #[tokio::test]
 async fn a_caas_models_local_backend_is_listed_while_it_holds_secrets() {
-    let app = TestApp::new().await;
-    let token = app.admin().await;
-    app.post(
-        &token,
-        "/api/v1/models",
-        json!({"name": "k1", "type": "caas"}),
-    )
-    .await;
+    let (app, token) = TestApp::with_admin().await;
+    app.add_model(&token, "k1", "caas").await;
     assert!(
         !app.backend_names(&token)
             .await
             .contains(&"k1-local".to_owned())
     );
-    let s = app
-        .post(
-            &token,
-            "/api/v1/models/k1/secrets",
-            json!({"label": "a", "content": {"k": "v"}}),
-        )
-        .await;
+    let s = app.add_secret(&token, "k1", "a", json!({"k": "v"})).await;
     assert_eq!(s.body["backend"], "k1-local");
     let list = app.get(&token, "/api/v1/secret-backends").await;
-    let local = list.body["backends"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|b| b["name"] == "k1-local")
-        .unwrap()
-        .clone();
+    let local = entry(&list.body["backends"], "name", "k1-local").clone();
     assert_eq!(local["built-in"], true);
     assert_eq!(local["backend-type"], "kubernetes");
     assert_eq!(local["secrets"], 1);
@@ -509,10 +365,7 @@ async fn background_health_notices_sealing_within_ten_seconds() {
 async fn the_change_feed_reports_changes_to_ticket_holders() {
     let bao = OpenBao::shared();
     let app = TestApp::new().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let router = app.router.clone();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let base = app.serve().await;
     let token = app.admin().await;
     let client = reqwest::Client::new();
 
@@ -522,41 +375,24 @@ async fn the_change_feed_reports_changes_to_ticket_holders() {
         .await
         .unwrap();
     assert_eq!(none.status(), 401, "a ticket needs a bearer token");
-    let ticket: Value = client
-        .post(format!("{base}/api/v1/events/ticket"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ticket = json_answer(
+        client
+            .post(format!("{base}/api/v1/events/ticket"))
+            .bearer_auth(&token),
+    )
+    .await;
     let ticket = ticket["ticket"].as_str().unwrap().to_owned();
     assert_ne!(ticket, token, "the bearer token never goes into a URL");
-    let mut feed = client
-        .get(format!("{base}/api/v1/events?ticket={ticket}"))
-        .send()
-        .await
-        .unwrap();
+    let mut feed = fetch(&client, format!("{base}/api/v1/events?ticket={ticket}")).await;
     assert_eq!(feed.status(), 200);
     assert_eq!(feed.headers()["content-type"], "text/event-stream");
-    let again = client
-        .get(format!("{base}/api/v1/events?ticket={ticket}"))
-        .send()
-        .await
-        .unwrap();
+    let again = fetch(&client, format!("{base}/api/v1/events?ticket={ticket}")).await;
     assert_eq!(again.status(), 401, "a ticket works once");
 
     app.add_vault(&token, "fed", &bao, json!({})).await;
     app.patch(&token, "fed", json!({"config": {"mount-path": "x"}}))
         .await;
-    app.call(
-        Method::DELETE,
-        "/api/v1/secret-backends/fed",
-        Some(&token),
-        None,
-    )
-    .await;
+    app.delete(&token, "/api/v1/secret-backends/fed").await;
     let mut seen = String::new();
     let deadline = Instant::now() + Duration::from_secs(10);
     while !seen.contains("event: backend-removed") {
@@ -581,43 +417,16 @@ async fn the_change_feed_reports_changes_to_ticket_holders() {
 #[tokio::test]
 async fn the_audit_trail_says_who_did_what_without_values() {
     let bao = OpenBao::shared();
-    let app = TestApp::new().await;
-    let token = app.admin().await;
-    app.post(
-        &token,
-        "/api/v1/models",
-        json!({"name": "m1", "type": "iaas"}),
-    )
-    .await;
+    let (app, token) = TestApp::with_admin().await;
+    app.add_model(&token, "m1", "iaas").await;
     app.add_vault(&token, "v", &bao, json!({})).await;
     app.patch(&token, "v", json!({"config": {"mount-path": "juju"}}))
         .await;
-    app.put(
-        &token,
-        "/api/v1/models/m1/secret-backend",
-        json!({"secret-backend": "v"}),
-    )
-    .await;
-    app.put(
-        &token,
-        "/api/v1/models/m1/secret-backend",
-        json!({"secret-backend": "auto"}),
-    )
-    .await;
-    app.call(
-        Method::DELETE,
-        "/api/v1/secret-backends/v",
-        Some(&token),
-        None,
-    )
-    .await;
+    app.set_model_backend(&token, "m1", "v").await;
+    app.set_model_backend(&token, "m1", "auto").await;
+    app.delete(&token, "/api/v1/secret-backends/v").await;
     let a = app.get(&token, "/api/v1/audit?backend=v").await;
-    let actions: Vec<&str> = a.body["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let actions: Vec<&str> = strings(&a.body["entries"], "action");
     assert_eq!(
         actions,
         ["remove", "model-backend", "update", "add"],
@@ -636,28 +445,12 @@ async fn the_audit_trail_says_who_did_what_without_values() {
 #[tokio::test]
 async fn a_restart_keeps_models_settings_and_secrets() {
     let bao = OpenBao::shared();
-    let app = TestApp::new().await;
-    let token = app.admin().await;
-    app.post(
-        &token,
-        "/api/v1/models",
-        json!({"name": "m1", "type": "iaas"}),
-    )
-    .await;
-    app.post(
-        &token,
-        "/api/v1/models/m1/secrets",
-        json!({"label": "a", "content": {"k": "v"}}),
-    )
-    .await;
+    let (app, token) = TestApp::with_admin().await;
+    app.add_model(&token, "m1", "iaas").await;
+    app.add_secret(&token, "m1", "a", json!({"k": "v"})).await;
     app.add_vault(&token, "v", &bao, json!({"token-rotate-interval": "3h"}))
         .await;
-    app.put(
-        &token,
-        "/api/v1/models/m1/secret-backend",
-        json!({"secret-backend": "v"}),
-    )
-    .await;
+    app.set_model_backend(&token, "m1", "v").await;
     let before_model = app.get(&token, "/api/v1/models/m1").await.body;
     let before_backend = app.get(&token, "/api/v1/secret-backends/v").await.body;
     let TestApp { dir, .. } = app;
@@ -755,32 +548,21 @@ async fn kill_9_loses_no_acknowledged_change() {
     for round in 0..3 {
         let (mut child, base) = start();
         ready(base.clone()).await;
-        let login: Value = client
-            .post(format!("{base}/api/v1/auth/login"))
-            .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let login = json_answer(
+            client
+                .post(format!("{base}/api/v1/auth/login"))
+                .json(&json!({"username": "admin", "password": ADMIN_PASSWORD})),
+        )
+        .await;
         let token = login["token"].as_str().unwrap().to_owned();
         // Everything acknowledged before is still there.
-        let models: Value = client
-            .get(format!("{base}/api/v1/models"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let names: Vec<String> = models["models"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m["name"].as_str().unwrap().to_owned())
-            .collect();
+        let models = json_answer(
+            client
+                .get(format!("{base}/api/v1/models"))
+                .bearer_auth(&token),
+        )
+        .await;
+        let names = strings(&models["models"], "name");
         assert_eq!(names, acknowledged, "round {round}");
         for i in 0..5 {
             let name = format!("m{round}{i}");

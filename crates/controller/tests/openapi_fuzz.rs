@@ -9,22 +9,12 @@
 //! `positive_data_acceptance` check, left out on purpose. `/auth/logout` is left out so the run
 //! does not end its own session.
 
+mod support;
+
 use std::process::Command;
-use std::time::Duration;
 
-use clap::Parser;
-use secret_backends_controller::{Config, serve};
 use serde_json::{Value, json};
-
-const ADMIN_PASSWORD: &str = "fuzz-admin-password";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use support::{STARTED_ADMIN_PASSWORD, Started};
 
 async fn login(client: &reqwest::Client, base: &str, user: &str, password: &str) -> String {
     let answer: Value = client
@@ -82,33 +72,11 @@ fn schemathesis(base: &str, token: &str, who: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_api_keeps_its_openapi_document_under_fuzzing_as_superuser_and_as_login_user() {
     let dir = tempfile::tempdir().unwrap();
-    let dist = dir.path().join("dist");
-    std::fs::create_dir_all(&dist).unwrap();
-    std::fs::write(
-        dist.join("index.html"),
-        "<!doctype html><title>console</title>",
-    )
-    .unwrap();
-    let port = free_port();
-    let config = Config::try_parse_from([
-        "secret-backends-controller".to_owned(),
-        format!("--listen=127.0.0.1:{port}"),
-        format!("--data-dir={}", dir.path().join("data").display()),
-        format!("--dist={}", dist.display()),
-        format!("--admin-password={ADMIN_PASSWORD}"),
-    ])
-    .unwrap();
-    let server = tokio::spawn(serve(config));
-    let base = format!("http://127.0.0.1:{port}");
+    let service = Started::start(dir.path(), &[]).await;
+    let base = service.http();
     let client = reqwest::Client::new();
-    for _ in 0..200 {
-        if client.get(format!("{base}/healthz")).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
 
-    let admin = login(&client, &base, "admin", ADMIN_PASSWORD).await;
+    let admin = login(&client, &base, "admin", STARTED_ADMIN_PASSWORD).await;
     // Something real to find: a backend on the run's OpenBao, when there is one.
     if let (Ok(addr), Ok(token)) = (
         std::env::var("OPENBAO_ADDR"),
@@ -141,5 +109,4 @@ async fn the_api_keeps_its_openapi_document_under_fuzzing_as_superuser_and_as_lo
     tokio::task::spawn_blocking(move || schemathesis(&base_reader, &reader, "a login user"))
         .await
         .unwrap();
-    server.abort();
 }

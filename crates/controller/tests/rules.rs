@@ -3,23 +3,15 @@
 
 mod support;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use serde_json::json;
 use support::*;
 
 #[tokio::test]
 async fn update_merges_resets_and_guards_immutable_keys() {
     let bao = OpenBao::shared();
-    let app = TestApp::new().await;
-    let token = app.admin().await;
-    app.add_vault(
-        &token,
-        "v",
-        &bao,
-        json!({"config": {"endpoint": bao.addr, "token": bao.token, "mount-path": "juju"}}),
-    )
-    .await;
+    let mounted = json!({"config": bao.config_with(json!({"mount-path": "juju"}))});
+    let (app, token, _) = TestApp::with_vault(&bao, "v", mounted).await;
 
     // Set a key, reset another: the stored config is merged, not replaced.
     let a = app
@@ -43,65 +35,47 @@ async fn update_merges_resets_and_guards_immutable_keys() {
     let cases = [
         (
             json!({"config": {"endpoint": "http://127.0.0.1:1"}}),
-            400,
-            "not-valid",
-            "cannot change immutable field \"endpoint\"",
+            not_valid("cannot change immutable field \"endpoint\""),
         ),
-        (json!({"reset": ["endpoint"]}), 400, "not-valid", "endpoint"),
+        (json!({"reset": ["endpoint"]}), not_valid("endpoint")),
         (
             json!({"config": {"tokn": "x"}}),
-            400,
-            "not-valid",
-            "unknown key \"tokn\"",
+            not_valid("unknown key \"tokn\""),
         ),
         (
             json!({"config": {"mount-path": ""}}),
-            400,
-            "not-valid",
-            "empty value",
+            not_valid("empty value"),
         ),
         (
             json!({"config": {"client-cert": CERT}}),
-            400,
-            "not-valid",
-            "vault config missing client key not valid",
+            not_valid("vault config missing client key not valid"),
         ),
         (
             json!({"token-rotate-interval": "7d"}),
-            400,
-            "not-valid",
-            "Go duration",
+            not_valid("Go duration"),
         ),
         (
             json!({"token-rotate-interval": "10m"}),
-            400,
-            "not-valid",
-            "less than 1h not valid",
+            not_valid("less than 1h not valid"),
         ),
         (
             json!({"name": "internal"}),
-            400,
-            "not-valid",
-            "reserved name \"internal\" not valid",
+            not_valid("reserved name \"internal\" not valid"),
         ),
-        (json!({"name": "x-local"}), 400, "not-valid", "-local"),
+        (json!({"name": "x-local"}), not_valid("-local")),
         (
             json!({"config": {"token": CANARY}}),
-            422,
-            "unreachable",
-            "auth token invalid: permission denied",
+            refusal(422, "unreachable", "auth token invalid: permission denied"),
         ),
         (
             json!({"colour": "red"}),
-            400,
-            "not-valid",
-            "unknown field `colour`",
+            not_valid("unknown field `colour`"),
         ),
     ];
     let before = app.get(&token, "/api/v1/secret-backends/v").await;
-    for (body, status, code, detail) in cases {
+    for (body, expected) in cases {
         let a = app.patch(&token, "v", body.clone()).await;
-        assert_problem(&a, status, code, detail);
+        expected.assert(&a, &body);
         assert!(!a.text.contains(CANARY));
     }
     let after = app.get(&token, "/api/v1/secret-backends/v").await;
@@ -128,9 +102,7 @@ async fn update_merges_resets_and_guards_immutable_keys() {
 #[tokio::test]
 async fn force_skips_only_the_ping() {
     let bao = OpenBao::shared();
-    let app = TestApp::new().await;
-    let token = app.admin().await;
-    app.add_vault(&token, "v", &bao, json!({})).await;
+    let (app, token, _) = TestApp::with_vault(&bao, "v", json!({})).await;
     // A token OpenBao does not know: refused by the ping, saved with force.
     let a = app
         .patch(&token, "v", json!({"config": {"token": CANARY}}))
@@ -158,9 +130,7 @@ async fn force_skips_only_the_ping() {
     // Check now re-checks on request.
     app.patch(&token, "v", json!({"config": {"token": bao.token}}))
         .await;
-    let a = app
-        .post(&token, "/api/v1/secret-backends/v/check", json!(null))
-        .await;
+    let a = app.check_backend(&token, "v").await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
     assert_eq!(a.body["status"], "active");
 }
@@ -168,22 +138,10 @@ async fn force_skips_only_the_ping() {
 #[tokio::test]
 async fn rename_follows_name_rules_and_moves_model_settings() {
     let bao = OpenBao::shared();
-    let app = TestApp::new().await;
-    let token = app.admin().await;
-    app.add_vault(&token, "v", &bao, json!({})).await;
+    let (app, token, _) = TestApp::with_vault(&bao, "v", json!({})).await;
     app.add_vault(&token, "w", &bao, json!({})).await;
-    app.post(
-        &token,
-        "/api/v1/models",
-        json!({"name": "m1", "type": "iaas"}),
-    )
-    .await;
-    app.put(
-        &token,
-        "/api/v1/models/m1/secret-backend",
-        json!({"secret-backend": "v"}),
-    )
-    .await;
+    app.add_model(&token, "m1", "iaas").await;
+    app.set_model_backend(&token, "m1", "v").await;
 
     let a = app.patch(&token, "v", json!({"name": "w"})).await;
     assert_problem(
@@ -206,11 +164,7 @@ async fn rename_follows_name_rules_and_moves_model_settings() {
 
     // In use (holds secret content): no rename.
     let s = app
-        .post(
-            &token,
-            "/api/v1/models/m1/secrets",
-            json!({"label": "db", "content": {"password": "x"}}),
-        )
+        .add_secret(&token, "m1", "db", json!({"password": "x"}))
         .await;
     assert_eq!(s.status, StatusCode::CREATED, "{}", s.text);
     let a = app.patch(&token, "v2", json!({"name": "v3"})).await;
@@ -225,11 +179,8 @@ async fn rename_follows_name_rules_and_moves_model_settings() {
 #[tokio::test]
 async fn token_rotate_interval_on_update_and_zero_turns_it_off() {
     let bao = OpenBao::shared();
-    let app = TestApp::new().await;
-    let token = app.admin().await;
-    let added = app
-        .add_vault(&token, "v", &bao, json!({"token-rotate-interval": "2h"}))
-        .await;
+    let (app, token, added) =
+        TestApp::with_vault(&bao, "v", json!({"token-rotate-interval": "2h"})).await;
     assert_eq!(added.body["token-rotate-interval"], "2h0m0s");
     let next = added.body["next-rotation"].as_str().unwrap().to_owned();
     assert!(
@@ -247,21 +198,9 @@ async fn token_rotate_interval_on_update_and_zero_turns_it_off() {
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
     assert!(a.body.get("token-rotate-interval").is_none(), "{}", a.text);
     assert!(a.body.get("next-rotation").is_none());
-    let a = app
-        .post(
-            &token,
-            "/api/v1/secret-backends/v/rotate-token",
-            json!(null),
-        )
-        .await;
+    let a = app.rotate_token(&token, "v").await;
     assert_problem(&a, 400, "not-valid", "no token rotate interval");
-    let a = app
-        .post(
-            &token,
-            "/api/v1/secret-backends/internal/rotate-token",
-            json!(null),
-        )
-        .await;
+    let a = app.rotate_token(&token, "internal").await;
     assert_problem(
         &a,
         422,
@@ -274,19 +213,10 @@ async fn token_rotate_interval_on_update_and_zero_turns_it_off() {
 #[tokio::test]
 async fn rotating_a_vault_token_mints_a_working_orphan_token() {
     let bao = OpenBao::start_own().await;
-    let app = TestApp::new().await;
-    let token = app.admin().await;
-    let added = app
-        .add_vault(&token, "v", &bao, json!({"token-rotate-interval": "1h"}))
-        .await;
+    let (app, token, added) =
+        TestApp::with_vault(&bao, "v", json!({"token-rotate-interval": "1h"})).await;
 
-    let a = app
-        .post(
-            &token,
-            "/api/v1/secret-backends/v/rotate-token",
-            json!(null),
-        )
-        .await;
+    let a = app.rotate_token(&token, "v").await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
     assert!(a.body["last-rotation"]["at"].is_string());
     assert!(a.body["last-rotation"]["error"].is_null());
@@ -305,15 +235,8 @@ async fn rotating_a_vault_token_mints_a_working_orphan_token() {
     assert_ne!(new_token, bao.token, "the stored token changed");
     assert!(bao.token_works(&new_token).await, "the new token works");
     // An orphan token with the interval as TTL.
-    let lookup: serde_json::Value = reqwest::Client::new()
-        .get(format!("{}/v1/auth/token/lookup-self", bao.addr))
-        .header("X-Vault-Token", &new_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let lookup_self = bao.request(reqwest::Method::GET, "auth/token/lookup-self", &new_token);
+    let lookup = json_answer(lookup_self).await;
     assert_eq!(lookup["data"]["orphan"], true);
     let ttl = lookup["data"]["ttl"].as_u64().unwrap();
     assert!((3500..=3600).contains(&ttl), "ttl {ttl}");
@@ -339,13 +262,7 @@ async fn rotating_a_vault_token_mints_a_working_orphan_token() {
 
     // A failed rotation is recorded, keeps the token, and is retried in 2 minutes.
     bao.seal().await;
-    let a = app
-        .post(
-            &token,
-            "/api/v1/secret-backends/v/rotate-token",
-            json!(null),
-        )
-        .await;
+    let a = app.rotate_token(&token, "v").await;
     assert_problem(&a, 422, "unreachable", "cannot rotate the token");
     let a = app
         .get(&token, "/api/v1/secret-backends/v?reveal=true")
@@ -380,9 +297,7 @@ fn time_secs(t: &str) -> i64 {
 #[tokio::test]
 async fn reveal_is_for_superusers_and_audited_without_values() {
     let bao = OpenBao::shared();
-    let app = TestApp::new().await;
-    let token = app.admin().await;
-    app.add_vault(&token, "v", &bao, json!({})).await;
+    let (app, token, _) = TestApp::with_vault(&bao, "v", json!({})).await;
     let reader = app.reader().await;
     for path in [
         "/api/v1/secret-backends/v?reveal=true",
@@ -426,9 +341,7 @@ async fn reveal_is_for_superusers_and_audited_without_values() {
 #[tokio::test]
 async fn stale_if_match_is_refused_with_412() {
     let bao = OpenBao::shared();
-    let app = TestApp::new().await;
-    let token = app.admin().await;
-    let added = app.add_vault(&token, "v", &bao, json!({})).await;
+    let (app, token, added) = TestApp::with_vault(&bao, "v", json!({})).await;
     let first_etag = added.headers["etag"].to_str().unwrap().to_owned();
     // Another admin changes it.
     let changed = app
@@ -437,15 +350,11 @@ async fn stale_if_match_is_refused_with_412() {
     assert_ne!(changed.headers["etag"].to_str().unwrap(), first_etag);
     // The first admin's edit, based on what they saw, is refused.
     let stale = app
-        .send(
-            Request::patch("/api/v1/secret-backends/v")
-                .header("authorization", format!("Bearer {token}"))
-                .header("content-type", "application/json")
-                .header("if-match", &first_etag)
-                .body(Body::from(
-                    json!({"config": {"mount-path": "b"}}).to_string(),
-                ))
-                .unwrap(),
+        .patch_if_match(
+            &token,
+            "v",
+            &first_etag,
+            json!({"config": {"mount-path": "b"}}),
         )
         .await;
     assert_problem(&stale, 412, "conflict", "changed by someone else");
@@ -453,15 +362,11 @@ async fn stale_if_match_is_refused_with_412() {
     assert_eq!(now.body["config"]["mount-path"], "a");
     // With the current tag it goes through.
     let fresh = app
-        .send(
-            Request::patch("/api/v1/secret-backends/v")
-                .header("authorization", format!("Bearer {token}"))
-                .header("content-type", "application/json")
-                .header("if-match", now.headers["etag"].clone())
-                .body(Body::from(
-                    json!({"config": {"mount-path": "b"}}).to_string(),
-                ))
-                .unwrap(),
+        .patch_if_match(
+            &token,
+            "v",
+            now.etag(),
+            json!({"config": {"mount-path": "b"}}),
         )
         .await;
     assert_eq!(fresh.status, StatusCode::OK, "{}", fresh.text);
@@ -469,35 +374,29 @@ async fn stale_if_match_is_refused_with_412() {
 
 #[tokio::test]
 async fn users_have_hashed_passwords_and_per_model_access() {
-    let app = TestApp::new().await;
-    let token = app.admin().await;
-    app.post(
-        &token,
-        "/api/v1/models",
-        json!({"name": "m1", "type": "iaas"}),
-    )
-    .await;
-    let a = app.post(&token, "/api/v1/users", json!({"name": "bob", "password": "bob-password", "access": "login", "models": {"m1": "write"}})).await;
+    let (app, token) = TestApp::with_admin().await;
+    app.add_model(&token, "m1", "iaas").await;
+    let a = app.add_user(&token, json!({"name": "bob", "password": "bob-password", "access": "login", "models": {"m1": "write"}})).await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
     assert!(!a.text.contains("bob-password"));
-    let a = app
-        .post(
-            &token,
-            "/api/v1/users",
+    let refused = [
+        (
             json!({"name": "bob", "password": "bob-password", "access": "login"}),
-        )
-        .await;
-    assert_problem(&a, 409, "already-exists", "user \"bob\" already exists");
-    let a = app
-        .post(
-            &token,
-            "/api/v1/users",
+            refusal(409, "already-exists", "user \"bob\" already exists"),
+        ),
+        (
             json!({"name": "carol", "password": "short", "access": "login"}),
-        )
-        .await;
-    assert_problem(&a, 400, "not-valid", "at least 8 characters");
-    let a = app.post(&token, "/api/v1/users", json!({"name": "dave", "password": "dave-password", "access": "login", "models": {"nope": "read"}})).await;
-    assert_problem(&a, 404, "not-found", "model \"nope\" not found");
+            not_valid("at least 8 characters"),
+        ),
+        (
+            json!({"name": "dave", "password": "dave-password", "access": "login",
+                   "models": {"nope": "read"}}),
+            refusal(404, "not-found", "model \"nope\" not found"),
+        ),
+    ];
+    for (body, expected) in refused {
+        expected.assert(&app.add_user(&token, body.clone()).await, &body);
+    }
 
     let bob = app.login("bob", "bob-password").await;
     let me = app.get(&bob, "/api/v1/whoami").await;
@@ -505,12 +404,7 @@ async fn users_have_hashed_passwords_and_per_model_access() {
     let a = app.get(&bob, "/api/v1/users").await;
     assert_problem(&a, 403, "permission-denied", "permission denied");
     let users = app.get(&token, "/api/v1/users").await;
-    let names: Vec<&str> = users.body["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = strings(&users.body["users"], "name");
     assert_eq!(names, ["admin", "bob", "reader"]);
     assert!(!users.text.contains("argon2"), "no hashes in answers");
     // Stored hashed.
@@ -531,8 +425,7 @@ async fn users_have_hashed_passwords_and_per_model_access() {
 #[tokio::test]
 async fn a_malformed_pem_is_refused_naming_the_field_not_as_unreachable() {
     let bao = OpenBao::shared();
-    let app = TestApp::new().await;
-    let token = app.admin().await;
+    let (app, token) = TestApp::with_admin().await;
     let not_base64 = "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n";
     let broken_key = format!(
         "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
@@ -561,18 +454,15 @@ async fn a_malformed_pem_is_refused_naming_the_field_not_as_unreachable() {
         ),
     ];
     for (extra, field, detail) in cases {
-        let mut config = bao.config();
-        for (k, v) in extra.as_object().unwrap() {
-            config[k] = v.clone();
-        }
+        let config = bao.config_with(extra);
         let body = json!({"name": "v", "backend-type": "vault", "config": config});
-        let a = app.post(&token, "/api/v1/secret-backends", body).await;
+        let a = app.add_backend(&token, body).await;
         assert_problem(&a, 400, "not-valid", detail);
         assert_eq!(a.body["field"], field, "{}", a.text);
         assert_eq!(a.body["detail"], detail, "{}", a.text);
         // The connection test refuses it the same way.
         let check = json!({"backend-type": "vault", "config": config});
-        let c = app.post(&token, "/api/v1/backend-checks", check).await;
+        let c = app.test_backend(&token, check).await;
         assert_problem(&c, 400, "not-valid", detail);
     }
     assert_eq!(app.backend_names(&token).await, vec!["internal".to_owned()]);
@@ -586,7 +476,7 @@ async fn a_malformed_pem_is_refused_naming_the_field_not_as_unreachable() {
     assert_eq!(a.body["field"], "config.ca-cert");
     let k8s = json!({"name": "k", "backend-type": "kubernetes", "config": {
         "endpoint": "https://127.0.0.1:1", "namespace": "n", "ca-cert": not_base64}});
-    let a = app.post(&token, "/api/v1/secret-backends", k8s).await;
+    let a = app.add_backend(&token, k8s).await;
     assert_problem(&a, 400, "not-valid", "ca-cert: certificate not valid");
     assert_eq!(a.body["field"], "config.ca-cert");
 }
@@ -594,8 +484,7 @@ async fn a_malformed_pem_is_refused_naming_the_field_not_as_unreachable() {
 #[tokio::test]
 async fn an_overlong_mount_path_is_refused_and_nothing_is_created_in_openbao() {
     let bao = OpenBao::shared();
-    let app = TestApp::new().await;
-    let token = app.admin().await;
+    let (app, token) = TestApp::with_admin().await;
     let mounts_before = bao.mounts().await;
     let prefix = format!("sbc{}", std::process::id());
     let huge = format!("{prefix}{}", "x".repeat(900 * 1024));
@@ -603,7 +492,7 @@ async fn an_overlong_mount_path_is_refused_and_nothing_is_created_in_openbao() {
     let mut config = bao.config();
     config["mount-path"] = json!(huge);
     let body = json!({"name": "huge", "backend-type": "vault", "config": config});
-    let a = app.post(&token, "/api/v1/secret-backends", body).await;
+    let a = app.add_backend(&token, body).await;
     assert_problem(
         &a,
         400,
@@ -646,16 +535,9 @@ async fn an_overlong_mount_path_is_refused_and_nothing_is_created_in_openbao() {
 #[tokio::test]
 async fn an_update_that_changes_nothing_is_refused_and_not_audited() {
     let bao = OpenBao::shared();
-    let app = TestApp::new().await;
-    let token = app.admin().await;
-    app.add_vault(
-        &token,
-        "v",
-        &bao,
-        json!({"config": {"endpoint": bao.addr, "token": bao.token, "mount-path": "juju"},
-               "token-rotate-interval": "2h"}),
-    )
-    .await;
+    let mounted = json!({"config": bao.config_with(json!({"mount-path": "juju"})),
+                         "token-rotate-interval": "2h"});
+    let (app, token, _) = TestApp::with_vault(&bao, "v", mounted).await;
     let before = app.get(&token, "/api/v1/secret-backends/v").await;
     let entries = audit_len(&app, &token).await;
 
@@ -708,13 +590,10 @@ async fn an_update_that_changes_nothing_is_refused_and_not_audited() {
 #[tokio::test]
 async fn messages_print_durations_and_names_as_juju_does() {
     let bao = OpenBao::shared();
-    let app = TestApp::new().await;
-    let token = app.admin().await;
+    let (app, token) = TestApp::with_admin().await;
     let mut body = json!({"name": "v", "backend-type": "vault", "config": bao.config(),
                           "token-rotate-interval": "10m"});
-    let a = app
-        .post(&token, "/api/v1/secret-backends", body.clone())
-        .await;
+    let a = app.add_backend(&token, body.clone()).await;
     assert_problem(&a, 400, "not-valid", "");
     assert_eq!(
         a.body["detail"],
@@ -722,7 +601,7 @@ async fn messages_print_durations_and_names_as_juju_does() {
     );
     body["token-rotate-interval"] = json!("1h");
     body["name"] = json!("My_Vault");
-    let a = app.post(&token, "/api/v1/secret-backends", body).await;
+    let a = app.add_backend(&token, body).await;
     assert_eq!(
         a.body["detail"],
         "\"My_Vault\" is not a valid name: secret backend names may only contain lowercase \

@@ -1,11 +1,14 @@
-//! HTTPS and the security headers, through the service's real start-up (`serve` with its flags):
-//! a certificate made for the test, a client that trusts only it, and the refusals of bad files.
+//! HTTPS, the security headers and login throttling, through the service's real start-up
+//! (`serve` with its flags): a certificate made for the test, a client that trusts only it, and
+//! the refusals of bad flags and files.
+
+mod support;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use clap::Parser;
 use secret_backends_controller::{Config, serve};
+use support::{STARTED_ADMIN_PASSWORD, Started, free_port};
 
 const CANARY: &str = "CANARY-TLS-KEY-7f3a";
 
@@ -19,65 +22,31 @@ fn certificate(dir: &Path) -> (PathBuf, PathBuf, String) {
     (cert_path, key_path, cert.pem())
 }
 
-fn config(dir: &Path, port: u16, extra: &[&str]) -> Config {
-    let dist = dir.join("dist");
-    std::fs::create_dir_all(&dist).unwrap();
-    std::fs::write(
-        dist.join("index.html"),
-        "<!doctype html><script type=\"module\">start()</script>",
-    )
-    .unwrap();
-    let mut args = vec![
-        "secret-backends-controller".to_owned(),
-        format!("--listen=127.0.0.1:{port}"),
-        format!("--data-dir={}", dir.join("data").display()),
-        format!("--dist={}", dist.display()),
-        "--admin-password=transport-test-password".to_owned(),
-    ];
-    args.extend(extra.iter().map(|s| s.to_string()));
-    Config::try_parse_from(args).unwrap()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// GETs `url` until the service answers (it is starting in another task).
-async fn get_when_up(client: &reqwest::Client, url: &str) -> reqwest::Response {
-    for _ in 0..200 {
-        if let Ok(response) = client.get(url).send().await {
-            return response;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("{url} never answered");
+fn tls_flags(cert: &Path, key: &Path) -> [String; 2] {
+    [
+        format!("--tls-cert={}", cert.display()),
+        format!("--tls-key={}", key.display()),
+    ]
 }
 
 #[tokio::test]
 async fn with_a_certificate_the_service_speaks_https_only_and_asks_browsers_to_stay_on_it() {
     let dir = tempfile::tempdir().unwrap();
     let (cert, key, cert_pem) = certificate(dir.path());
-    let port = free_port();
-    let config = config(
-        dir.path(),
-        port,
-        &[
-            &format!("--tls-cert={}", cert.display()),
-            &format!("--tls-key={}", key.display()),
-        ],
-    );
-    let server = tokio::spawn(serve(config));
+    let flags = tls_flags(&cert, &key);
+    let service = Started::start(dir.path(), &[&flags[0], &flags[1]]).await;
+    let port = service.port;
 
     let client = reqwest::Client::builder()
         .tls_built_in_root_certs(false)
         .add_root_certificate(reqwest::Certificate::from_pem(cert_pem.as_bytes()).unwrap())
         .build()
         .unwrap();
-    let response = get_when_up(&client, &format!("https://localhost:{port}/healthz")).await;
+    let response = client
+        .get(format!("https://localhost:{port}/healthz"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(
         response.headers()["strict-transport-security"],
@@ -98,28 +67,24 @@ async fn with_a_certificate_the_service_speaks_https_only_and_asks_browsers_to_s
 
     // The same port refuses to speak plain HTTP.
     let plain = reqwest::Client::new()
-        .get(format!("http://127.0.0.1:{port}/healthz"))
+        .get(format!("{}/healthz", service.http()))
         .send()
         .await;
     assert!(
         plain.is_err() || plain.as_ref().unwrap().status() != 200,
         "plain HTTP was answered on the HTTPS port"
     );
-    server.abort();
 }
 
 #[tokio::test]
 async fn plain_http_sends_no_hsts_and_frame_ancestors_is_the_operators_choice() {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let config = config(
+    let service = Started::start(
         dir.path(),
-        port,
         &["--frame-ancestors=https://dashboard.example.com"],
-    );
-    let server = tokio::spawn(serve(config));
-    let client = reqwest::Client::new();
-    let response = get_when_up(&client, &format!("http://127.0.0.1:{port}/")).await;
+    )
+    .await;
+    let response = reqwest::get(format!("{}/", service.http())).await.unwrap();
     assert_eq!(response.status(), 200);
     assert!(
         response
@@ -134,7 +99,6 @@ async fn plain_http_sends_no_hsts_and_frame_ancestors_is_the_operators_choice() 
         policy.ends_with("frame-ancestors https://dashboard.example.com"),
         "{policy}"
     );
-    server.abort();
 }
 
 #[test]
@@ -167,14 +131,8 @@ async fn bad_certificate_files_stop_the_start_naming_the_file_and_never_quoting_
         (&cert, &other_key, "does not fit the certificate"),
     ];
     for (cert_file, key_file, expected) in cases {
-        let config = config(
-            dir.path(),
-            free_port(),
-            &[
-                &format!("--tls-cert={}", cert_file.display()),
-                &format!("--tls-key={}", key_file.display()),
-            ],
-        );
+        let flags = tls_flags(cert_file, key_file);
+        let config = support::started::config(dir.path(), free_port(), &[&flags[0], &flags[1]]);
         let error = serve(config).await.expect_err("started with bad files");
         let message = error.to_string();
         assert!(message.contains(expected), "{message:?} lacks {expected:?}");
@@ -194,13 +152,11 @@ fn a_certificate_without_its_key_is_refused() {
 #[tokio::test]
 async fn failed_logins_are_throttled_the_same_for_real_and_unknown_names() {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let server = tokio::spawn(serve(config(dir.path(), port, &[])));
+    let service = Started::start(dir.path(), &[]).await;
     let client = reqwest::Client::new();
-    get_when_up(&client, &format!("http://127.0.0.1:{port}/healthz")).await;
     let login = |user: &'static str, password: &'static str| {
         client
-            .post(format!("http://127.0.0.1:{port}/api/v1/auth/login"))
+            .post(format!("{}/api/v1/auth/login", service.http()))
             .json(&serde_json::json!({"username": user, "password": password}))
             .send()
     };
@@ -211,7 +167,7 @@ async fn failed_logins_are_throttled_the_same_for_real_and_unknown_names() {
             assert_eq!(answer.status(), 401, "{user}: attempt {attempt}");
         }
         // Locked: even the right password is refused now, with how long to wait.
-        let answer = login(user, "transport-test-password").await.unwrap();
+        let answer = login(user, STARTED_ADMIN_PASSWORD).await.unwrap();
         assert_eq!(answer.status(), 429, "{user}");
         let wait: u64 = answer.headers()["retry-after"]
             .to_str()
@@ -229,5 +185,4 @@ async fn failed_logins_are_throttled_the_same_for_real_and_unknown_names() {
     // Another name from the same address may still log in.
     let answer = login("admin2", "whatever").await.unwrap();
     assert_eq!(answer.status(), 401);
-    server.abort();
 }

@@ -1,20 +1,19 @@
 //! Sessions: login, logout, and who the caller is.
 
+use std::time::Instant;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use std::time::Instant;
-
 use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use secret_backends_api::{ErrorCode, LoginRequest, LoginResponse, Problem, WhoAmI};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::extract::{ApiJson, BearerToken};
+use super::extract::{Api, ApiJson, BearerToken};
 use super::throttle::{self, ClientAddress};
-use crate::controller::Caller;
 use crate::error::{Result, problem_response};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -83,6 +82,6 @@ async fn logout(State(state): State<AppState>, token: BearerToken) -> Result<Sta
     get, path = "/whoami", tag = "auth",
     responses((status = 200, description = "The caller and their model access", body = WhoAmI))
 )]
-async fn whoami(State(state): State<AppState>, caller: Caller) -> Result<Response> {
-    Ok(Json(state.controller.whoami(&caller).await?).into_response())
+async fn whoami(api: Api) -> Result<Json<WhoAmI>> {
+    Ok(Json(api.controller.whoami(&api.caller).await?))
 }

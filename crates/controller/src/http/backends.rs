@@ -1,9 +1,9 @@
 //! Secret backends, their types and their checks.
 
 use axum::Json;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{OriginalUri, Path};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use secret_backends_api::{
     AddBackendRequest, BackendCheck, BackendCheckRequest, BackendList, BackendTypes, SecretBackend,
     UpdateBackendRequest,
@@ -13,9 +13,9 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery, IfMatch};
-use super::{AppState, created, versioned};
-use crate::controller::{Caller, ListOptions};
+use super::extract::{Api, ApiJson, ApiQuery, IfMatch};
+use super::{AppState, created};
+use crate::controller::{ListOptions, Versioned};
 use crate::error::Result;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -33,8 +33,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses((status = 200, description = "Every backend type with the schema of its config",
         body = BackendTypes))
 )]
-async fn backend_types(State(state): State<AppState>, _caller: Caller) -> Response {
-    Json(state.controller.backend_types()).into_response()
+async fn backend_types(api: Api) -> Json<BackendTypes> {
+    Json(api.controller.backend_types())
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -54,10 +54,9 @@ struct ListQuery {
         description = "Every backend, built-ins included, with the last check's status"))
 )]
 async fn backends_list(
-    State(state): State<AppState>,
-    caller: Caller,
+    api: Api,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Response> {
+) -> Result<Json<BackendList>> {
     let names = query.names.map(|n| {
         n.split(',')
             .map(str::trim)
@@ -69,8 +68,8 @@ async fn backends_list(
         names,
         reveal: query.reveal,
     };
-    let backends = state.controller.backends_list(&caller, options).await?;
-    Ok(Json(BackendList { backends }).into_response())
+    let backends = api.controller.backends_list(&api.caller, options).await?;
+    Ok(Json(BackendList { backends }))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -88,16 +87,13 @@ struct RevealQuery {
     responses((status = 200, description = "The backend; `ETag` header", body = SecretBackend))
 )]
 async fn backend_get(
-    State(state): State<AppState>,
-    caller: Caller,
+    api: Api,
     Path(name): Path<String>,
     ApiQuery(query): ApiQuery<RevealQuery>,
-) -> Result<Response> {
-    let backend = state
-        .controller
-        .backend_get(&caller, &name, query.reveal)
-        .await?;
-    Ok(versioned(StatusCode::OK, backend))
+) -> Result<Versioned<SecretBackend>> {
+    api.controller
+        .backend_get(&api.caller, &name, query.reveal)
+        .await
 }
 
 #[utoipa::path(
@@ -106,12 +102,11 @@ async fn backend_get(
         description = "Validated, checked and stored; `Location` and `ETag` headers"))
 )]
 async fn backend_add(
-    State(state): State<AppState>,
+    api: Api,
     OriginalUri(uri): OriginalUri,
-    caller: Caller,
     ApiJson(request): ApiJson<AddBackendRequest>,
 ) -> Result<Response> {
-    let backend = state.controller.backend_add(&caller, request).await?;
+    let backend = api.controller.backend_add(&api.caller, request).await?;
     let name = backend.value.name.clone();
     Ok(created(&uri, &name, backend))
 }
@@ -135,15 +130,13 @@ struct ForceQuery {
     responses((status = 204, description = "Removed"))
 )]
 async fn backend_remove(
-    State(state): State<AppState>,
-    caller: Caller,
+    api: Api,
     Path(name): Path<String>,
     ApiQuery(query): ApiQuery<ForceQuery>,
     IfMatch(expected): IfMatch,
 ) -> Result<StatusCode> {
-    state
-        .controller
-        .backend_remove(&caller, &name, query.force, expected.as_ref())
+    api.controller
+        .backend_remove(&api.caller, &name, query.force, expected.as_ref())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -153,11 +146,12 @@ async fn backend_remove(
     responses((status = 200, description = "Each step of the check", body = BackendCheck))
 )]
 async fn backend_test(
-    State(state): State<AppState>,
-    caller: Caller,
+    api: Api,
     ApiJson(request): ApiJson<BackendCheckRequest>,
-) -> Result<Response> {
-    Ok(Json(state.controller.backend_test(&caller, request).await?).into_response())
+) -> Result<Json<BackendCheck>> {
+    Ok(Json(
+        api.controller.backend_test(&api.caller, request).await?,
+    ))
 }
 
 #[utoipa::path(
@@ -171,17 +165,14 @@ async fn backend_test(
         description = "The merged backend; `ETag` header"))
 )]
 async fn backend_update(
-    State(state): State<AppState>,
-    caller: Caller,
+    api: Api,
     Path(name): Path<String>,
     IfMatch(expected): IfMatch,
     ApiJson(request): ApiJson<UpdateBackendRequest>,
-) -> Result<Response> {
-    let backend = state
-        .controller
-        .backend_update(&caller, &name, request, expected.as_ref())
-        .await?;
-    Ok(versioned(StatusCode::OK, backend))
+) -> Result<Versioned<SecretBackend>> {
+    api.controller
+        .backend_update(&api.caller, &name, request, expected.as_ref())
+        .await
 }
 
 #[utoipa::path(
@@ -190,13 +181,8 @@ async fn backend_update(
     responses((status = 200, description = "Checked now; the backend with the outcome",
         body = SecretBackend))
 )]
-async fn backend_check(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(name): Path<String>,
-) -> Result<Response> {
-    let backend = state.controller.backend_check(&caller, &name).await?;
-    Ok(versioned(StatusCode::OK, backend))
+async fn backend_check(api: Api, Path(name): Path<String>) -> Result<Versioned<SecretBackend>> {
+    api.controller.backend_check(&api.caller, &name).await
 }
 
 #[utoipa::path(
@@ -206,13 +192,10 @@ async fn backend_check(
         body = SecretBackend))
 )]
 async fn backend_rotate_token(
-    State(state): State<AppState>,
-    caller: Caller,
+    api: Api,
     Path(name): Path<String>,
-) -> Result<Response> {
-    let backend = state
-        .controller
-        .backend_rotate_token(&caller, &name)
-        .await?;
-    Ok(versioned(StatusCode::OK, backend))
+) -> Result<Versioned<SecretBackend>> {
+    api.controller
+        .backend_rotate_token(&api.caller, &name)
+        .await
 }

@@ -1,5 +1,7 @@
 //! Extractors whose rejections use the API's problem shape, and the `If-Match` precondition.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -9,7 +11,7 @@ use secret_backends_api::ErrorCode;
 use serde::de::DeserializeOwned;
 
 use super::{AppState, BODY_LIMIT};
-use crate::controller::{Caller, Version};
+use crate::controller::{Caller, Controller, Version};
 use crate::error::{Error, Result};
 
 /// The bearer token of the request, unchecked.
@@ -37,6 +39,25 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         let token = BearerToken::from_request_parts(parts, state).await?;
         state.controller.authenticate(&token.0).await
+    }
+}
+
+/// What an API handler that needs a login works with: the controller and the caller behind the
+/// bearer token (`unauthorized` without a live session).
+pub struct Api {
+    pub controller: Arc<dyn Controller>,
+    pub caller: Caller,
+}
+
+impl FromRequestParts<AppState> for Api {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        Ok(Api {
+            controller: state.controller.clone(),
+            caller,
+        })
     }
 }
 

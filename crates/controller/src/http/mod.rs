@@ -155,20 +155,23 @@ async fn api_not_found() -> Error {
     Error::refused(ErrorCode::NotFound, "no such API endpoint")
 }
 
-/// A single resource with its version as `ETag`.
-fn versioned<T: serde::Serialize>(status: StatusCode, resource: Versioned<T>) -> Response {
-    let mut response = (status, Json(resource.value)).into_response();
-    if let Ok(value) = HeaderValue::from_str(&extract::entity_tag(&resource.version)) {
-        response.headers_mut().insert(header::ETAG, value);
+/// A single resource answers `200 OK` with its version as `ETag`.
+impl<T: serde::Serialize> IntoResponse for Versioned<T> {
+    fn into_response(self) -> Response {
+        let mut response = Json(self.value).into_response();
+        if let Ok(value) = HeaderValue::from_str(&extract::entity_tag(&self.version)) {
+            response.headers_mut().insert(header::ETAG, value);
+        }
+        response
     }
-    response
 }
 
 /// `201 Created` for a new resource named `name` in the collection the request was sent to, with
 /// its `Location` built from the request's own path, wherever the API is mounted.
 fn created<T: serde::Serialize>(collection: &Uri, name: &str, resource: Versioned<T>) -> Response {
     let location = format!("{}/{name}", collection.path().trim_end_matches('/'));
-    let mut response = versioned(StatusCode::CREATED, resource);
+    let mut response = resource.into_response();
+    *response.status_mut() = StatusCode::CREATED;
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
     }

@@ -1,9 +1,9 @@
 //! Models, their backend setting and their secrets.
 
 use axum::Json;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{OriginalUri, Path};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use secret_backends_api::{
     AddModelRequest, AddSecretRequest, Model, ModelList, SecretInfo, SecretList,
     SetModelBackendRequest,
@@ -11,9 +11,9 @@ use secret_backends_api::{
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, IfMatch};
-use super::{AppState, created, versioned};
-use crate::controller::Caller;
+use super::extract::{Api, ApiJson, IfMatch};
+use super::{AppState, created};
+use crate::controller::Versioned;
 use crate::error::Result;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -28,9 +28,9 @@ pub fn router() -> OpenApiRouter<AppState> {
     get, path = "/models", tag = "models",
     responses((status = 200, description = "Every model", body = ModelList))
 )]
-async fn models_list(State(state): State<AppState>, caller: Caller) -> Result<Response> {
-    let models = state.controller.models_list(&caller).await?;
-    Ok(Json(ModelList { models }).into_response())
+async fn models_list(api: Api) -> Result<Json<ModelList>> {
+    let models = api.controller.models_list(&api.caller).await?;
+    Ok(Json(ModelList { models }))
 }
 
 #[utoipa::path(
@@ -38,13 +38,8 @@ async fn models_list(State(state): State<AppState>, caller: Caller) -> Result<Re
     params(("name" = String, Path, description = "The model's name")),
     responses((status = 200, description = "The model; `ETag` header", body = Model))
 )]
-async fn model_get(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(name): Path<String>,
-) -> Result<Response> {
-    let model = state.controller.model_get(&caller, &name).await?;
-    Ok(versioned(StatusCode::OK, model))
+async fn model_get(api: Api, Path(name): Path<String>) -> Result<Versioned<Model>> {
+    api.controller.model_get(&api.caller, &name).await
 }
 
 #[utoipa::path(
@@ -52,12 +47,11 @@ async fn model_get(
     responses((status = 201, description = "The new model", body = Model))
 )]
 async fn model_add(
-    State(state): State<AppState>,
+    api: Api,
     OriginalUri(uri): OriginalUri,
-    caller: Caller,
     ApiJson(request): ApiJson<AddModelRequest>,
 ) -> Result<Response> {
-    let model = state.controller.model_add(&caller, request).await?;
+    let model = api.controller.model_add(&api.caller, request).await?;
     let name = model.value.name.clone();
     Ok(created(&uri, &name, model))
 }
@@ -72,17 +66,14 @@ async fn model_add(
     responses((status = 200, description = "The model with its new backend", body = Model))
 )]
 async fn model_set_backend(
-    State(state): State<AppState>,
-    caller: Caller,
+    api: Api,
     Path(name): Path<String>,
     IfMatch(expected): IfMatch,
     ApiJson(request): ApiJson<SetModelBackendRequest>,
-) -> Result<Response> {
-    let model = state
-        .controller
-        .model_set_backend(&caller, &name, request, expected.as_ref())
-        .await?;
-    Ok(versioned(StatusCode::OK, model))
+) -> Result<Versioned<Model>> {
+    api.controller
+        .model_set_backend(&api.caller, &name, request, expected.as_ref())
+        .await
 }
 
 #[utoipa::path(
@@ -91,13 +82,9 @@ async fn model_set_backend(
     responses((status = 200, description = "The model's secrets, without content",
         body = SecretList))
 )]
-async fn secrets_list(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(name): Path<String>,
-) -> Result<Response> {
-    let secrets = state.controller.secrets_list(&caller, &name).await?;
-    Ok(Json(SecretList { secrets }).into_response())
+async fn secrets_list(api: Api, Path(name): Path<String>) -> Result<Json<SecretList>> {
+    let secrets = api.controller.secrets_list(&api.caller, &name).await?;
+    Ok(Json(SecretList { secrets }))
 }
 
 #[utoipa::path(
@@ -108,11 +95,13 @@ async fn secrets_list(
         body = SecretInfo))
 )]
 async fn secret_add(
-    State(state): State<AppState>,
-    caller: Caller,
+    api: Api,
     Path(name): Path<String>,
     ApiJson(request): ApiJson<AddSecretRequest>,
-) -> Result<Response> {
-    let secret = state.controller.secret_add(&caller, &name, request).await?;
-    Ok((StatusCode::CREATED, Json(secret)).into_response())
+) -> Result<(StatusCode, Json<SecretInfo>)> {
+    let secret = api
+        .controller
+        .secret_add(&api.caller, &name, request)
+        .await?;
+    Ok((StatusCode::CREATED, Json(secret)))
 }

@@ -1,16 +1,13 @@
 //! Users and their access.
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use secret_backends_api::{AddUserRequest, User, UserList};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::extract::ApiJson;
-use crate::controller::Caller;
+use super::extract::{Api, ApiJson};
 use crate::error::Result;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -21,9 +18,9 @@ pub fn router() -> OpenApiRouter<AppState> {
     get, path = "/users", tag = "users",
     responses((status = 200, description = "Every user (superuser only)", body = UserList))
 )]
-async fn users_list(State(state): State<AppState>, caller: Caller) -> Result<Response> {
-    let users = state.controller.users_list(&caller).await?;
-    Ok(Json(UserList { users }).into_response())
+async fn users_list(api: Api) -> Result<Json<UserList>> {
+    let users = api.controller.users_list(&api.caller).await?;
+    Ok(Json(UserList { users }))
 }
 
 #[utoipa::path(
@@ -31,10 +28,9 @@ async fn users_list(State(state): State<AppState>, caller: Caller) -> Result<Res
     responses((status = 201, description = "The new user", body = User))
 )]
 async fn user_add(
-    State(state): State<AppState>,
-    caller: Caller,
+    api: Api,
     ApiJson(request): ApiJson<AddUserRequest>,
-) -> Result<Response> {
-    let user = state.controller.user_add(&caller, request).await?;
-    Ok((StatusCode::CREATED, Json(user)).into_response())
+) -> Result<(StatusCode, Json<User>)> {
+    let user = api.controller.user_add(&api.caller, request).await?;
+    Ok((StatusCode::CREATED, Json(user)))
 }

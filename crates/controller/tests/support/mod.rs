@@ -6,10 +6,15 @@
 
 #![allow(dead_code)]
 
+mod openbao;
+pub mod started;
+
+pub use openbao::OpenBao;
+#[allow(unused_imports)] // Used by the test files that start the real service.
+pub use started::{STARTED_ADMIN_PASSWORD, Started};
+
 use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
@@ -50,6 +55,21 @@ impl TestApp {
     pub async fn new() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         Self::open(dir).await
+    }
+
+    /// A fresh service and an admin's token: how most tests start.
+    pub async fn with_admin() -> (TestApp, String) {
+        let app = TestApp::new().await;
+        let token = app.admin().await;
+        (app, token)
+    }
+
+    /// A fresh service, an admin's token, and the vault backend `name` on `bao` added with
+    /// `extra` (as [`TestApp::add_vault`] takes it), with the answer to the add.
+    pub async fn with_vault(bao: &OpenBao, name: &str, extra: Value) -> (TestApp, String, Answer) {
+        let (app, token) = TestApp::with_admin().await;
+        let added = app.add_vault(&token, name, bao, extra).await;
+        (app, token, added)
     }
 
     /// Opens the service over the store in `dir` (a restart when the store already exists).
@@ -95,6 +115,15 @@ impl TestApp {
         }
     }
 
+    /// Serves the service on a real loopback socket; returns its base URL (`http://…`).
+    pub async fn serve(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let router = self.router.clone();
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        base
+    }
+
     pub async fn send(&self, request: Request<Body>) -> Answer {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
@@ -117,9 +146,24 @@ impl TestApp {
         token: Option<&str>,
         body: Option<Value>,
     ) -> Answer {
+        self.call_if_match(method, path, token, None, body).await
+    }
+
+    /// A request with an `If-Match` header when `if_match` is given.
+    pub async fn call_if_match(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        if_match: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
         let mut builder = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             builder = builder.header("authorization", format!("Bearer {t}"));
+        }
+        if let Some(tag) = if_match {
+            builder = builder.header("if-match", tag);
         }
         let request = match body {
             Some(b) => builder
@@ -131,14 +175,31 @@ impl TestApp {
         self.send(request).await
     }
 
+    /// `PATCH /secret-backends/{name}` with `If-Match: <tag>`.
+    pub async fn patch_if_match(&self, token: &str, name: &str, tag: &str, body: Value) -> Answer {
+        let path = format!("/api/v1/secret-backends/{name}");
+        let (token, tag) = (Some(token), Some(tag));
+        self.call_if_match(Method::PATCH, &path, token, tag, Some(body))
+            .await
+    }
+
+    /// `DELETE /secret-backends/{name}` with `If-Match: <tag>`.
+    pub async fn remove_if_match(&self, token: &str, name: &str, tag: &str) -> Answer {
+        let path = format!("/api/v1/secret-backends/{name}");
+        let (token, tag) = (Some(token), Some(tag));
+        self.call_if_match(Method::DELETE, &path, token, tag, None)
+            .await
+    }
+
+    /// A login attempt with `body`, answered as it is.
+    pub async fn try_login(&self, body: Value) -> Answer {
+        self.call(Method::POST, "/api/v1/auth/login", None, Some(body))
+            .await
+    }
+
     pub async fn login(&self, user: &str, password: &str) -> String {
         let a = self
-            .call(
-                Method::POST,
-                "/api/v1/auth/login",
-                None,
-                Some(json!({"username": user, "password": password})),
-            )
+            .try_login(json!({"username": user, "password": password}))
             .await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text);
         a.body["token"].as_str().unwrap().to_owned()
@@ -158,16 +219,70 @@ impl TestApp {
         for (k, v) in extra.as_object().cloned().unwrap_or_default() {
             body[k] = v;
         }
-        let a = self
-            .call(
-                Method::POST,
-                "/api/v1/secret-backends",
-                Some(token),
-                Some(body),
-            )
-            .await;
+        let a = self.add_backend(token, body).await;
         assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
         a
+    }
+
+    /// `POST /secret-backends` with `body`, answered as it is.
+    pub async fn add_backend(&self, token: &str, body: Value) -> Answer {
+        self.post(token, "/api/v1/secret-backends", body).await
+    }
+
+    pub async fn check_backend(&self, token: &str, name: &str) -> Answer {
+        let path = format!("/api/v1/secret-backends/{name}/check");
+        self.post(token, &path, json!(null)).await
+    }
+
+    pub async fn rotate_token(&self, token: &str, name: &str) -> Answer {
+        let path = format!("/api/v1/secret-backends/{name}/rotate-token");
+        self.post(token, &path, json!(null)).await
+    }
+
+    /// `POST /models` for a model `name` of `model_type` (`iaas` or `caas`).
+    pub async fn add_model(&self, token: &str, name: &str, model_type: &str) -> Answer {
+        let body = json!({"name": name, "type": model_type});
+        self.post(token, "/api/v1/models", body).await
+    }
+
+    /// `PUT /models/{model}/secret-backend` with `body`.
+    pub async fn put_model_backend(&self, token: &str, model: &str, body: Value) -> Answer {
+        let path = format!("/api/v1/models/{model}/secret-backend");
+        self.put(token, &path, body).await
+    }
+
+    /// Sets `model`'s secret backend to `backend` (a name, `auto` or `internal`).
+    pub async fn set_model_backend(&self, token: &str, model: &str, backend: &str) -> Answer {
+        let body = json!({"secret-backend": backend});
+        self.put_model_backend(token, model, body).await
+    }
+
+    /// Sets `model`'s secret backend to `backend` without pinging it.
+    pub async fn force_model_backend(&self, token: &str, model: &str, backend: &str) -> Answer {
+        let body = json!({"secret-backend": backend, "force": true});
+        self.put_model_backend(token, model, body).await
+    }
+
+    /// `POST /models/{model}/secrets`: a secret labelled `label` with `content` (a JSON object).
+    pub async fn add_secret(
+        &self,
+        token: &str,
+        model: &str,
+        label: &str,
+        content: Value,
+    ) -> Answer {
+        let path = format!("/api/v1/models/{model}/secrets");
+        let body = json!({"label": label, "content": content});
+        self.post(token, &path, body).await
+    }
+
+    /// `POST /backend-checks`: a connection test of `body` (type and config), nothing stored.
+    pub async fn test_backend(&self, token: &str, body: Value) -> Answer {
+        self.post(token, "/api/v1/backend-checks", body).await
+    }
+
+    pub async fn add_user(&self, token: &str, body: Value) -> Answer {
+        self.post(token, "/api/v1/users", body).await
     }
 
     pub async fn patch(&self, token: &str, name: &str, body: Value) -> Answer {
@@ -188,39 +303,114 @@ impl TestApp {
         self.call(Method::POST, path, Some(token), Some(body)).await
     }
 
+    pub async fn delete(&self, token: &str, path: &str) -> Answer {
+        self.call(Method::DELETE, path, Some(token), None).await
+    }
+
     pub async fn put(&self, token: &str, path: &str, body: Value) -> Answer {
         self.call(Method::PUT, path, Some(token), Some(body)).await
     }
 
     pub async fn backend_names(&self, token: &str) -> Vec<String> {
-        let a = self
-            .call(Method::GET, "/api/v1/secret-backends", Some(token), None)
-            .await;
+        let a = self.get(token, "/api/v1/secret-backends").await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text);
-        a.body["backends"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|b| b["name"].as_str().unwrap().to_owned())
+        strings(&a.body["backends"], "name")
+            .into_iter()
+            .map(str::to_owned)
             .collect()
     }
+}
+
+impl Answer {
+    /// The `ETag` header.
+    pub fn etag(&self) -> &str {
+        self.headers["etag"].to_str().unwrap()
+    }
+}
+
+/// The text under `key` of each entry of the JSON array `list`.
+#[track_caller]
+pub fn strings<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
+    let entries = list.as_array().expect("a JSON array");
+    entries.iter().map(|e| e[key].as_str().unwrap()).collect()
+}
+
+/// The entry of the JSON array `list` whose `key` is `value`; panics if there is none.
+#[track_caller]
+pub fn entry<'a>(list: &'a Value, key: &str, value: &str) -> &'a Value {
+    let entries = list.as_array().expect("a JSON array");
+    let found = entries.iter().find(|e| e[key] == value);
+    found.unwrap_or_else(|| panic!("no entry with {key} {value:?} in {list}"))
+}
+
+/// `GET url` on a real socket.
+pub async fn fetch(client: &reqwest::Client, url: String) -> reqwest::Response {
+    client.get(url).send().await.unwrap()
+}
+
+/// Sends a request to a real socket and reads its JSON answer.
+pub async fn json_answer(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
 }
 
 /// Asserts a problem answer: status, code, and a detail containing `detail`.
 #[track_caller]
 pub fn assert_problem(a: &Answer, status: u16, code: &str, detail: &str) {
-    assert_eq!(a.status.as_u16(), status, "{}", a.text);
-    assert_eq!(
-        a.headers["content-type"], "application/problem+json",
-        "{}",
-        a.text
-    );
-    assert_eq!(a.body["code"], code, "{}", a.text);
-    let got = a.body["detail"].as_str().unwrap_or_default();
-    assert!(
-        got.contains(detail),
-        "detail {got:?} should contain {detail:?}"
-    );
+    refusal(status, code, detail).assert(a, "");
+}
+
+/// An expected refusal, as a case of a table of refused requests: status, code, a part of the
+/// detail, and the field it names (`None`: no field).
+#[derive(Debug, Clone, Copy)]
+pub struct Refusal<'a> {
+    pub status: u16,
+    pub code: &'a str,
+    pub detail: &'a str,
+    pub field: Option<&'a str>,
+}
+
+pub const fn refusal<'a>(status: u16, code: &'a str, detail: &'a str) -> Refusal<'a> {
+    Refusal {
+        status,
+        code,
+        detail,
+        field: None,
+    }
+}
+
+/// `400 not-valid` with a detail containing `detail`.
+pub const fn not_valid(detail: &str) -> Refusal<'_> {
+    refusal(400, "not-valid", detail)
+}
+
+impl<'a> Refusal<'a> {
+    /// The same refusal, naming `field`.
+    pub const fn on(self, field: &'a str) -> Refusal<'a> {
+        Refusal {
+            field: Some(field),
+            ..self
+        }
+    }
+
+    /// Asserts that `a` is this refusal (status, code, detail; not the field); a failure names
+    /// `case`.
+    #[track_caller]
+    pub fn assert(&self, a: &Answer, case: impl std::fmt::Display) {
+        assert_eq!(a.status.as_u16(), self.status, "{case}: {}", a.text);
+        let content_type = &a.headers["content-type"];
+        assert_eq!(
+            content_type, "application/problem+json",
+            "{case}: {}",
+            a.text
+        );
+        assert_eq!(a.body["code"], self.code, "{case}: {}", a.text);
+        let got = a.body["detail"].as_str().unwrap_or_default();
+        let detail = self.detail;
+        assert!(
+            got.contains(detail),
+            "{case}: detail {got:?} should contain {detail:?}"
+        );
+    }
 }
 
 /// A free loopback port.
@@ -230,149 +420,4 @@ pub fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-/// An OpenBao dev server.
-pub struct OpenBao {
-    pub addr: String,
-    pub token: String,
-    child: Option<Child>,
-    unseal_key: Option<String>,
-}
-
-impl OpenBao {
-    /// The run's shared server (started by `cargo xtask test`). Do not seal it.
-    pub fn shared() -> OpenBao {
-        let addr = std::env::var("OPENBAO_ADDR")
-            .expect("OPENBAO_ADDR is not set: run the service tests with `cargo xtask test`");
-        let token = std::env::var("OPENBAO_TOKEN").expect("OPENBAO_TOKEN is not set");
-        OpenBao {
-            addr,
-            token,
-            child: None,
-            unseal_key: None,
-        }
-    }
-
-    /// A server of this test's own, on a free port; stopped on drop.
-    pub async fn start_own() -> OpenBao {
-        let bin = std::env::var("OPENBAO_BIN")
-            .expect("OPENBAO_BIN is not set: run the service tests with `cargo xtask test`");
-        let port = free_port();
-        let token = format!("root-{port}");
-        let log = tempfile::NamedTempFile::new().unwrap();
-        let child = Command::new(bin)
-            .args([
-                "server",
-                "-dev",
-                &format!("-dev-root-token-id={token}"),
-                &format!("-dev-listen-address=127.0.0.1:{port}"),
-            ])
-            .stdin(Stdio::null())
-            .stdout(log.reopen().unwrap())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("cannot start OpenBao");
-        let mut bao = OpenBao {
-            addr: format!("http://127.0.0.1:{port}"),
-            token,
-            child: Some(child),
-            unseal_key: None,
-        };
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let up = client
-                .get(format!("{}/v1/sys/health", bao.addr))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success());
-            let printed = std::fs::read_to_string(log.path()).unwrap_or_default();
-            bao.unseal_key = printed
-                .lines()
-                .find_map(|l| l.trim().strip_prefix("Unseal Key: "))
-                .map(str::to_owned);
-            if up && bao.unseal_key.is_some() {
-                return bao;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "OpenBao did not start: {printed}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    pub async fn seal(&self) {
-        let r = reqwest::Client::new()
-            .put(format!("{}/v1/sys/seal", self.addr))
-            .header("X-Vault-Token", &self.token)
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success(), "seal: {}", r.status());
-    }
-
-    pub async fn unseal(&self) {
-        let r = reqwest::Client::new()
-            .put(format!("{}/v1/sys/unseal", self.addr))
-            .json(&json!({"key": self.unseal_key.as_deref().expect("own server")}))
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success(), "unseal: {}", r.status());
-    }
-
-    /// Whether `token` works on this server.
-    pub async fn token_works(&self, token: &str) -> bool {
-        reqwest::Client::new()
-            .get(format!("{}/v1/auth/token/lookup-self", self.addr))
-            .header("X-Vault-Token", token)
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-    }
-
-    /// Reads a KV v1 entry with the root token.
-    pub async fn kv_read(&self, path: &str) -> Option<Value> {
-        let r = reqwest::Client::new()
-            .get(format!("{}/v1/{path}", self.addr))
-            .header("X-Vault-Token", &self.token)
-            .send()
-            .await
-            .ok()?;
-        if !r.status().is_success() {
-            return None;
-        }
-        r.json::<Value>().await.ok().map(|v| v["data"].clone())
-    }
-
-    /// The paths of the server's secret engine mounts.
-    pub async fn mounts(&self) -> Vec<String> {
-        let r = reqwest::Client::new()
-            .get(format!("{}/v1/sys/mounts", self.addr))
-            .header("X-Vault-Token", &self.token)
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success(), "sys/mounts: {}", r.status());
-        let body: Value = r.json().await.unwrap();
-        let mut paths: Vec<String> = body["data"].as_object().unwrap().keys().cloned().collect();
-        paths.sort();
-        paths
-    }
-
-    /// A vault backend config pointing at this server.
-    pub fn config(&self) -> Value {
-        json!({"endpoint": self.addr, "token": self.token})
-    }
-}
-
-impl Drop for OpenBao {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
 }

@@ -11,7 +11,6 @@ use std::sync::Arc;
 use reqwest::Client;
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
@@ -51,22 +50,21 @@ pub fn http_client(config: &Config) -> Result<Client, TlsError> {
 
 fn client_config(config: &Config) -> Result<rustls::ClientConfig, TlsError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let skip_verify = config.get("skip-tls-verify").and_then(Value::as_bool) == Some(true);
-    let verifier: Arc<dyn ServerCertVerifier> = if skip_verify {
-        Arc::new(AcceptAny(provider.clone()))
-    } else {
-        let webpki =
-            WebPkiServerVerifier::builder_with_provider(Arc::new(roots(config)?), provider.clone())
-                .build()
-                .map_err(|e| TlsError::Build(e.to_string()))?;
-        match text(config, "tls-server-name").filter(|name| !name.is_empty()) {
-            Some(name) => Arc::new(NamedVerifier {
-                inner: webpki,
-                name: ServerName::try_from(name.to_owned()).map_err(|_| TlsError::ServerName)?,
-            }),
-            None => webpki,
+    let webpki =
+        WebPkiServerVerifier::builder_with_provider(Arc::new(roots(config)?), provider.clone())
+            .build()
+            .map_err(|e| TlsError::Build(e.to_string()))?;
+    let name = match text(config, "tls-server-name").filter(|name| !name.is_empty()) {
+        Some(name) => {
+            Some(ServerName::try_from(name.to_owned()).map_err(|_| TlsError::ServerName)?)
         }
+        None => None,
     };
+    let verifier = Arc::new(Verifier {
+        webpki,
+        name,
+        skip: config.get("skip-tls-verify").and_then(Value::as_bool) == Some(true),
+    });
     let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| TlsError::Build(e.to_string()))?
@@ -123,24 +121,32 @@ fn roots(config: &Config) -> Result<RootCertStore, TlsError> {
     Ok(roots)
 }
 
-/// Checks the chain as usual, but for `tls-server-name` instead of the host connected to.
+/// The server certificate check: the chain against the roots, for `tls-server-name` when set
+/// (else the host connected to); with `skip-tls-verify`, any certificate for any name, as the
+/// admin asked. The handshake's signatures are checked either way, so the server holds the key of
+/// the certificate it shows.
 #[derive(Debug)]
-struct NamedVerifier {
-    inner: Arc<WebPkiServerVerifier>,
-    name: ServerName<'static>,
+struct Verifier {
+    webpki: Arc<WebPkiServerVerifier>,
+    name: Option<ServerName<'static>>,
+    skip: bool,
 }
 
-impl ServerCertVerifier for NamedVerifier {
+impl ServerCertVerifier for Verifier {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
         intermediates: &[CertificateDer<'_>],
-        _connected_to: &ServerName<'_>,
+        connected_to: &ServerName<'_>,
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        self.inner
-            .verify_server_cert(end_entity, intermediates, &self.name, ocsp_response, now)
+        if self.skip {
+            return Ok(ServerCertVerified::assertion());
+        }
+        let name = self.name.as_ref().unwrap_or(connected_to);
+        self.webpki
+            .verify_server_cert(end_entity, intermediates, name, ocsp_response, now)
     }
 
     fn verify_tls12_signature(
@@ -149,7 +155,7 @@ impl ServerCertVerifier for NamedVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
+        self.webpki.verify_tls12_signature(message, cert, dss)
     }
 
     fn verify_tls13_signature(
@@ -158,60 +164,10 @@ impl ServerCertVerifier for NamedVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
+        self.webpki.verify_tls13_signature(message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
-    }
-}
-
-/// `skip-tls-verify: true`: any certificate for any name, as the admin asked. The handshake's
-/// signatures are still checked, so the server holds the key of the certificate it shows.
-#[derive(Debug)]
-struct AcceptAny(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for AcceptAny {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
+        self.webpki.supported_verify_schemes()
     }
 }

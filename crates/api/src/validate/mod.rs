@@ -1,96 +1,25 @@
 //! The rules of `docs/rules.md` that need no store: backend names, strict config per type, the
 //! token-rotate interval, and the merge of an update. Each refusal is a [`ValidationError`] whose
 //! `detail` is the sentence an admin who knows Juju expects, and whose `field` names the input.
+//! The name and password rules are in `names.rs`, re-exported here.
+
+mod names;
+
+pub use names::{
+    MAX_NAME_LEN, MIN_PASSWORD_LEN, RESERVED_NAMES, backend_name, model_name, password, user_name,
+};
 
 use serde_json::Value;
 
 use crate::certificate;
 use crate::schema::{MAX_DNS_LABEL_LEN, MAX_HOST_NAME_LEN, MAX_LIST_ITEMS};
 use crate::{
-    BackendType, Config, ErrorCode, FieldKind, FieldSpec, GoDuration, LOCAL_BACKEND_SUFFIX,
-    UpdateBackendRequest, ValidationError, ValueRule,
+    BackendType, Config, ErrorCode, FieldKind, FieldSpec, GoDuration, UpdateBackendRequest,
+    ValidationError, ValueRule,
 };
-
-/// Names an admin can never give a backend (the Juju 4 set).
-pub const RESERVED_NAMES: [&str; 3] = ["internal", "auto", "kubernetes"];
-
-/// The longest backend name.
-pub const MAX_NAME_LEN: usize = 63;
-
-/// The shortest password a new user may get.
-pub const MIN_PASSWORD_LEN: usize = 8;
 
 /// The shortest token-rotate interval.
 pub const MIN_TOKEN_ROTATE: GoDuration = GoDuration::hours(1);
-
-/// Checks a name for a user backend (on add and on rename).
-pub fn backend_name(name: &str) -> Result<(), ValidationError> {
-    let err = |detail: String| ValidationError::field("name", detail);
-    if name.is_empty() {
-        return Err(err("missing backend name not valid".to_owned()));
-    }
-    if RESERVED_NAMES.contains(&name) {
-        return Err(err(format!("reserved name {name:?} not valid")));
-    }
-    // Juju's words for a name it refuses ("%q is not a valid name: model names may only contain
-    // lowercase letters, digits and hyphens"), with this service's own, stricter rule spelt out.
-    if name.ends_with(LOCAL_BACKEND_SUFFIX) {
-        return Err(err(format!(
-            "{name:?} is not a valid name: secret backend names ending in {LOCAL_BACKEND_SUFFIX:?} are reserved \
-             for the built-in backends of Kubernetes models"
-        )));
-    }
-    if !is_dns_label(name) {
-        return Err(err(format!(
-            "{name:?} is not a valid name: secret backend names may only contain lowercase \
-             letters, digits and hyphens, start with a letter, not end with a hyphen, and have at \
-             most {MAX_NAME_LEN} characters (this keeps URLs and juju commands simple)"
-        )));
-    }
-    Ok(())
-}
-
-/// Checks a model name (Juju's rule: lowercase letters, digits and `-`, starting with a letter).
-pub fn model_name(name: &str) -> Result<(), ValidationError> {
-    entity_name("model", name)
-}
-
-/// Checks a user name (the same rule as model names).
-pub fn user_name(name: &str) -> Result<(), ValidationError> {
-    entity_name("user", name)
-}
-
-/// Checks a new user's password: at least [`MIN_PASSWORD_LEN`] characters.
-pub fn password(password: &str) -> Result<(), ValidationError> {
-    if password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(ValidationError::field(
-            "password",
-            format!("password not valid: use at least {MIN_PASSWORD_LEN} characters"),
-        ));
-    }
-    Ok(())
-}
-
-fn entity_name(kind: &str, name: &str) -> Result<(), ValidationError> {
-    if is_dns_label(name) {
-        return Ok(());
-    }
-    Err(ValidationError::field(
-        "name",
-        format!(
-            "{name:?} is not a valid name: {kind} names may only contain lowercase letters, digits \
-             and hyphens, start with a letter and not end with a hyphen"
-        ),
-    ))
-}
-
-fn is_dns_label(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && name.len() <= MAX_NAME_LEN
-        && !name.ends_with('-')
-}
 
 /// Validates a complete config of a type and returns it normalised (booleans written as text
 /// become booleans, a single PEM text for a list becomes a list of one).
@@ -547,60 +476,6 @@ mod tests {
     use crate::certificate::tests::{CERT as PEM, KEY};
 
     #[test]
-    fn a_password_has_at_least_the_minimum_length() {
-        let short = "x".repeat(MIN_PASSWORD_LEN - 1);
-        let e = password(&short).unwrap_err();
-        assert_eq!(e.field.as_deref(), Some("password"));
-        assert_eq!(e.detail, "password not valid: use at least 8 characters");
-        // Characters, not bytes.
-        assert!(password(&"é".repeat(MIN_PASSWORD_LEN)).is_ok());
-        assert!(password(&"é".repeat(MIN_PASSWORD_LEN - 1)).is_err());
-    }
-
-    #[test]
-    fn names_follow_the_rules() {
-        assert!(backend_name("myvault").is_ok());
-        assert!(backend_name("v-2").is_ok());
-        assert_eq!(
-            backend_name("").unwrap_err().detail,
-            "missing backend name not valid"
-        );
-        for reserved in RESERVED_NAMES {
-            let e = backend_name(reserved).unwrap_err();
-            assert_eq!(e.detail, format!("reserved name {reserved:?} not valid"));
-            assert_eq!(e.field.as_deref(), Some("name"));
-        }
-        assert!(
-            backend_name("mymodel-local")
-                .unwrap_err()
-                .detail
-                .contains("-local")
-        );
-        for bad in ["MyVault", "1vault", "-v", "vault_x", "vault x", "välkommen"] {
-            assert_eq!(
-                backend_name(bad).unwrap_err().detail,
-                format!(
-                    "{bad:?} is not a valid name: secret backend names may only contain lowercase \
-                     letters, digits and hyphens, start with a letter, not end with a hyphen, and \
-                     have at most 63 characters (this keeps URLs and juju commands simple)"
-                ),
-            );
-        }
-        assert_eq!(
-            backend_name("mymodel-local").unwrap_err().detail,
-            "\"mymodel-local\" is not a valid name: secret backend names ending in \"-local\" are \
-             reserved for the built-in backends of Kubernetes models"
-        );
-        assert_eq!(
-            model_name("My_Model").unwrap_err().detail,
-            "\"My_Model\" is not a valid name: model names may only contain lowercase letters, \
-             digits and hyphens, start with a letter and not end with a hyphen"
-        );
-        assert!(backend_name(&"a".repeat(63)).is_ok());
-        assert!(backend_name(&"a".repeat(64)).is_err());
-    }
-
-    #[test]
     fn vault_config_is_strict() {
         let ok = cfg(json!({"endpoint": "http://127.0.0.1:8200", "token": "t"}));
         assert_eq!(config(BackendType::Vault, &ok).unwrap(), ok);
@@ -785,16 +660,8 @@ mod tests {
 
     #[test]
     fn mount_paths_follow_vaults_rules() {
-        let check = |path: &str| {
-            config(
-                BackendType::Vault,
-                &cfg(json!({"endpoint": "http://x", "mount-path": path})),
-            )
-        };
-        for ok in ["juju", "juju/secrets", "/juju/secrets/", "team-a/kv_1.0"] {
-            assert!(check(ok).is_ok(), "{ok}");
-        }
-        for bad in [
+        let ok = ["juju", "juju/secrets", "/juju/secrets/", "team-a/kv_1.0"];
+        let bad = [
             "a//b",
             "../x",
             "a/./b",
@@ -804,61 +671,51 @@ mod tests {
             "a#b",
             "a%2fb",
             "/",
-        ] {
-            let e = check(bad).unwrap_err();
-            assert_eq!(e.field.as_deref(), Some("config.mount-path"), "{bad}");
-            assert!(
-                e.detail.contains("segments separated by"),
-                "{bad}: {}",
-                e.detail
-            );
-        }
-        for reserved in [
+        ];
+        assert_vault_key("mount-path", &ok, &bad, "segments separated by");
+        let reserved = [
             "sys",
             "sys/juju",
             "auth/x",
             "cubbyhole",
             "identity/a",
             "audit",
-        ] {
-            let e = check(reserved).unwrap_err();
-            assert!(
-                e.detail.contains("is reserved by Vault"),
-                "{reserved}: {}",
-                e.detail
-            );
+        ];
+        assert_vault_key("mount-path", &[], &reserved, "is reserved by Vault");
+    }
+
+    /// Asserts that each of `ok` is a valid vault `key` and each of `bad` is refused on
+    /// `config.<key>` with a detail containing `needle`; a failure names the value.
+    #[track_caller]
+    fn assert_vault_key(key: &str, ok: &[&str], bad: &[&str], needle: &str) {
+        let check = |value: &str| {
+            let mut c = cfg(json!({"endpoint": "http://x"}));
+            c.insert(key.to_owned(), json!(value));
+            config(BackendType::Vault, &c)
+        };
+        for value in ok {
+            assert!(check(value).is_ok(), "{value}");
+        }
+        for value in bad {
+            let e = check(value).unwrap_err();
+            let field = format!("config.{key}");
+            assert_eq!(e.field.as_deref(), Some(field.as_str()), "{value}");
+            assert!(e.detail.contains(needle), "{value}: {}", e.detail);
         }
     }
 
     #[test]
     fn server_and_kubernetes_names_follow_dns_rules() {
-        let vault = |name: &str| {
-            config(
-                BackendType::Vault,
-                &cfg(json!({"endpoint": "http://x", "tls-server-name": name})),
-            )
-        };
-        for ok in [
+        let ok = [
             "vault",
             "vault.example.com",
             "vault.example.com.",
             "10.0.0.1",
             "a-1.b",
-        ] {
-            assert!(vault(ok).is_ok(), "{ok}");
-        }
-        for bad in [
-            "a b",
-            "-x.com",
-            "x-.com",
-            "x_y.com",
-            "a..b",
-            &format!("{}.com", "a".repeat(64)),
-        ] {
-            let e = vault(bad).unwrap_err();
-            assert_eq!(e.field.as_deref(), Some("config.tls-server-name"), "{bad}");
-            assert!(e.detail.contains("DNS host name"), "{bad}: {}", e.detail);
-        }
+        ];
+        let too_long = format!("{}.com", "a".repeat(64));
+        let bad = ["a b", "-x.com", "x-.com", "x_y.com", "a..b", &too_long];
+        assert_vault_key("tls-server-name", &ok, &bad, "DNS host name");
         let k8s = |key: &str, value: &str| {
             let mut c = cfg(json!({"endpoint": "https://k8s:6443", "namespace": "n"}));
             c.insert(key.to_owned(), json!(value));
