@@ -69,23 +69,20 @@ async fn the_certificate_is_checked_against_tls_server_name_with_the_configured_
 #[tokio::test]
 async fn token_rotation_uses_the_same_checks() {
     let bao = OpenBao::start_own_tls().await;
-    let lifetime = Duration::from_secs(3600);
-    let vault = drivers::driver(BackendType::Vault);
+    let rotate = |name: &str| {
+        let config = config(&bao, json!({ "tls-server-name": name }));
+        async move {
+            drivers::driver(BackendType::Vault)
+                .rotate_token(&config, Duration::from_secs(3600))
+                .await
+        }
+    };
 
-    let token = vault
-        .rotate_token(
-            &config(&bao, json!({"tls-server-name": "localhost"})),
-            lifetime,
-        )
+    let token = rotate("localhost")
         .await
         .expect("rotation with the right name");
     assert!(!token.is_empty() && token != bao.token);
-
-    let wrong = vault
-        .rotate_token(
-            &config(&bao, json!({"tls-server-name": "vault.wrong.example"})),
-            lifetime,
-        )
+    let wrong = rotate("vault.wrong.example")
         .await
         .expect_err("rotation with a wrong name");
     assert!(
