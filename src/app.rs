@@ -77,46 +77,19 @@ pub fn Console(options: ConsoleOptions) -> impl IntoView {
                     <Routes fallback=|| view! { <NotFoundPage /> }>
                         <Route path=path!("/login") view=LoginPage />
                         <Route path=path!("/") view=|| view! { <Redirect path=routes::Route::Backends.path() /> } />
-                        <Route
-                            path=path!("/backends")
-                            view=|| view! { <RequireLogin><BackendsPage /></RequireLogin> }
-                        />
+                        <Route path=path!("/backends") view=logged_in(BackendsPage) />
                         <Route
                             path=path!("/backends/new")
-                            view=|| view! {
-                                <RequireLogin>
-                                    <RequireSuperuser action="add secret backends">
-                                        <AddBackendPage />
-                                    </RequireSuperuser>
-                                </RequireLogin>
-                            }
+                            view=superuser_only("add secret backends", AddBackendPage)
                         />
-                        <Route
-                            path=path!("/backends/:name")
-                            view=|| view! { <RequireLogin><BackendPage /></RequireLogin> }
-                        />
+                        <Route path=path!("/backends/:name") view=logged_in(BackendPage) />
                         <Route
                             path=path!("/backends/:name/edit")
-                            view=|| view! {
-                                <RequireLogin>
-                                    <RequireSuperuser action="change secret backends">
-                                        <EditBackendPage />
-                                    </RequireSuperuser>
-                                </RequireLogin>
-                            }
+                            view=superuser_only("change secret backends", EditBackendPage)
                         />
-                        <Route
-                            path=path!("/audit")
-                            view=|| view! { <RequireLogin><AuditPage /></RequireLogin> }
-                        />
-                        <Route
-                            path=path!("/models")
-                            view=|| view! { <RequireLogin><ModelsPage /></RequireLogin> }
-                        />
-                        <Route
-                            path=path!("/models/:name")
-                            view=|| view! { <RequireLogin><ModelPage /></RequireLogin> }
-                        />
+                        <Route path=path!("/audit") view=logged_in(AuditPage) />
+                        <Route path=path!("/models") view=logged_in(ModelsPage) />
+                        <Route path=path!("/models/:name") view=logged_in(ModelPage) />
                     </Routes>
                 </main>
             </Router>
@@ -172,6 +145,22 @@ fn Header() -> impl IntoView {
             </label>
         </header>
     }
+}
+
+/// The route view of `page`, shown to a logged-in user only (see [`RequireLogin`]).
+fn logged_in<P: IntoView + 'static>(
+    page: impl Fn() -> P + Copy + Send + Sync + 'static,
+) -> impl Fn() -> AnyView + Copy + Send + Sync + 'static {
+    move || view! { <RequireLogin>{page()}</RequireLogin> }.into_any()
+}
+
+/// The route view of `page`, shown to a logged-in superuser only (see [`RequireSuperuser`]);
+/// `action` completes "Only a controller superuser can …".
+fn superuser_only<P: IntoView + 'static>(
+    action: &'static str,
+    page: impl Fn() -> P + Copy + Send + Sync + 'static,
+) -> impl Fn() -> AnyView + Copy + Send + Sync + 'static {
+    logged_in(move || view! { <RequireSuperuser action=action>{page()}</RequireSuperuser> })
 }
 
 /// Shows its children to a logged-in user, and the login page to anyone else, with the page they

@@ -168,20 +168,22 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn only_commands_with_a_placeholder_have_one() {
-        assert!(has_placeholder(
-            "juju add-secret-backend v vault endpoint=http://10.0.0.1:8200 token=<token>"
-        ));
-        assert!(has_placeholder(
-            "juju update-secret-backend v client-key=<client-key>"
-        ));
-        assert!(!has_placeholder("juju remove-secret-backend v --force"));
-        assert!(!has_placeholder(
-            "juju add-secret-backend v vault ca-cert=\"$(cat ca-cert.pem)\""
-        ));
-        assert!(!has_placeholder(
-            "juju model-config -m m secret-backend=auto"
-        ));
-        assert!(!has_placeholder("a < b > c"));
-        assert!(!has_placeholder("<>"));
+        for (command, placeholder) in [
+            (
+                "juju add-secret-backend v vault endpoint=http://10.0.0.1:8200 token=<token>",
+                true,
+            ),
+            ("juju update-secret-backend v client-key=<client-key>", true),
+            ("juju remove-secret-backend v --force", false),
+            (
+                "juju add-secret-backend v vault ca-cert=\"$(cat ca-cert.pem)\"",
+                false,
+            ),
+            ("juju model-config -m m secret-backend=auto", false),
+            ("a < b > c", false),
+            ("<>", false),
+        ] {
+            assert_eq!(has_placeholder(command), placeholder, "{command}");
+        }
     }
 }
