@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use secret_backends_api::{Config, EventKind, SecretBackend};
 
 use super::backend_dialogs::{RemoveDialog, RotateDialog};
+use super::load_by_name;
 use crate::api::Tagged;
 use crate::components::{Ago, Alert, ConfigView, ExportPanel, Loaded, StatusCell};
 use crate::routes::Route;
@@ -22,10 +22,8 @@ pub const REVEAL_FOR: Duration = Duration::from_secs(30);
 #[component]
 pub fn BackendPage() -> impl IntoView {
     let session = use_session();
-    let params = use_params_map();
-    let name = Memo::new(move |_| params.read().get("name").unwrap_or_default());
-    let backend = LocalResource::new(move || {
-        let name = name.get();
+    let (name, backend) = load_by_name(move |name| {
+        // Fetched again on every change the feed reports.
         session.changes.track();
         async move { session.api.backend_get(&name).await }
     });

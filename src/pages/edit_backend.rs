@@ -4,12 +4,13 @@
 //! (force skips only the ping); a stale edit (someone else saved first) offers a reload.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use secret_backends_api::{
     BackendType, EventKind, FieldKind, FieldSpec, SecretBackend, UpdateBackendRequest,
 };
 use wasm_bindgen::JsCast;
 
+use super::load_by_name;
 use crate::api::{ApiError, Tagged};
 use crate::commands;
 use crate::components::{Alert, CommandBox, Loaded, Offer, Refusal, SensitiveField, TextField};
@@ -20,12 +21,8 @@ use crate::session::{PageState, use_session};
 #[component]
 pub fn EditBackendPage() -> impl IntoView {
     let session = use_session();
-    let params = use_params_map();
-    let name = Memo::new(move |_| params.read().get("name").unwrap_or_default());
-    let backend = LocalResource::new(move || {
-        let name = name.get();
-        async move { session.api.backend_get(&name).await }
-    });
+    let (name, backend) =
+        load_by_name(move |name| async move { session.api.backend_get(&name).await });
     view! {
         <section class="sbc-page" data-testid="edit-backend-page">
             <Loaded resource=backend label="Loading the backend…" error_heading=name let:tagged>

@@ -20,11 +20,26 @@ pub use login::LoginPage;
 pub use model::ModelPage;
 pub use models::ModelsPage;
 
+use std::future::Future;
+
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
 
 use crate::routes::Route;
 use crate::session::{PageState, use_session};
+
+/// The `:name` of a page's route (`/backends/:name`, `/models/:name`), and what `load` fetches
+/// for it, fetched again when the name changes.
+fn load_by_name<T, Fut>(load: impl Fn(String) -> Fut + 'static) -> (Memo<String>, LocalResource<T>)
+where
+    T: 'static,
+    Fut: Future<Output = T> + 'static,
+{
+    let params = use_params_map();
+    let name = Memo::new(move |_| params.read().get("name").unwrap_or_default());
+    (name, LocalResource::new(move || load(name.get())))
+}
 
 /// Any path the console does not know.
 #[component]

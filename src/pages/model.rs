@@ -7,12 +7,12 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use secret_backends_api::{
     AUTO_BACKEND, Access, BackendStatus, ErrorCode, INTERNAL_BACKEND, Model, ModelAccess,
     ModelBackendStatus, SecretBackend, SecretInfo, short_message,
 };
 
+use super::load_by_name;
 use super::models::ordered_backends;
 use crate::api::ApiResult;
 use crate::components::{Loaded, ModelBackendPicker, Progress, StatusCell};
@@ -23,12 +23,7 @@ use crate::session::use_session;
 #[component]
 pub fn ModelPage() -> impl IntoView {
     let session = use_session();
-    let params = use_params_map();
-    let name = Memo::new(move |_| params.read().get("name").unwrap_or_default());
-    let model = LocalResource::new(move || {
-        let name = name.get();
-        async move { session.api.model_get(&name).await }
-    });
+    let (name, model) = load_by_name(move |name| async move { session.api.model_get(&name).await });
     // Not being allowed to see the secrets is an answer too: `None`.
     let secrets = LocalResource::new(move || {
         let name = name.get();
