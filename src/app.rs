@@ -68,15 +68,24 @@ pub fn Console(options: ConsoleOptions) -> impl IntoView {
             data-theme=move || session.theme.get().as_str()
             data-state=move || session.state.get().as_str()
         >
-            <a class="sbc-skip-link" href=format!("#{main_id}") data-testid="skip-link"
-                on:click=skip>"Skip to content"</a>
+            <a
+                class="sbc-skip-link"
+                href=format!("#{main_id}")
+                data-testid="skip-link"
+                on:click=skip
+            >
+                "Skip to content"
+            </a>
             <Router base=base>
                 <Header />
                 {standalone.then(|| view! { <DocumentTitle /> })}
                 <main class="sbc-main" id=main_id tabindex="-1" node_ref=main_ref>
                     <Routes fallback=|| view! { <NotFoundPage /> }>
                         <Route path=path!("/login") view=LoginPage />
-                        <Route path=path!("/") view=|| view! { <Redirect path=routes::Route::Backends.path() /> } />
+                        <Route
+                            path=path!("/")
+                            view=|| view! { <Redirect path=routes::Route::Backends.path() /> }
+                        />
                         <Route path=path!("/backends") view=logged_in(BackendsPage) />
                         <Route
                             path=path!("/backends/new")
@@ -227,7 +236,9 @@ fn RequireSuperuser(
                         "Only a controller superuser can " {action} ". You are logged in as "
                         <strong>{who}</strong> ", with login access."
                     </p>
-                    <p><A href=session.href(&routes::Route::Backends)>"Back to the backends"</A></p>
+                    <p>
+                        <A href=session.href(&routes::Route::Backends)>"Back to the backends"</A>
+                    </p>
                 </section>
             }
             .into_any()

@@ -15,11 +15,18 @@ pub fn Alert(
     view! {
         <div class="sbc-alert" role="alert" data-testid="alert">
             <span class="sbc-alert__text">{move || message.get()}</span>
-            {retry.map(|retry| view! {
-                <button type="button" class="sbc-button sbc-button--quiet" on:click=move |_| retry.run(())>
-                    "Try again"
-                </button>
-            })}
+            {retry
+                .map(|retry| {
+                    view! {
+                        <button
+                            type="button"
+                            class="sbc-button sbc-button--quiet"
+                            on:click=move |_| retry.run(())
+                        >
+                            "Try again"
+                        </button>
+                    }
+                })}
         </div>
     }
 }

@@ -30,13 +30,21 @@ pub fn CommandBox(
     let title_id = format!("{testid}-title");
     let labelled_by = title_id.clone();
     view! {
-        <section class="sbc-command" aria-labelledby=labelled_by data-testid=format!("{testid}-box")>
-            <h3 class="sbc-command__title" id=title_id>{title}</h3>
+        <section
+            class="sbc-command"
+            aria-labelledby=labelled_by
+            data-testid=format!("{testid}-box")
+        >
+            <h3 class="sbc-command__title" id=title_id>
+                {title}
+            </h3>
             // Focusable, as it scrolls sideways when a word is wider than the box.
             // Each shell word is unbreakable: lines break at the spaces between words only.
-            <pre class="sbc-command__pre" tabindex="0"><code class="sbc-command__code" data-testid=testid>
-                {move || command_words(&command.get())}
-            </code></pre>
+            <pre class="sbc-command__pre" tabindex="0">
+                <code class="sbc-command__code" data-testid=testid>
+                    {move || command_words(&command.get())}
+                </code>
+            </pre>
             <p class="sbc-command__actions">
                 <button
                     type="button"
@@ -49,10 +57,16 @@ pub fn CommandBox(
                 </button>
                 <Show when=move || command.with(|c| has_placeholder(c))>
                     <span class="sbc-muted sbc-command__hint" data-testid=format!("{testid}-hint")>
-                        "Replace the "<code>"<placeholders>"</code>" of sensitive values before running it."
+                        "Replace the "
+                        <code>"<placeholders>"</code>
+                        " of sensitive values before running it."
                     </span>
                 </Show>
-                <span class="sbc-visually-hidden" role="status" data-testid=format!("{testid}-status")>
+                <span
+                    class="sbc-visually-hidden"
+                    role="status"
+                    data-testid=format!("{testid}-status")
+                >
                     {move || copied.get().then_some("Copied to the clipboard")}
                 </span>
             </p>

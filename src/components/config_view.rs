@@ -18,8 +18,12 @@ pub fn ConfigView(
 ) -> impl IntoView {
     let fields = backend.backend_type.fields();
     if fields.is_empty() {
-        return view! { <p class="sbc-muted" data-testid="config-empty">"This backend has no configuration."</p> }
-            .into_any();
+        return view! {
+            <p class="sbc-muted" data-testid="config-empty">
+                "This backend has no configuration."
+            </p>
+        }
+        .into_any();
     }
     let rows = fields
         .iter()
@@ -50,7 +54,12 @@ pub fn ConfigView(
             }
         })
         .collect_view();
-    view! { <dl class="sbc-config" data-testid="config">{rows}</dl> }.into_any()
+    view! {
+        <dl class="sbc-config" data-testid="config">
+            {rows}
+        </dl>
+    }
+    .into_any()
 }
 
 /// A sensitive key: whether it holds a value, never the value.
@@ -81,17 +90,23 @@ fn PemValue(key: &'static str, text: String) -> impl IntoView {
     view! {
         <div class="sbc-pem-value">
             // Focusable, as it scrolls sideways on a narrow screen.
-            <pre class="sbc-pem" tabindex="0">{text}</pre>
-            {summary.map(|c| view! {
-                <p class="sbc-pem__summary" data-testid=format!("certificate-{key}")>
-                    <span class="sbc-muted">"Subject "</span>{c.subject}
-                    <br />
-                    <span class="sbc-muted">"Expires "</span>
-                    <time datetime=c.not_after.clone() title=c.not_after.clone()>
-                        {c.not_after.split('T').next().unwrap_or_default().to_owned()}
-                    </time>
-                </p>
-            })}
+            <pre class="sbc-pem" tabindex="0">
+                {text}
+            </pre>
+            {summary
+                .map(|c| {
+                    view! {
+                        <p class="sbc-pem__summary" data-testid=format!("certificate-{key}")>
+                            <span class="sbc-muted">"Subject "</span>
+                            {c.subject}
+                            <br />
+                            <span class="sbc-muted">"Expires "</span>
+                            <time datetime=c.not_after.clone() title=c.not_after.clone()>
+                                {c.not_after.split('T').next().unwrap_or_default().to_owned()}
+                            </time>
+                        </p>
+                    }
+                })}
         </div>
     }
 }
@@ -108,21 +123,36 @@ fn RevealedValue(key: &'static str, value: String, pem: bool) -> impl IntoView {
         });
     };
     let shown = if pem {
-        view! { <pre class="sbc-pem sbc-revealed" tabindex="0" data-testid=format!("revealed-{key}")>{value}</pre> }
-            .into_any()
+        view! {
+            <pre class="sbc-pem sbc-revealed" tabindex="0" data-testid=format!("revealed-{key}")>
+                {value}
+            </pre>
+        }
+        .into_any()
     } else {
         view! {
-            <code class="sbc-revealed sbc-revealed--line" tabindex="0" data-testid=format!("revealed-{key}")>{value}</code>
+            <code
+                class="sbc-revealed sbc-revealed--line"
+                tabindex="0"
+                data-testid=format!("revealed-{key}")
+            >
+                {value}
+            </code>
         }
         .into_any()
     };
     view! {
         <div class="sbc-revealed-row">
-        {shown}
-        <button type="button" class="sbc-button sbc-button--quiet" data-testid=format!("copy-{key}")
-            aria-label=format!("Copy {key}") on:click=copy>
-            {move || if copied.get() { "Copied" } else { "Copy" }}
-        </button>
+            {shown}
+            <button
+                type="button"
+                class="sbc-button sbc-button--quiet"
+                data-testid=format!("copy-{key}")
+                aria-label=format!("Copy {key}")
+                on:click=copy
+            >
+                {move || if copied.get() { "Copied" } else { "Copy" }}
+            </button>
         </div>
     }
 }

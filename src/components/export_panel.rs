@@ -42,8 +42,13 @@ pub fn ExportPanel(
         download_text(&format!("{}.{ext}", stem.get_value()), mime, &text());
     };
     view! {
-        <button type="button" class="sbc-button" data-testid="export"
-            aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>
+        <button
+            type="button"
+            class="sbc-button"
+            data-testid="export"
+            aria-expanded=move || open.get().to_string()
+            on:click=move |_| open.update(|o| *o = !*o)
+        >
             "Export"
         </button>
         <Show when=move || open.get()>
@@ -51,14 +56,39 @@ pub fn ExportPanel(
                 <fieldset class="sbc-fieldset">
                     <legend>"Format, as juju secret-backends --format prints it"</legend>
                     <div class="sbc-choices">
-                        <label class="sbc-check"><input type="radio" name="sbc-export-format" data-testid="export-yaml"
-                            prop:checked=move || format.get() == Format::Yaml on:change=move |_| format.set(Format::Yaml) />" YAML"</label>
-                        <label class="sbc-check"><input type="radio" name="sbc-export-format" data-testid="export-json"
-                            prop:checked=move || format.get() == Format::Json on:change=move |_| format.set(Format::Json) />" JSON"</label>
+                        <label class="sbc-check">
+                            <input
+                                type="radio"
+                                name="sbc-export-format"
+                                data-testid="export-yaml"
+                                prop:checked=move || format.get() == Format::Yaml
+                                on:change=move |_| format.set(Format::Yaml)
+                            />
+                            " YAML"
+                        </label>
+                        <label class="sbc-check">
+                            <input
+                                type="radio"
+                                name="sbc-export-format"
+                                data-testid="export-json"
+                                prop:checked=move || format.get() == Format::Json
+                                on:change=move |_| format.set(Format::Json)
+                            />
+                            " JSON"
+                        </label>
                     </div>
                 </fieldset>
-                <pre class="sbc-command__code" data-testid="export-text">{text}</pre>
-                <button type="button" class="sbc-button" data-testid="export-download" on:click=save>"Save as a file"</button>
+                <pre class="sbc-command__code" data-testid="export-text">
+                    {text}
+                </pre>
+                <button
+                    type="button"
+                    class="sbc-button"
+                    data-testid="export-download"
+                    on:click=save
+                >
+                    "Save as a file"
+                </button>
             </section>
         </Show>
     }

@@ -108,7 +108,9 @@ pub fn ModelBackendPicker(
         .map(|(value, text)| {
             let is = value.clone();
             view! {
-                <option value=value prop:selected=move || selected.with(|s| *s == is)>{text}</option>
+                <option value=value prop:selected=move || selected.with(|s| *s == is)>
+                    {text}
+                </option>
             }
         })
         .collect_view();
@@ -144,11 +146,13 @@ pub fn ModelBackendPicker(
                     <p class="sbc-hint" role="status" data-testid="set-backend-done">
                         {format!(
                             "The model's backend is now {}: new secret revisions go to {} at once. Existing ones are read from their old backend while it is draining, and moved over in the background.",
-                            tagged.value.secret_backend, tagged.value.effective_backend,
+                            tagged.value.secret_backend,
+                            tagged.value.effective_backend,
                         )}
-                        {forced.then_some(
-                            " It was set without a ping: new secrets will fail to be stored until the backend answers.",
-                        )}
+                        {forced
+                            .then_some(
+                                " It was set without a ping: new secrets will fail to be stored until the backend answers.",
+                            )}
                     </p>
                 }
                 .into_any()
@@ -172,9 +176,7 @@ pub fn ModelBackendPicker(
                         on_changed.run(());
                     }),
                 };
-                view! {
-                    <Refusal error=e whole_message="set-backend-message" force=Some(force) reload=reload />
-                }
+                view! { <Refusal error=e whole_message="set-backend-message" force=Some(force) reload=reload /> }
                 .into_any()
             }
         }
@@ -253,14 +255,25 @@ fn ModelCommands(
                 };
                 view! {
                     <div class="sbc-command__variant">
-                        <p class="sbc-command__label" id=label_id.clone()>{label}</p>
+                        <p class="sbc-command__label" id=label_id.clone()>
+                            {label}
+                        </p>
                         // Focusable: it scrolls sideways when a word is wider than the box.
                         <pre class="sbc-command__pre" tabindex="0" aria-labelledby=label_id>
-                            <code class="sbc-command__code" data-testid=testid.clone()>{command_words(&command)}</code>
+                            <code class="sbc-command__code" data-testid=testid.clone()>
+                                {command_words(&command)}
+                            </code>
                         </pre>
-                        <button type="button" class="sbc-button" data-testid=format!("{testid}-copy") on:click=copy>
+                        <button
+                            type="button"
+                            class="sbc-button"
+                            data-testid=format!("{testid}-copy")
+                            on:click=copy
+                        >
                             {move || if copied.get() == Some(label) { "Copied" } else { "Copy" }}
-                            <span class="sbc-visually-hidden">{format!(" the {label} command")}</span>
+                            <span class="sbc-visually-hidden">
+                                {format!(" the {label} command")}
+                            </span>
                         </button>
                     </div>
                 }
@@ -268,21 +281,40 @@ fn ModelCommands(
             .collect_view()
     };
     view! {
-        <section class="sbc-command" aria-labelledby="sbc-model-command-title" data-testid="model-command-box">
-            <h3 class="sbc-command__title" id="sbc-model-command-title">"Equivalent juju command"</h3>
-            {move || if forced.get() {
-                view! {
-                    <p data-testid="model-command-forced">
-                        "None: the juju CLI has no equivalent of a forced change ("
-                        <code>"juju model-config"</code>" and "<code>"juju model-secret-backend"</code>
-                        " have no "<code>"--force"</code>")."
-                    </p>
-                }.into_any()
-            } else {
-                view! { <div class="sbc-command__variants" data-testid="model-command">{variants}</div> }.into_any()
+        <section
+            class="sbc-command"
+            aria-labelledby="sbc-model-command-title"
+            data-testid="model-command-box"
+        >
+            <h3 class="sbc-command__title" id="sbc-model-command-title">
+                "Equivalent juju command"
+            </h3>
+            {move || {
+                if forced.get() {
+                    view! {
+                        <p data-testid="model-command-forced">
+                            "None: the juju CLI has no equivalent of a forced change ("
+                            <code>"juju model-config"</code>" and "
+                            <code>"juju model-secret-backend"</code> " have no "
+                            <code>"--force"</code>")."
+                        </p>
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <div class="sbc-command__variants" data-testid="model-command">
+                            {variants}
+                        </div>
+                    }
+                        .into_any()
+                }
             }}
             <span class="sbc-visually-hidden" role="status" data-testid="model-command-status">
-                {move || copied.get().map(|label| format!("The {label} command is copied to the clipboard"))}
+                {move || {
+                    copied
+                        .get()
+                        .map(|label| format!("The {label} command is copied to the clipboard"))
+                }}
             </span>
         </section>
     }

@@ -29,50 +29,106 @@ pub fn SensitiveField(
     };
     view! {
         <div class="sbc-field" data-testid=format!("sensitive-{key}")>
-            <span class="sbc-label" id=format!("{id}-label")>{key} " " <span class="sbc-badge">"sensitive"</span></span>
+            <span class="sbc-label" id=format!("{id}-label")>
+                {key}
+                " "
+                <span class="sbc-badge">"sensitive"</span>
+            </span>
             <div class="sbc-sensitive-row">
-                {move || if is_reset() {
-                    view! {
-                        <span class="sbc-sensitive sbc-sensitive--reset" data-testid="sensitive-state">
-                            <s aria-hidden="true">"•••••• set"</s>
-                            " will be cleared: reset to the default"
-                        </span>
-                    }.into_any()
-                } else {
-                    view! { <SensitiveValue set=set /> }.into_any()
+                {move || {
+                    if is_reset() {
+                        view! {
+                            <span
+                                class="sbc-sensitive sbc-sensitive--reset"
+                                data-testid="sensitive-state"
+                            >
+                                <s aria-hidden="true">"•••••• set"</s>
+                                " will be cleared: reset to the default"
+                            </span>
+                        }
+                            .into_any()
+                    } else {
+                        view! { <SensitiveValue set=set /> }.into_any()
+                    }
                 }}
-                <button type="button" class="sbc-button" data-testid=format!("replace-{key}")
+                <button
+                    type="button"
+                    class="sbc-button"
+                    data-testid=format!("replace-{key}")
                     aria-expanded=move || replacing.get().to_string()
                     on:click=move |_| {
                         let now = !replacing.get_untracked();
                         replacing.set(now);
-                        if !now { edit.update(|e| { e.replaced.remove(key); }); }
-                    }>
-                    {move || if replacing.get() { "Keep the current value" } else if set { "Replace" } else { "Set" }}
+                        if !now {
+                            edit.update(|e| {
+                                e.replaced.remove(key);
+                            });
+                        }
+                    }
+                >
+                    {move || {
+                        if replacing.get() {
+                            "Keep the current value"
+                        } else if set {
+                            "Replace"
+                        } else {
+                            "Set"
+                        }
+                    }}
                 </button>
-                {set.then(|| view! {
-                    <button type="button" class="sbc-button" data-testid=format!("reset-{key}")
-                        aria-pressed=move || is_reset().to_string()
-                        on:click=move |_| edit.update(|e| {
-                            if !e.reset.remove(key) { e.reset.insert(key.to_owned()); }
-                        })>
-                        {move || if is_reset() { "Undo reset" } else { "Reset" }}
-                    </button>
-                })}
+                {set
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                class="sbc-button"
+                                data-testid=format!("reset-{key}")
+                                aria-pressed=move || is_reset().to_string()
+                                on:click=move |_| {
+                                    edit.update(|e| {
+                                        if !e.reset.remove(key) {
+                                            e.reset.insert(key.to_owned());
+                                        }
+                                    })
+                                }
+                            >
+                                {move || if is_reset() { "Undo reset" } else { "Reset" }}
+                            </button>
+                        }
+                    })}
             </div>
             <Show when=move || replacing.get() && !is_reset()>
                 <label for=id.clone()>"New value for " {key}</label>
                 {match spec.kind {
-                    FieldKind::Pem => view! {
-                        <textarea id=id.clone() class="sbc-input sbc-input--masked" rows="4" autocomplete="off"
-                            spellcheck="false" data-testid=format!("field-{key}")
-                            prop:value=new_value on:input=move |ev| set_value(event_target_value(&ev))></textarea>
-                    }.into_any(),
-                    _ => view! {
-                        <input id=id.clone() class="sbc-input" type="password" autocomplete="new-password"
-                            data-testid=format!("field-{key}")
-                            prop:value=new_value on:input=move |ev| set_value(event_target_value(&ev)) />
-                    }.into_any(),
+                    FieldKind::Pem => {
+                        view! {
+                            <textarea
+                                id=id.clone()
+                                class="sbc-input sbc-input--masked"
+                                rows="4"
+                                autocomplete="off"
+                                spellcheck="false"
+                                data-testid=format!("field-{key}")
+                                prop:value=new_value
+                                on:input=move |ev| set_value(event_target_value(&ev))
+                            ></textarea>
+                        }
+                            .into_any()
+                    }
+                    _ => {
+                        view! {
+                            <input
+                                id=id.clone()
+                                class="sbc-input"
+                                type="password"
+                                autocomplete="new-password"
+                                data-testid=format!("field-{key}")
+                                prop:value=new_value
+                                on:input=move |ev| set_value(event_target_value(&ev))
+                            />
+                        }
+                            .into_any()
+                    }
                 }}
             </Show>
             <p class="sbc-hint">{spec.description}</p>

@@ -40,10 +40,15 @@ pub fn TextField(
         <div class="sbc-field">
             <label for=id>
                 {label}
-                {required.then(|| view! {
-                    <span class="sbc-required" aria-hidden="true">" *"</span>
-                    <span class="sbc-visually-hidden">" (required)"</span>
-                })}
+                {required
+                    .then(|| {
+                        view! {
+                            <span class="sbc-required" aria-hidden="true">
+                                " *"
+                            </span>
+                            <span class="sbc-visually-hidden">" (required)"</span>
+                        }
+                    })}
             </label>
             <input
                 node_ref=input_ref
@@ -59,8 +64,17 @@ pub fn TextField(
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             />
-            {hint.map(|hint| view! { <p class="sbc-hint" id=hint_id.clone()>{hint}</p> })}
-            <p class="sbc-field-error" id=error_id>{move || error.get()}</p>
+            {hint
+                .map(|hint| {
+                    view! {
+                        <p class="sbc-hint" id=hint_id.clone()>
+                            {hint}
+                        </p>
+                    }
+                })}
+            <p class="sbc-field-error" id=error_id>
+                {move || error.get()}
+            </p>
         </div>
     }
 }

@@ -229,10 +229,16 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
                 let testid = format!("type-{}", bt.as_str());
                 view! {
                     <label class="sbc-check" for=label_for>
-                        <input type="radio" name="backend-type" id=id data-testid=testid
+                        <input
+                            type="radio"
+                            name="backend-type"
+                            id=id
+                            data-testid=testid
                             prop:checked=move || chosen.get() == bt
-                            on:change=move |_| choose_type(bt) />
-                        " " {bt.as_str()}
+                            on:change=move |_| choose_type(bt)
+                        />
+                        " "
+                        {bt.as_str()}
                     </label>
                 }
             })
@@ -245,45 +251,110 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
                 <legend>"Type"</legend>
                 <div class="sbc-choices">{type_choices}</div>
             </fieldset>
-            <YamlImport backend_type=chosen values=values rotate=rotate imported=imported
-                outcome=import_outcome fields=fields />
+            <YamlImport
+                backend_type=chosen
+                values=values
+                rotate=rotate
+                imported=imported
+                outcome=import_outcome
+                fields=fields
+            />
             {move || general_error().map(|m| view! { <Alert message=m /> })}
-            <TextField id="sbc-field-name" label="Name" testid="field-name" value=name required=true
+            <TextField
+                id="sbc-field-name"
+                label="Name"
+                testid="field-name"
+                value=name
+                required=true
                 hint="Lowercase letters, digits and -, starting with a letter."
-                error=field_error("name".to_owned()) />
-            {move || fields.get().into_iter().map(|f| {
-                let error = field_error(format!("config.{}", f.name));
-                view! { <SchemaField field=f values=values error=error /> }
-            }).collect_view()}
-            <TextField id="sbc-field-token-rotate-interval" label="Token rotate interval"
-                testid="field-token-rotate-interval" value=rotate
+                error=field_error("name".to_owned())
+            />
+            {move || {
+                fields
+                    .get()
+                    .into_iter()
+                    .map(|f| {
+                        let error = field_error(format!("config.{}", f.name));
+                        view! { <SchemaField field=f values=values error=error /> }
+                    })
+                    .collect_view()
+            }}
+            <TextField
+                id="sbc-field-token-rotate-interval"
+                label="Token rotate interval"
+                testid="field-token-rotate-interval"
+                value=rotate
                 hint="Optional. A Go duration such as 24h or 90m (at least 1h); empty for no rotation."
-                error=field_error("token-rotate-interval".to_owned()) />
+                error=field_error("token-rotate-interval".to_owned())
+            />
             <div class="sbc-actions">
-                <button type="button" class="sbc-button" data-testid="test-connection"
-                    prop:disabled=move || check.pending().get() on:click=on_check>
+                <button
+                    type="button"
+                    class="sbc-button"
+                    data-testid="test-connection"
+                    prop:disabled=move || check.pending().get()
+                    on:click=on_check
+                >
                     "Test connection"
                 </button>
-                <button type="submit" class="sbc-button sbc-button--primary" data-testid="add-submit"
-                    prop:disabled=move || add.pending().get()>
-                    {move || if add.pending().get() { "Adding… (checking the backend)" } else { "Add backend" }}
+                <button
+                    type="submit"
+                    class="sbc-button sbc-button--primary"
+                    data-testid="add-submit"
+                    prop:disabled=move || add.pending().get()
+                >
+                    {move || {
+                        if add.pending().get() {
+                            "Adding… (checking the backend)"
+                        } else {
+                            "Add backend"
+                        }
+                    }}
                 </button>
             </div>
-            {move || add.pending().get().then(|| view! { <Progress label="Checking the backend and saving…" /> })}
+            {move || {
+                add.pending()
+                    .get()
+                    .then(|| view! { <Progress label="Checking the backend and saving…" /> })
+            }}
             <CheckResult check=check visible=check_visible />
-            <CommandBox command=Signal::derive(move || commands::add_command(&draft())) testid="add-command" />
-            {move || file_command.get().is_some().then(|| view! {
-                <p class="sbc-muted" data-testid="add-command-config-note">
-                    {move || if imported.with(|f| f.as_ref().is_some_and(|f| f.file_name.is_none())) {
-                        format!("Or with the file (save the pasted text as {}): ", commands::PASTED_CONFIG_FILE)
-                    } else {
-                        "Or with the file: ".to_owned()
-                    }}
-                    "Juju reads "<code>"--config"</code>", and the key=value arguments override it."
-                </p>
-                <CommandBox command=Signal::derive(move || file_command.get().unwrap_or_default())
-                    testid="add-command-config" title="Equivalent juju command with the config file" />
-            })}
+            <CommandBox
+                command=Signal::derive(move || commands::add_command(&draft()))
+                testid="add-command"
+            />
+            {move || {
+                file_command
+                    .get()
+                    .is_some()
+                    .then(|| {
+                        view! {
+                            <p class="sbc-muted" data-testid="add-command-config-note">
+                                {move || {
+                                    if imported
+                                        .with(|f| f.as_ref().is_some_and(|f| f.file_name.is_none()))
+                                    {
+                                        format!(
+                                            "Or with the file (save the pasted text as {}): ",
+                                            commands::PASTED_CONFIG_FILE,
+                                        )
+                                    } else {
+                                        "Or with the file: ".to_owned()
+                                    }
+                                }}
+                                "Juju reads "
+                                <code>"--config"</code>
+                                ", and the key=value arguments override it."
+                            </p>
+                            <CommandBox
+                                command=Signal::derive(move || {
+                                    file_command.get().unwrap_or_default()
+                                })
+                                testid="add-command-config"
+                                title="Equivalent juju command with the config file"
+                            />
+                        }
+                    })
+            }}
         </form>
     }
 }
@@ -328,7 +399,9 @@ fn CheckResult(
                         view! {
                             <li class=class data-testid=testid>
                                 <span aria-hidden="true">{mark}" "</span>
-                                <strong>{s.name}</strong>": "{s.detail}
+                                <strong>{s.name}</strong>
+                                ": "
+                                {s.detail}
                             </li>
                         }
                     })
@@ -372,16 +445,29 @@ fn SchemaField(
     };
     let input = match field.kind {
         FieldKind::Pem | FieldKind::List => view! {
-            <textarea id=id.clone() rows="4" spellcheck="false" autocomplete="off"
+            <textarea
+                id=id.clone()
+                rows="4"
+                spellcheck="false"
+                autocomplete="off"
                 class=if field.sensitive { "sbc-input sbc-input--masked" } else { "sbc-input" }
-                data-testid=testid aria-describedby=described
+                data-testid=testid
+                aria-describedby=described
                 aria-invalid=move || error.get().is_some().to_string()
-                prop:value=value on:input=move |ev| set(event_target_value(&ev))></textarea>
+                prop:value=value
+                on:input=move |ev| set(event_target_value(&ev))
+            ></textarea>
         }
         .into_any(),
         FieldKind::Bool => view! {
-            <select id=id.clone() class="sbc-input" data-testid=testid aria-describedby=described
-                prop:value=value on:change=move |ev| set(event_target_value(&ev))>
+            <select
+                id=id.clone()
+                class="sbc-input"
+                data-testid=testid
+                aria-describedby=described
+                prop:value=value
+                on:change=move |ev| set(event_target_value(&ev))
+            >
                 <option value="">"(not set)"</option>
                 <option value="true">"true"</option>
                 <option value="false">"false"</option>
@@ -389,12 +475,18 @@ fn SchemaField(
         }
         .into_any(),
         _ => view! {
-            <input id=id.clone() class="sbc-input"
+            <input
+                id=id.clone()
+                class="sbc-input"
                 type=if field.sensitive { "password" } else { "text" }
                 autocomplete=if field.sensitive { "new-password" } else { "off" }
-                spellcheck="false" data-testid=testid aria-describedby=described
+                spellcheck="false"
+                data-testid=testid
+                aria-describedby=described
                 aria-invalid=move || error.get().is_some().to_string()
-                prop:value=value on:input=move |ev| set(event_target_value(&ev)) />
+                prop:value=value
+                on:input=move |ev| set(event_target_value(&ev))
+            />
         }
         .into_any(),
     };
@@ -406,12 +498,32 @@ fn SchemaField(
         <div class="sbc-field">
             <label for=id>
                 {field.name.clone()}
-                {field.required.then(|| view! { <span class="sbc-required" aria-hidden="true">" *"</span><span class="sbc-visually-hidden">" (required)"</span> })}
-                {field.sensitive.then(|| view! { " " <span class="sbc-badge">"sensitive"</span> })}
+                {field
+                    .required
+                    .then(|| {
+                        view! {
+                            <span class="sbc-required" aria-hidden="true">
+                                " *"
+                            </span>
+                            <span class="sbc-visually-hidden">" (required)"</span>
+                        }
+                    })}
+                {field
+                    .sensitive
+                    .then(|| {
+                        view! {
+                            " "
+                            <span class="sbc-badge">"sensitive"</span>
+                        }
+                    })}
             </label>
             {input}
-            <p class="sbc-hint" id=hint_id>{hint}</p>
-            <p class="sbc-field-error" id=error_id>{move || error.get()}</p>
+            <p class="sbc-hint" id=hint_id>
+                {hint}
+            </p>
+            <p class="sbc-field-error" id=error_id>
+                {move || error.get()}
+            </p>
         </div>
     }
 }

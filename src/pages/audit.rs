@@ -30,14 +30,27 @@ pub fn AuditPage() -> impl IntoView {
             <h1>"Audit"</h1>
             <Show
                 when=move || session.is_superuser()
-                fallback=|| view! { <p data-testid="audit-superuser-only">"The audit trail is shown to controller superusers."</p> }
+                fallback=|| {
+                    view! {
+                        <p data-testid="audit-superuser-only">
+                            "The audit trail is shown to controller superusers."
+                        </p>
+                    }
+                }
             >
                 <div class="sbc-controls" role="search">
                     <div class="sbc-field sbc-field--inline">
                         <label for="sbc-audit-filter">"Filter"</label>
-                        <input id="sbc-audit-filter" class="sbc-input" type="search" data-testid="audit-filter"
-                            placeholder="user, action, backend or model" autocomplete="off"
-                            prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev)) />
+                        <input
+                            id="sbc-audit-filter"
+                            class="sbc-input"
+                            type="search"
+                            data-testid="audit-filter"
+                            placeholder="user, action, backend or model"
+                            autocomplete="off"
+                            prop:value=move || filter.get()
+                            on:input=move |ev| filter.set(event_target_value(&ev))
+                        />
                     </div>
                 </div>
                 <Loaded resource=entries label="Loading the audit trail…" let:list>
@@ -64,18 +77,26 @@ fn AuditTable(entries: Vec<AuditEntry>, filter: RwSignal<String>) -> impl IntoVi
         <div class="sbc-table-wrap">
             <table class="sbc-table sbc-table--stack" data-testid="audit-table">
                 <caption class="sbc-visually-hidden">"Audit trail, newest first"</caption>
-                <thead><tr>
-                    <th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th>
-                    <th scope="col">"Backend"</th><th scope="col">"Model"</th><th scope="col">"Details"</th>
-                </tr></thead>
+                <thead>
+                    <tr>
+                        <th scope="col">"When"</th>
+                        <th scope="col">"Who"</th>
+                        <th scope="col">"What"</th>
+                        <th scope="col">"Backend"</th>
+                        <th scope="col">"Model"</th>
+                        <th scope="col">"Details"</th>
+                    </tr>
+                </thead>
                 <tbody>
-                    {move || rows().into_iter().map(|e| {
-                        let no_backend = e.backend.is_none();
-                        let no_model = e.model.is_none();
-                        let no_details = e.keys.is_empty() && e.detail.is_none();
-                        view! {
-                        // `data-label` names each cell where the rows are stacked (narrow screens).
-                        <tr data-testid="audit-row">
+                    {move || {
+                        rows()
+                            .into_iter()
+                            .map(|e| {
+                                let no_backend = e.backend.is_none();
+                                let no_model = e.model.is_none();
+                                let no_details = e.keys.is_empty() && e.detail.is_none();
+                                view! {
+                                    <tr data-testid="audit-row">
                             <td class="sbc-nowrap" data-label="When"><Ago at=e.at /></td>
                             <td data-label="Who">{e.user}</td>
                             <td data-label="What">{e.action}</td>
@@ -86,7 +107,10 @@ fn AuditTable(entries: Vec<AuditEntry>, filter: RwSignal<String>) -> impl IntoVi
                                 {e.detail.map(|d| format!(" {d}"))}
                             </td>
                         </tr>
-                    }}).collect_view()}
+                                }
+                            })
+                            .collect_view()
+                    }}
                 </tbody>
             </table>
         </div>

@@ -28,12 +28,21 @@ pub fn BackendPage() -> impl IntoView {
         async move { session.api.backend_get(&name).await }
     });
     let back = move || {
-        view! { <p><A href=session.href(&Route::Backends)>"Back to the backends"</A></p> }
+        view! {
+            <p>
+                <A href=session.href(&Route::Backends)>"Back to the backends"</A>
+            </p>
+        }
     };
     view! {
         <section class="sbc-page" data-testid="backend-page">
-            <Loaded resource=backend label="Loading the backend…" error_heading=name error_footer=back
-                let:tagged>
+            <Loaded
+                resource=backend
+                label="Loading the backend…"
+                error_heading=name
+                error_footer=back
+                let:tagged
+            >
                 <BackendDetail backend=tagged refetch=Callback::new(move |()| backend.refetch()) />
             </Loaded>
         </section>
@@ -98,13 +107,21 @@ fn BackendDetail(backend: Tagged<SecretBackend>, refetch: Callback<()>) -> impl 
                         class="sbc-button"
                         data-testid="check-now"
                         prop:disabled=move || check.pending().get()
-                        on:click=move |_| { check.dispatch(()); }
+                        on:click=move |_| {
+                            check.dispatch(());
+                        }
                     >
                         {move || if check.pending().get() { "Checking…" } else { "Check now" }}
                     </button>
                 </Show>
                 <Show when=move || manageable && session.is_superuser()>
-                    <A href=edit_href.clone() attr:class="sbc-button" attr:data-testid="edit-backend">"Edit"</A>
+                    <A
+                        href=edit_href.clone()
+                        attr:class="sbc-button"
+                        attr:data-testid="edit-backend"
+                    >
+                        "Edit"
+                    </A>
                     <button
                         type="button"
                         class="sbc-button sbc-button--danger"
@@ -119,42 +136,101 @@ fn BackendDetail(backend: Tagged<SecretBackend>, refetch: Callback<()>) -> impl 
         </div>
         {move || action_error().map(|m| view! { <Alert message=m /> })}
         <dl class="sbc-facts" data-testid="backend-facts">
-            <div><dt>"Type"</dt><dd data-testid="backend-type">{b.backend_type.as_str()}
-                {b.built_in.then(|| view! { " " <span class="sbc-badge">"built-in"</span> })}</dd></div>
-            <div><dt>"Status"</dt><dd data-testid="backend-status"><StatusCell backend=b.clone() /></dd></div>
-            <div><dt>"Checked"</dt><dd data-testid="backend-checked">{match checked {
-                Some(at) => view! { <Ago at=at /> }.into_any(),
-                None => view! { {if b.built_in { "always available" } else { "not yet" }} }.into_any(),
-            }}</dd></div>
-            <div><dt>"Secrets"</dt><dd data-testid="backend-secrets">{b.secrets}</dd></div>
-            <div><dt>"Models"</dt><dd data-testid="backend-models">{
-                if models.is_empty() {
-                    view! { <span class="sbc-muted">"none"</span> }.into_any()
-                } else {
-                    models.into_iter().map(|m| {
-                        let href = session.href(&Route::Model(m.clone()));
-                        view! { <A href=href attr:class="sbc-chip">{m}</A> " " }
-                    }).collect_view().into_any()
-                }
-            }</dd></div>
-            <div><dt>"ID"</dt><dd class="sbc-mono">{b.id.clone()}</dd></div>
+            <div>
+                <dt>"Type"</dt>
+                <dd data-testid="backend-type">
+                    {b.backend_type.as_str()}
+                    {b
+                        .built_in
+                        .then(|| {
+                            view! {
+                                " "
+                                <span class="sbc-badge">"built-in"</span>
+                            }
+                        })}
+                </dd>
+            </div>
+            <div>
+                <dt>"Status"</dt>
+                <dd data-testid="backend-status">
+                    <StatusCell backend=b.clone() />
+                </dd>
+            </div>
+            <div>
+                <dt>"Checked"</dt>
+                <dd data-testid="backend-checked">
+                    {match checked {
+                        Some(at) => view! { <Ago at=at /> }.into_any(),
+                        None => {
+                            view! { {if b.built_in { "always available" } else { "not yet" }} }
+                                .into_any()
+                        }
+                    }}
+                </dd>
+            </div>
+            <div>
+                <dt>"Secrets"</dt>
+                <dd data-testid="backend-secrets">{b.secrets}</dd>
+            </div>
+            <div>
+                <dt>"Models"</dt>
+                <dd data-testid="backend-models">
+                    {if models.is_empty() {
+                        view! { <span class="sbc-muted">"none"</span> }.into_any()
+                    } else {
+                        models
+                            .into_iter()
+                            .map(|m| {
+                                let href = session.href(&Route::Model(m.clone()));
+                                view! {
+                                    <A href=href attr:class="sbc-chip">
+                                        {m}
+                                    </A>
+                                    " "
+                                }
+                            })
+                            .collect_view()
+                            .into_any()
+                    }}
+                </dd>
+            </div>
+            <div>
+                <dt>"ID"</dt>
+                <dd class="sbc-mono">{b.id.clone()}</dd>
+            </div>
         </dl>
 
         <Show when=move || manageable>
             <h2>"Token rotation"</h2>
             <dl class="sbc-facts" data-testid="rotation">
-                <div><dt>"Interval"</dt><dd data-testid="rotation-interval">{rotation.clone().unwrap_or_else(|| "off".to_owned())}</dd></div>
-                <div><dt>"Next"</dt><dd data-testid="rotation-next">{next_rotation.clone().map_or_else(
-                    || "—".to_owned(),
-                    |at| exact_time(&at),
-                )}</dd></div>
-                <div><dt>"Last"</dt><dd data-testid="rotation-last">{match last_rotation.clone() {
-                    None => "never".to_owned(),
-                    Some(r) => match r.error {
-                        None => format!("{}: succeeded", exact_time(&r.at)),
-                        Some(e) => format!("{}: failed: {e}", exact_time(&r.at)),
-                    },
-                }}</dd></div>
+                <div>
+                    <dt>"Interval"</dt>
+                    <dd data-testid="rotation-interval">
+                        {rotation.clone().unwrap_or_else(|| "off".to_owned())}
+                    </dd>
+                </div>
+                <div>
+                    <dt>"Next"</dt>
+                    <dd data-testid="rotation-next">
+                        {next_rotation
+                            .clone()
+                            .map_or_else(|| "—".to_owned(), |at| exact_time(&at))}
+                    </dd>
+                </div>
+                <div>
+                    <dt>"Last"</dt>
+                    <dd data-testid="rotation-last">
+                        {match last_rotation.clone() {
+                            None => "never".to_owned(),
+                            Some(r) => {
+                                match r.error {
+                                    None => format!("{}: succeeded", exact_time(&r.at)),
+                                    Some(e) => format!("{}: failed: {e}", exact_time(&r.at)),
+                                }
+                            }
+                        }}
+                    </dd>
+                </div>
             </dl>
             <Show when={
                 let has_interval = rotation.is_some();
@@ -276,28 +352,47 @@ fn RevealButton(name: String, revealed: RwSignal<Option<Config>>) -> impl IntoVi
     // One element, so that the header's layout keeps the button at its end whatever is shown.
     view! {
         <div class="sbc-reveal">
-            {move || if revealed.with(Option::is_some) {
-                view! {
-                    <span class="sbc-muted" role="timer" data-testid="reveal-countdown">
-                        {move || format!("Hidden in {} s", seconds_left())}
-                    </span>
-                    <span class="sbc-visually-hidden" role="status">"Values shown for 30 seconds."</span>
-                    <button type="button" class="sbc-button" data-testid="hide-values" on:click=move |_| hide()>
-                        "Hide values"
-                    </button>
-                }.into_any()
-            } else {
-                view! {
-                    <button
-                        type="button"
-                        class="sbc-button"
-                        data-testid="reveal"
-                        prop:disabled=move || reveal.pending().get()
-                        on:click=move |_| { reveal.dispatch(()); }
-                    >
-                        {move || if reveal.pending().get() { "Revealing…" } else { "Reveal values" }}
-                    </button>
-                }.into_any()
+            {move || {
+                if revealed.with(Option::is_some) {
+                    view! {
+                        <span class="sbc-muted" role="timer" data-testid="reveal-countdown">
+                            {move || format!("Hidden in {} s", seconds_left())}
+                        </span>
+                        <span class="sbc-visually-hidden" role="status">
+                            "Values shown for 30 seconds."
+                        </span>
+                        <button
+                            type="button"
+                            class="sbc-button"
+                            data-testid="hide-values"
+                            on:click=move |_| hide()
+                        >
+                            "Hide values"
+                        </button>
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <button
+                            type="button"
+                            class="sbc-button"
+                            data-testid="reveal"
+                            prop:disabled=move || reveal.pending().get()
+                            on:click=move |_| {
+                                reveal.dispatch(());
+                            }
+                        >
+                            {move || {
+                                if reveal.pending().get() {
+                                    "Revealing…"
+                                } else {
+                                    "Reveal values"
+                                }
+                            }}
+                        </button>
+                    }
+                        .into_any()
+                }
             }}
         </div>
         {move || error().map(|m| view! { <Alert message=m /> })}
@@ -320,25 +415,38 @@ fn AuditEntries(backend: String) -> impl IntoView {
     });
     view! {
         <h2>"Audit"</h2>
-        <Loaded resource=entries label="Loading the audit entries…" report=false retry=false
-            let:list>
+        <Loaded
+            resource=entries
+            label="Loading the audit entries…"
+            report=false
+            retry=false
+            let:list
+        >
             {if list.is_empty() {
                 view! { <p class="sbc-muted">"No entries."</p> }.into_any()
             } else {
                 view! {
                     <ul class="sbc-audit" data-testid="backend-audit">
-                        {list.into_iter().map(|e| view! {
-                            <li class="sbc-audit__entry" data-testid="audit-entry">
-                                <Ago at=e.at />" "
-                                <strong>{e.user}</strong>" "
-                                {e.action}
-                                {(!e.keys.is_empty()).then(|| format!(" ({})", e.keys.join(", ")))}
-                                {e.detail.map(|d| format!(": {d}"))}
-                            </li>
-                        }).collect_view()}
+                        {list
+                            .into_iter()
+                            .map(|e| {
+                                view! {
+                                    <li class="sbc-audit__entry" data-testid="audit-entry">
+                                        <Ago at=e.at />
+                                        " "
+                                        <strong>{e.user}</strong>
+                                        " "
+                                        {e.action}
+                                        {(!e.keys.is_empty())
+                                            .then(|| format!(" ({})", e.keys.join(", ")))}
+                                        {e.detail.map(|d| format!(": {d}"))}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
                     </ul>
                 }
-                .into_any()
+                    .into_any()
             }}
         </Loaded>
     }

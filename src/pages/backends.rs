@@ -33,7 +33,11 @@ pub fn BackendsPage() -> impl IntoView {
             <div class="sbc-toolbar">
                 <h1>"Secret backends"</h1>
                 <Show when=move || session.is_superuser()>
-                    <A href=session.href(&Route::AddBackend) attr:class="sbc-button sbc-button--primary" attr:data-testid="add-backend">
+                    <A
+                        href=session.href(&Route::AddBackend)
+                        attr:class="sbc-button sbc-button--primary"
+                        attr:data-testid="add-backend"
+                    >
                         "Add backend"
                     </A>
                 </Show>
@@ -44,7 +48,11 @@ pub fn BackendsPage() -> impl IntoView {
                 <ExportPanel
                     backends=Signal::derive(move || {
                         let choice = view_choice.get();
-                        last.with(|l| l.as_deref().map(|all| visible(all, &choice).into_iter().cloned().collect()).unwrap_or_default())
+                        last.with(|l| {
+                            l.as_deref()
+                                .map(|all| visible(all, &choice).into_iter().cloned().collect())
+                                .unwrap_or_default()
+                        })
                     })
                     file_stem="secret-backends".to_owned()
                 />
@@ -125,10 +133,12 @@ pub fn BackendsTable(backends: Vec<SecretBackend>, view: RwSignal<ListView>) -> 
                     type="button"
                     class="sbc-sort"
                     data-testid=format!("sort-{}", key.label().to_lowercase())
-                    on:click=move |_| view.update(|v| {
-                        v.descending = v.sort == key && !v.descending;
-                        v.sort = key;
-                    })
+                    on:click=move |_| {
+                        view.update(|v| {
+                            v.descending = v.sort == key && !v.descending;
+                            v.sort = key;
+                        })
+                    }
                 >
                     {key.label()}
                     <span aria-hidden="true">{arrow}</span>
@@ -152,16 +162,20 @@ pub fn BackendsTable(backends: Vec<SecretBackend>, view: RwSignal<ListView>) -> 
                 <caption class="sbc-visually-hidden">"Secret backends of the controller"</caption>
                 <thead>
                     <tr>
-                        {header(SortKey::Name, false)}
-                        {header(SortKey::Type, false)}
-                        {header(SortKey::Secrets, true)}
-                        {header(SortKey::Status, false)}
+                        {header(SortKey::Name, false)} {header(SortKey::Type, false)}
+                        {header(SortKey::Secrets, true)} {header(SortKey::Status, false)}
                     </tr>
                 </thead>
                 <tbody>
                     <For
                         each=move || rows.get()
-                        key=|b| (b.name.clone(), b.secrets, b.status, b.message.clone(), b.checked_at.clone())
+                        key=|b| (
+                            b.name.clone(),
+                            b.secrets,
+                            b.status,
+                            b.message.clone(),
+                            b.checked_at.clone(),
+                        )
                         children=move |b| {
                             let name = b.name.clone();
                             let checked = b.checked_at.clone();
@@ -172,17 +186,24 @@ pub fn BackendsTable(backends: Vec<SecretBackend>, view: RwSignal<ListView>) -> 
                                 <tr data-testid=row_id>
                                     <th scope="row">
                                         <A href=href>{name}</A>
-                                        {b.built_in.then(|| view! { <span class="sbc-badge">"built-in"</span> })}
+                                        {b
+                                            .built_in
+                                            .then(|| {
+                                                view! { <span class="sbc-badge">"built-in"</span> }
+                                            })}
                                     </th>
                                     <td>{b.backend_type.as_str()}</td>
                                     <td class="sbc-number">{b.secrets}</td>
                                     <td data-testid=status_id>
                                         <StatusCell backend=b.clone() short=true />
-                                        {checked.map(|at| view! {
-                                            <span class="sbc-muted sbc-checked">
-                                                " · checked " {move || ago(&at, session.now.get())}
-                                            </span>
-                                        })}
+                                        {checked
+                                            .map(|at| {
+                                                view! {
+                                                    <span class="sbc-muted sbc-checked">
+                                                        " · checked " {move || ago(&at, session.now.get())}
+                                                    </span>
+                                                }
+                                            })}
                                     </td>
                                 </tr>
                             }
@@ -192,7 +213,9 @@ pub fn BackendsTable(backends: Vec<SecretBackend>, view: RwSignal<ListView>) -> 
             </table>
         </div>
         <Show when=move || rows.with(Vec::is_empty)>
-            <p class="sbc-empty" data-testid="backends-empty">"No backend matches the filter."</p>
+            <p class="sbc-empty" data-testid="backends-empty">
+                "No backend matches the filter."
+            </p>
         </Show>
     }
 }

@@ -31,12 +31,15 @@ pub fn EditBackendPage() -> impl IntoView {
                         <h1>{tagged.value.name.clone()}</h1>
                         <Alert message="built-in secret backends are immutable" />
                     }
-                    .into_any()
+                        .into_any()
                 } else {
                     view! {
-                        <EditForm backend=tagged reload=Callback::new(move |()| backend.refetch()) />
+                        <EditForm
+                            backend=tagged
+                            reload=Callback::new(move |()| backend.refetch())
+                        />
                     }
-                    .into_any()
+                        .into_any()
                 }}
             </Loaded>
         </section>
@@ -181,89 +184,170 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
     let title = original.with_value(|b| format!("Edit {}", b.name));
     view! {
         <h1>{title}</h1>
-        <form class="sbc-form" novalidate data-testid="edit-backend-form" node_ref=form_ref
+        <form
+            class="sbc-form"
+            novalidate
+            data-testid="edit-backend-form"
+            node_ref=form_ref
             on:submit=move |ev| {
                 ev.prevent_default();
                 review(());
-            }>
-            {move || error.get().map(|e| {
-                // A refusal about one input is shown under that input only.
-                let general = e.field().is_none_or(|f| field_input_id(backend_type, f).is_none());
-                // Force skips the ping of a reviewed change only.
-                let force = reviewing.with(Option::is_some).then(|| Offer {
-                    testid: "unreachable",
-                    note: "The backend did not answer with the new settings. You can save anyway \
+            }
+        >
+            {move || {
+                error
+                    .get()
+                    .map(|e| {
+                        let general = e
+                            .field()
+                            .is_none_or(|f| field_input_id(backend_type, f).is_none());
+                        let force = reviewing
+                            .with(Option::is_some)
+                            .then(|| Offer {
+                                testid: "unreachable",
+                                note: "The backend did not answer with the new settings. You can save anyway \
                            (force): the settings are stored without the check, and the backend \
                            shows an error until it answers.",
-                    button_testid: "save-force",
-                    button: "Save anyway",
-                    run: Callback::new(move |()| send(true)),
-                });
-                let stale = Offer {
-                    testid: "stale-edit",
-                    note: "Someone else changed this backend after you opened it. Reload to see \
+                                button_testid: "save-force",
+                                button: "Save anyway",
+                                run: Callback::new(move |()| send(true)),
+                            });
+                        let stale = Offer {
+                            testid: "stale-edit",
+                            note: "Someone else changed this backend after you opened it. Reload to see \
                            their version; your changes here will be discarded.",
-                    button_testid: "reload",
-                    button: "Reload",
-                    run: reload,
-                };
-                view! { <Refusal error=e alert=general force=force reload=stale /> }
-            })}
+                            button_testid: "reload",
+                            button: "Reload",
+                            run: reload,
+                        };
+                        // A refusal about one input is shown under that input only.
+                        // Force skips the ping of a reviewed change only.
+                        view! { <Refusal error=e alert=general force=force reload=stale /> }
+                    })
+            }}
             // Locked while saving: what is being saved stays what is on screen.
             <fieldset class="sbc-fieldset" prop:disabled=move || save.pending().get()>
                 <legend class="sbc-visually-hidden">"Settings of the backend"</legend>
-                <TextField id="sbc-edit-name" label="Name" testid="field-name" value=name_value required=true
+                <TextField
+                    id="sbc-edit-name"
+                    label="Name"
+                    testid="field-name"
+                    value=name_value
+                    required=true
                     hint="Renaming is refused while the backend holds secrets."
-                    error=field_error("name".to_owned()) />
+                    error=field_error("name".to_owned())
+                />
                 {fields}
-                <TextField id="sbc-edit-rotate" label="Token rotate interval" testid="field-token-rotate-interval"
-                    value=rotate_value hint="A Go duration (at least 1h); 0 turns rotation off."
-                    error=field_error("token-rotate-interval".to_owned()) />
+                <TextField
+                    id="sbc-edit-rotate"
+                    label="Token rotate interval"
+                    testid="field-token-rotate-interval"
+                    value=rotate_value
+                    hint="A Go duration (at least 1h); 0 turns rotation off."
+                    error=field_error("token-rotate-interval".to_owned())
+                />
             </fieldset>
             // Always in the page, so that screen readers announce the note when it appears.
             <div role="status" data-testid="review-outdated">
-                {move || outdated.get().then(|| view! {
-                    <p class="sbc-warning">
-                        "You changed the form after the review, so it was closed: review the \
-                         changes again before saving."
-                    </p>
-                })}
+                {move || {
+                    outdated
+                        .get()
+                        .then(|| {
+                            view! {
+                                <p class="sbc-warning">
+                                    "You changed the form after the review, so it was closed: review the \
+                                     changes again before saving."
+                                </p>
+                            }
+                        })
+                }}
             </div>
             <div class="sbc-actions">
-                <button type="submit" class="sbc-button sbc-button--primary" data-testid="review-changes"
-                    prop:disabled=move || save.pending().get()>
-                    {move || if reviewing.with(Option::is_some) { "Review again" } else { "Review changes" }}
+                <button
+                    type="submit"
+                    class="sbc-button sbc-button--primary"
+                    data-testid="review-changes"
+                    prop:disabled=move || save.pending().get()
+                >
+                    {move || {
+                        if reviewing.with(Option::is_some) {
+                            "Review again"
+                        } else {
+                            "Review changes"
+                        }
+                    }}
                 </button>
             </div>
         </form>
-        {move || reviewing.get().map(|Reviewed { request, changes, .. }| {
-            let empty = changes.is_empty();
-            let command = original.with_value(|b| commands::update_command(&b.name, &request));
-            view! {
-                <div class="sbc-review" role="region" aria-label="Review of the changes" data-testid="review">
-                    <h2>"Review"</h2>
-                    {if empty {
-                        view! { <p data-testid="review-empty">"Nothing changed."</p> }.into_any()
-                    } else {
-                        view! {
-                            <ul>{changes.into_iter().map(|c| view! {
-                                <li data-testid=format!("change-{}", c.key)>{c.description}</li>
-                            }).collect_view()}</ul>
-                        }.into_any()
-                    }}
-                    <CommandBox command=Signal::derive(move || command.clone()) testid="update-command" />
-                    <div class="sbc-actions">
-                        <button type="button" class="sbc-button" data-testid="back-to-edit"
-                            on:click=move |_| reviewing.set(None)>"Back to editing"</button>
-                        <button type="button" class="sbc-button sbc-button--primary" data-testid="save"
-                            prop:disabled=move || empty || save.pending().get()
-                            on:click=move |_| send(false)>
-                            {move || if save.pending().get() { "Saving… (checking the backend)" } else { "Save" }}
-                        </button>
-                    </div>
-                </div>
-            }
-        })}
+        {move || {
+            reviewing
+                .get()
+                .map(|Reviewed { request, changes, .. }| {
+                    let empty = changes.is_empty();
+                    let command = original
+                        .with_value(|b| commands::update_command(&b.name, &request));
+                    view! {
+                        <div
+                            class="sbc-review"
+                            role="region"
+                            aria-label="Review of the changes"
+                            data-testid="review"
+                        >
+                            <h2>"Review"</h2>
+                            {if empty {
+                                view! { <p data-testid="review-empty">"Nothing changed."</p> }
+                                    .into_any()
+                            } else {
+                                view! {
+                                    <ul>
+                                        {changes
+                                            .into_iter()
+                                            .map(|c| {
+                                                view! {
+                                                    <li data-testid=format!(
+                                                        "change-{}",
+                                                        c.key,
+                                                    )>{c.description}</li>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </ul>
+                                }
+                                    .into_any()
+                            }}
+                            <CommandBox
+                                command=Signal::derive(move || command.clone())
+                                testid="update-command"
+                            />
+                            <div class="sbc-actions">
+                                <button
+                                    type="button"
+                                    class="sbc-button"
+                                    data-testid="back-to-edit"
+                                    on:click=move |_| reviewing.set(None)
+                                >
+                                    "Back to editing"
+                                </button>
+                                <button
+                                    type="button"
+                                    class="sbc-button sbc-button--primary"
+                                    data-testid="save"
+                                    prop:disabled=move || empty || save.pending().get()
+                                    on:click=move |_| send(false)
+                                >
+                                    {move || {
+                                        if save.pending().get() {
+                                            "Saving… (checking the backend)"
+                                        } else {
+                                            "Save"
+                                        }
+                                    }}
+                                </button>
+                            </div>
+                        </div>
+                    }
+                })
+        }}
     }
 }
 
@@ -342,18 +426,32 @@ fn PlainField(
     };
     let input = match spec.kind {
         FieldKind::Pem | FieldKind::List => view! {
-            <textarea id=id.clone() class=class rows="4" spellcheck="false"
-                data-testid=format!("field-{key}") aria-describedby=described_by.clone()
+            <textarea
+                id=id.clone()
+                class=class
+                rows="4"
+                spellcheck="false"
+                data-testid=format!("field-{key}")
+                aria-describedby=described_by.clone()
                 aria-invalid=invalid
-                readonly=spec.immutable prop:disabled=is_reset
-                prop:value=value on:input=move |ev| set_value(event_target_value(&ev))></textarea>
+                readonly=spec.immutable
+                prop:disabled=is_reset
+                prop:value=value
+                on:input=move |ev| set_value(event_target_value(&ev))
+            ></textarea>
         }
         .into_any(),
         FieldKind::Bool => view! {
-            <select id=id.clone() class=class data-testid=format!("field-{key}")
-                aria-describedby=described_by.clone() aria-invalid=invalid
+            <select
+                id=id.clone()
+                class=class
+                data-testid=format!("field-{key}")
+                aria-describedby=described_by.clone()
+                aria-invalid=invalid
                 prop:disabled=move || spec.immutable || is_reset()
-                prop:value=value on:change=move |ev| set_value(event_target_value(&ev))>
+                prop:value=value
+                on:change=move |ev| set_value(event_target_value(&ev))
+            >
                 <option value="">"(not set)"</option>
                 <option value="true">"true"</option>
                 <option value="false">"false"</option>
@@ -361,11 +459,19 @@ fn PlainField(
         }
         .into_any(),
         _ => view! {
-            <input id=id.clone() class=class spellcheck="false" autocomplete="off"
-                data-testid=format!("field-{key}") aria-describedby=described_by.clone()
+            <input
+                id=id.clone()
+                class=class
+                spellcheck="false"
+                autocomplete="off"
+                data-testid=format!("field-{key}")
+                aria-describedby=described_by.clone()
                 aria-invalid=invalid
-                readonly=spec.immutable prop:disabled=is_reset
-                prop:value=value on:input=move |ev| set_value(event_target_value(&ev)) />
+                readonly=spec.immutable
+                prop:disabled=is_reset
+                prop:value=value
+                on:input=move |ev| set_value(event_target_value(&ev))
+            />
         }
         .into_any(),
     };
@@ -373,7 +479,14 @@ fn PlainField(
         <div class="sbc-field">
             <label for=id>
                 {key}
-                {spec.immutable.then(|| view! { " " <span class="sbc-badge">"read-only"</span> })}
+                {spec
+                    .immutable
+                    .then(|| {
+                        view! {
+                            " "
+                            <span class="sbc-badge">"read-only"</span>
+                        }
+                    })}
             </label>
             {input}
             <p class="sbc-hint" id=hint_id>
@@ -384,22 +497,43 @@ fn PlainField(
                 }}
                 {spec.description}
             </p>
-            {(!spec.immutable && was_set).then(|| view! {
-                <label class="sbc-check">
-                    <input type="checkbox" data-testid=format!("reset-{key}")
-                        prop:checked=is_reset
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            edit.update(|e| { if on { e.reset.insert(key.to_owned()); } else { e.reset.remove(key); } });
-                        } />
-                    " Reset to default"
-                </label>
-            })}
-            <p class="sbc-reset-note" id=note_id data-testid=format!("reset-note-{key}")
-                hidden=move || !is_reset()>
-                {move || is_reset().then_some("Will be reset to the default (the value above is cleared).")}
+            {(!spec.immutable && was_set)
+                .then(|| {
+                    view! {
+                        <label class="sbc-check">
+                            <input
+                                type="checkbox"
+                                data-testid=format!("reset-{key}")
+                                prop:checked=is_reset
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    edit.update(|e| {
+                                        if on {
+                                            e.reset.insert(key.to_owned());
+                                        } else {
+                                            e.reset.remove(key);
+                                        }
+                                    });
+                                }
+                            />
+                            " Reset to default"
+                        </label>
+                    }
+                })}
+            <p
+                class="sbc-reset-note"
+                id=note_id
+                data-testid=format!("reset-note-{key}")
+                hidden=move || !is_reset()
+            >
+                {move || {
+                    is_reset()
+                        .then_some("Will be reset to the default (the value above is cleared).")
+                }}
             </p>
-            <p class="sbc-field-error" id=error_id>{move || error.get()}</p>
+            <p class="sbc-field-error" id=error_id>
+                {move || error.get()}
+            </p>
         </div>
     }
 }

@@ -49,7 +49,10 @@ pub fn NotFoundPage() -> impl IntoView {
     view! {
         <section class="sbc-page" data-testid="not-found">
             <h1>"Page not found"</h1>
-            <p>"There is no such page in the console. " <A href=session.href(&Route::Backends)>"Go to the backends"</A> "."</p>
+            <p>
+                "There is no such page in the console. "
+                <A href=session.href(&Route::Backends)>"Go to the backends"</A> "."
+            </p>
         </section>
     }
 }

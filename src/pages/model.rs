@@ -78,17 +78,24 @@ pub fn ModelPage() -> impl IntoView {
                     if !may_set.get() {
                         let waiting = !session.is_superuser() && me.get().is_none();
                         return if waiting {
-                            view! { <Progress label="Checking your access to the model…" /> }.into_any()
+                            view! { <Progress label="Checking your access to the model…" /> }
+                                .into_any()
                         } else {
                             view! {
                                 <p class="sbc-muted" data-testid="backend-picker-denied">
                                     "Changing this model's backend needs write access on the model."
                                 </p>
-                            }.into_any()
+                            }
+                                .into_any()
                         };
                     }
                     view! {
-                        <Loaded resource=backends label="Loading the backends…" report=false let:list>
+                        <Loaded
+                            resource=backends
+                            label="Loading the backends…"
+                            report=false
+                            let:list
+                        >
                             <ModelBackendPicker
                                 model_name=name.get_untracked()
                                 model=current
@@ -97,19 +104,21 @@ pub fn ModelPage() -> impl IntoView {
                             />
                         </Loaded>
                     }
-                    .into_any()
+                        .into_any()
                 }}
             </Show>
             <h2>"Secrets"</h2>
             <Loaded resource=secrets label="Loading the model's secrets…" report=false let:listed>
                 {match listed {
                     Some(list) => view! { <SecretsTable secrets=list /> }.into_any(),
-                    None => view! {
-                        <p class="sbc-muted" data-testid="model-secrets-denied">
-                            "Seeing this model's secrets needs read access on the model."
-                        </p>
+                    None => {
+                        view! {
+                            <p class="sbc-muted" data-testid="model-secrets-denied">
+                                "Seeing this model's secrets needs read access on the model."
+                            </p>
+                        }
+                            .into_any()
                     }
-                    .into_any(),
                 }}
             </Loaded>
         </section>
@@ -131,7 +140,10 @@ fn ModelDetail(
         }
     };
     let setting_note = (model.secret_backend == AUTO_BACKEND).then(|| {
-        view! { " " <span class="sbc-muted">{format!("(the default: {auto_means})")}</span> }
+        view! {
+            " "
+            <span class="sbc-muted">{format!("(the default: {auto_means})")}</span>
+        }
     });
     let draining: Vec<String> = model
         .secret_backends
@@ -161,7 +173,9 @@ fn ModelDetail(
             };
             view! {
                 <tr data-testid=row_id>
-                    <th scope="row"><A href=href>{backend}</A></th>
+                    <th scope="row">
+                        <A href=href>{backend}</A>
+                    </th>
                     <td data-testid=use_id>{state.status.as_str()}</td>
                     <td data-testid=health_id>{health_cell}</td>
                     <td class="sbc-number">{state.secrets}</td>
@@ -191,7 +205,10 @@ fn ModelDetail(
                         "The model's existing secrets still in it cannot be read or moved over until it answers the controller again."
                     };
                     view! {
-                        <p class="sbc-warning sbc-warning--error" data-testid=format!("model-health-warning-{name}")>
+                        <p
+                            class="sbc-warning sbc-warning--error"
+                            data-testid=format!("model-health-warning-{name}")
+                        >
                             <strong>{format!("{name} is not healthy")}</strong>
                             {format!(" (error: {why}). {consequence}")}
                         </p>
@@ -202,13 +219,25 @@ fn ModelDetail(
     };
     view! {
         <dl class="sbc-facts" data-testid="model-facts">
-            <div><dt>"Type"</dt><dd data-testid="model-type">{model.model_type.as_str()}</dd></div>
+            <div>
+                <dt>"Type"</dt>
+                <dd data-testid="model-type">{model.model_type.as_str()}</dd>
+            </div>
             <div>
                 <dt>"Backend setting"</dt>
-                <dd><span data-testid="model-setting">{model.secret_backend.clone()}</span>{setting_note}</dd>
+                <dd>
+                    <span data-testid="model-setting">{model.secret_backend.clone()}</span>
+                    {setting_note}
+                </dd>
             </div>
-            <div><dt>"New secrets go to"</dt><dd data-testid="model-effective">{model.effective_backend.clone()}</dd></div>
-            <div><dt>"UUID"</dt><dd class="sbc-mono">{model.uuid.clone()}</dd></div>
+            <div>
+                <dt>"New secrets go to"</dt>
+                <dd data-testid="model-effective">{model.effective_backend.clone()}</dd>
+            </div>
+            <div>
+                <dt>"UUID"</dt>
+                <dd class="sbc-mono">{model.uuid.clone()}</dd>
+            </div>
         </dl>
         {warnings}
         <h2>"Backends"</h2>
@@ -220,22 +249,37 @@ fn ModelDetail(
                 <thead>
                     <tr>
                         <th scope="col">"Backend"</th>
-                        <th scope="col" title="active: new revisions go here; draining: existing ones are still read from here">"In use"</th>
-                        <th scope="col" title="The backend's own status, from the controller's last check">"Health"</th>
-                        <th scope="col" class="sbc-number">"Secrets"</th>
+                        <th
+                            scope="col"
+                            title="active: new revisions go here; draining: existing ones are still read from here"
+                        >
+                            "In use"
+                        </th>
+                        <th
+                            scope="col"
+                            title="The backend's own status, from the controller's last check"
+                        >
+                            "Health"
+                        </th>
+                        <th scope="col" class="sbc-number">
+                            "Secrets"
+                        </th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
-        {(!draining.is_empty()).then(|| view! {
-            <p class="sbc-hint" data-testid="model-draining-note">
-                {format!(
-                    "New secret revisions go to {effective} at once. Existing ones in {} are read from there while it is draining, and moved over to {effective} in the background; a draining backend must stay reachable until it holds none.",
-                    draining.join(", "),
-                )}
-            </p>
-        })}
+        {(!draining.is_empty())
+            .then(|| {
+                view! {
+                    <p class="sbc-hint" data-testid="model-draining-note">
+                        {format!(
+                            "New secret revisions go to {effective} at once. Existing ones in {} are read from there while it is draining, and moved over to {effective} in the background; a draining backend must stay reachable until it holds none.",
+                            draining.join(", "),
+                        )}
+                    </p>
+                }
+            })}
     }
 }
 
@@ -243,8 +287,12 @@ fn ModelDetail(
 #[component]
 fn SecretsTable(secrets: Vec<SecretInfo>) -> impl IntoView {
     if secrets.is_empty() {
-        return view! { <p class="sbc-muted" data-testid="model-secrets-empty">"This model has no secrets."</p> }
-            .into_any();
+        return view! {
+            <p class="sbc-muted" data-testid="model-secrets-empty">
+                "This model has no secrets."
+            </p>
+        }
+        .into_any();
     }
     let rows = secrets
         .into_iter()
@@ -262,11 +310,15 @@ fn SecretsTable(secrets: Vec<SecretInfo>) -> impl IntoView {
     view! {
         <div class="sbc-table-wrap">
             <table class="sbc-table" data-testid="model-secrets-table">
-                <caption class="sbc-visually-hidden">"Secrets of this model, without their content"</caption>
+                <caption class="sbc-visually-hidden">
+                    "Secrets of this model, without their content"
+                </caption>
                 <thead>
                     <tr>
                         <th scope="col">"Label"</th>
-                        <th scope="col" class="sbc-number">"Revision"</th>
+                        <th scope="col" class="sbc-number">
+                            "Revision"
+                        </th>
                         <th scope="col">"Backend"</th>
                         <th scope="col">"URI"</th>
                     </tr>

@@ -20,7 +20,11 @@ pub fn ModelsPage() -> impl IntoView {
             <h1>"Models"</h1>
             <Loaded resource=models label="Loading models…" let:list>
                 {if list.is_empty() {
-                    view! { <p class="sbc-muted" data-testid="models-empty">"No models yet."</p> }
+                    view! {
+                        <p class="sbc-muted" data-testid="models-empty">
+                            "No models yet."
+                        </p>
+                    }
                         .into_any()
                 } else {
                     view! { <ModelsTable models=list /> }.into_any()
@@ -41,10 +45,18 @@ fn ModelsTable(models: Vec<Model>) -> impl IntoView {
             let label = m.name.clone();
             view! {
                 <tr data-testid=format!("model-row-{}", m.name)>
-                    <th scope="row"><A href=href>{label}</A></th>
+                    <th scope="row">
+                        <A href=href>{label}</A>
+                    </th>
                     <td>{m.model_type.as_str()}</td>
-                    <td data-testid=format!("model-setting-{}", m.name)>{m.secret_backend.clone()}</td>
-                    <td data-testid=format!("model-effective-{}", m.name)>{m.effective_backend.clone()}</td>
+                    <td data-testid=format!(
+                        "model-setting-{}",
+                        m.name,
+                    )>{m.secret_backend.clone()}</td>
+                    <td data-testid=format!(
+                        "model-effective-{}",
+                        m.name,
+                    )>{m.effective_backend.clone()}</td>
                     <td data-testid=format!("model-backends-{}", m.name)>{summary}</td>
                 </tr>
             }
