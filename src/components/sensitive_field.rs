@@ -2,9 +2,9 @@
 //! password input for a new value, "Reset" clears it.
 
 use leptos::prelude::*;
-use secret_backends_api::{FieldKind, FieldSpec};
+use secret_backends_api::FieldSpec;
 
-use crate::components::SensitiveValue;
+use crate::components::{ConfigInput, SensitiveValue};
 use crate::form::Edit;
 
 /// A sensitive key: "set" / "not set", never the value; "Replace" opens a password input for a
@@ -22,11 +22,11 @@ pub fn SensitiveField(
     let replacing = RwSignal::new(false);
     let is_reset = move || edit.with(|e| e.reset.contains(key));
     let new_value = move || edit.with(|e| e.replaced.get(key).cloned().unwrap_or_default());
-    let set_value = move |text: String| {
+    let set_value = Callback::new(move |text: String| {
         edit.update(|e| {
             e.replaced.insert(key.to_owned(), text);
         })
-    };
+    });
     view! {
         <div class="sbc-field" data-testid=format!("sensitive-{key}")>
             <span class="sbc-label" id=format!("{id}-label")>
@@ -99,37 +99,14 @@ pub fn SensitiveField(
             </div>
             <Show when=move || replacing.get() && !is_reset()>
                 <label for=id.clone()>"New value for " {key}</label>
-                {match spec.kind {
-                    FieldKind::Pem => {
-                        view! {
-                            <textarea
-                                id=id.clone()
-                                class="sbc-input sbc-input--masked"
-                                rows="4"
-                                autocomplete="off"
-                                spellcheck="false"
-                                data-testid=format!("field-{key}")
-                                prop:value=new_value
-                                on:input=move |ev| set_value(event_target_value(&ev))
-                            ></textarea>
-                        }
-                            .into_any()
-                    }
-                    _ => {
-                        view! {
-                            <input
-                                id=id.clone()
-                                class="sbc-input"
-                                type="password"
-                                autocomplete="new-password"
-                                data-testid=format!("field-{key}")
-                                prop:value=new_value
-                                on:input=move |ev| set_value(event_target_value(&ev))
-                            />
-                        }
-                            .into_any()
-                    }
-                }}
+                <ConfigInput
+                    kind=spec.kind
+                    id=id.clone()
+                    testid=format!("field-{key}")
+                    value=Signal::derive(new_value)
+                    set=set_value
+                    sensitive=true
+                />
             </Show>
             <p class="sbc-hint">{spec.description}</p>
             <p class="sbc-field-error">{move || error.get()}</p>

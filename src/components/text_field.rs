@@ -3,6 +3,17 @@
 
 use leptos::prelude::*;
 
+/// A required input's mark: a star on screen, "(required)" for a screen reader.
+#[component]
+pub fn RequiredMark() -> impl IntoView {
+    view! {
+        <span class="sbc-required" aria-hidden="true">
+            " *"
+        </span>
+        <span class="sbc-visually-hidden">" (required)"</span>
+    }
+}
+
 #[component]
 pub fn TextField(
     /// The input's id (the label points at it).
@@ -38,18 +49,7 @@ pub fn TextField(
     }
     view! {
         <div class="sbc-field">
-            <label for=id>
-                {label}
-                {required
-                    .then(|| {
-                        view! {
-                            <span class="sbc-required" aria-hidden="true">
-                                " *"
-                            </span>
-                            <span class="sbc-visually-hidden">" (required)"</span>
-                        }
-                    })}
-            </label>
+            <label for=id>{label} {required.then(|| view! { <RequiredMark /> })}</label>
             <input
                 node_ref=input_ref
                 id=id

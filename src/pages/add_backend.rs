@@ -13,12 +13,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use secret_backends_api::{
     AddBackendRequest, BackendCheck, BackendCheckRequest, BackendType, BackendTypeInfo, EventKind,
-    FieldInfo, FieldKind,
 };
 
 use crate::api::ApiError;
 use crate::commands;
-use crate::components::{Alert, CommandBox, Loaded, Progress, TextField, YamlImport};
+use crate::components::{Alert, CommandBox, Loaded, Progress, SchemaField, TextField, YamlImport};
 use crate::form;
 use crate::routes::Route;
 use crate::session::use_session;
@@ -420,110 +419,5 @@ fn CheckResult(
                 .into_any()
             }
         }
-    }
-}
-
-/// A config key's input, shaped by its schema: PEM text as a text area, sensitive keys masked,
-/// booleans as a choice.
-#[component]
-fn SchemaField(
-    field: FieldInfo,
-    values: RwSignal<BTreeMap<String, String>>,
-    error: Signal<Option<String>>,
-) -> impl IntoView {
-    let key = StoredValue::new(field.name.clone());
-    let id = format!("sbc-field-{}", field.name);
-    let testid = format!("field-{}", field.name);
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
-    let described = format!("{hint_id} {error_id}");
-    let value = move || values.with(|v| v.get(&key.get_value()).cloned().unwrap_or_default());
-    let set = move |text: String| {
-        values.update(|v| {
-            v.insert(key.get_value(), text);
-        })
-    };
-    let input = match field.kind {
-        FieldKind::Pem | FieldKind::List => view! {
-            <textarea
-                id=id.clone()
-                rows="4"
-                spellcheck="false"
-                autocomplete="off"
-                class=if field.sensitive { "sbc-input sbc-input--masked" } else { "sbc-input" }
-                data-testid=testid
-                aria-describedby=described
-                aria-invalid=move || error.get().is_some().to_string()
-                prop:value=value
-                on:input=move |ev| set(event_target_value(&ev))
-            ></textarea>
-        }
-        .into_any(),
-        FieldKind::Bool => view! {
-            <select
-                id=id.clone()
-                class="sbc-input"
-                data-testid=testid
-                aria-describedby=described
-                prop:value=value
-                on:change=move |ev| set(event_target_value(&ev))
-            >
-                <option value="">"(not set)"</option>
-                <option value="true">"true"</option>
-                <option value="false">"false"</option>
-            </select>
-        }
-        .into_any(),
-        _ => view! {
-            <input
-                id=id.clone()
-                class="sbc-input"
-                type=if field.sensitive { "password" } else { "text" }
-                autocomplete=if field.sensitive { "new-password" } else { "off" }
-                spellcheck="false"
-                data-testid=testid
-                aria-describedby=described
-                aria-invalid=move || error.get().is_some().to_string()
-                prop:value=value
-                on:input=move |ev| set(event_target_value(&ev))
-            />
-        }
-        .into_any(),
-    };
-    let hint = match field.kind {
-        FieldKind::List => format!("{} Paste one PEM block after another.", field.description),
-        _ => field.description.clone(),
-    };
-    view! {
-        <div class="sbc-field">
-            <label for=id>
-                {field.name.clone()}
-                {field
-                    .required
-                    .then(|| {
-                        view! {
-                            <span class="sbc-required" aria-hidden="true">
-                                " *"
-                            </span>
-                            <span class="sbc-visually-hidden">" (required)"</span>
-                        }
-                    })}
-                {field
-                    .sensitive
-                    .then(|| {
-                        view! {
-                            " "
-                            <span class="sbc-badge">"sensitive"</span>
-                        }
-                    })}
-            </label>
-            {input}
-            <p class="sbc-hint" id=hint_id>
-                {hint}
-            </p>
-            <p class="sbc-field-error" id=error_id>
-                {move || error.get()}
-            </p>
-        </div>
     }
 }

@@ -5,15 +5,15 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use secret_backends_api::{
-    BackendType, EventKind, FieldKind, FieldSpec, SecretBackend, UpdateBackendRequest,
-};
+use secret_backends_api::{BackendType, EventKind, SecretBackend, UpdateBackendRequest};
 use wasm_bindgen::JsCast;
 
 use super::load_by_name;
 use crate::api::{ApiError, Tagged};
 use crate::commands;
-use crate::components::{Alert, CommandBox, Loaded, Offer, Refusal, SensitiveField, TextField};
+use crate::components::{
+    Alert, CommandBox, Loaded, Offer, PlainField, Refusal, SensitiveField, TextField,
+};
 use crate::form::{self, Change, Edit};
 use crate::routes::Route;
 use crate::session::{PageState, use_session};
@@ -390,150 +390,4 @@ fn show_error(
             let _ = input.focus();
         }
     });
-}
-
-/// A non-sensitive key: prefilled; when immutable, shown as a value, not as a live input, with
-/// the reason; "Reset to default" when set, which strikes the old value through.
-#[component]
-fn PlainField(
-    spec: FieldSpec,
-    edit: RwSignal<Edit>,
-    error: Signal<Option<String>>,
-) -> impl IntoView {
-    let key = spec.name;
-    let id = format!("sbc-edit-{key}");
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
-    let note_id = format!("{id}-reset-note");
-    let described_by = format!("{hint_id} {note_id} {error_id}");
-    let value = move || edit.with(|e| e.values.get(key).cloned().unwrap_or_default());
-    let is_reset = move || edit.with(|e| e.reset.contains(key));
-    let was_set = edit.with_untracked(|e| e.values.get(key).is_some_and(|v| !v.is_empty()));
-    let set_value = move |text: String| {
-        edit.update(|e| {
-            e.values.insert(key.to_owned(), text);
-        })
-    };
-    let invalid = move || error.with(Option::is_some).to_string();
-    let class = move || {
-        if spec.immutable {
-            "sbc-input sbc-input--readonly"
-        } else if is_reset() {
-            "sbc-input sbc-input--reset"
-        } else {
-            "sbc-input"
-        }
-    };
-    let input = match spec.kind {
-        FieldKind::Pem | FieldKind::List => view! {
-            <textarea
-                id=id.clone()
-                class=class
-                rows="4"
-                spellcheck="false"
-                data-testid=format!("field-{key}")
-                aria-describedby=described_by.clone()
-                aria-invalid=invalid
-                readonly=spec.immutable
-                prop:disabled=is_reset
-                prop:value=value
-                on:input=move |ev| set_value(event_target_value(&ev))
-            ></textarea>
-        }
-        .into_any(),
-        FieldKind::Bool => view! {
-            <select
-                id=id.clone()
-                class=class
-                data-testid=format!("field-{key}")
-                aria-describedby=described_by.clone()
-                aria-invalid=invalid
-                prop:disabled=move || spec.immutable || is_reset()
-                prop:value=value
-                on:change=move |ev| set_value(event_target_value(&ev))
-            >
-                <option value="">"(not set)"</option>
-                <option value="true">"true"</option>
-                <option value="false">"false"</option>
-            </select>
-        }
-        .into_any(),
-        _ => view! {
-            <input
-                id=id.clone()
-                class=class
-                spellcheck="false"
-                autocomplete="off"
-                data-testid=format!("field-{key}")
-                aria-describedby=described_by.clone()
-                aria-invalid=invalid
-                readonly=spec.immutable
-                prop:disabled=is_reset
-                prop:value=value
-                on:input=move |ev| set_value(event_target_value(&ev))
-            />
-        }
-        .into_any(),
-    };
-    view! {
-        <div class="sbc-field">
-            <label for=id>
-                {key}
-                {spec
-                    .immutable
-                    .then(|| {
-                        view! {
-                            " "
-                            <span class="sbc-badge">"read-only"</span>
-                        }
-                    })}
-            </label>
-            {input}
-            <p class="sbc-hint" id=hint_id>
-                {if spec.immutable {
-                    "Immutable: set when the backend was added; it cannot change. ".to_owned()
-                } else {
-                    String::new()
-                }}
-                {spec.description}
-            </p>
-            {(!spec.immutable && was_set)
-                .then(|| {
-                    view! {
-                        <label class="sbc-check">
-                            <input
-                                type="checkbox"
-                                data-testid=format!("reset-{key}")
-                                prop:checked=is_reset
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    edit.update(|e| {
-                                        if on {
-                                            e.reset.insert(key.to_owned());
-                                        } else {
-                                            e.reset.remove(key);
-                                        }
-                                    });
-                                }
-                            />
-                            " Reset to default"
-                        </label>
-                    }
-                })}
-            <p
-                class="sbc-reset-note"
-                id=note_id
-                data-testid=format!("reset-note-{key}")
-                hidden=move || !is_reset()
-            >
-                {move || {
-                    is_reset()
-                        .then_some("Will be reset to the default (the value above is cleared).")
-                }}
-            </p>
-            <p class="sbc-field-error" id=error_id>
-                {move || error.get()}
-            </p>
-        </div>
-    }
 }

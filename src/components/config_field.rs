@@ -1,0 +1,266 @@
+//! A config key's input on the add and edit forms, shaped by the key's schema: a text area for
+//! PEM text and lists, a choice for booleans, one line otherwise; sensitive keys masked. The add
+//! form's field ([`SchemaField`]), the edit form's non-sensitive one ([`PlainField`]) and the
+//! edit form's new value for a sensitive key ([`SensitiveField`](super::SensitiveField)) all
+//! use the one [`ConfigInput`].
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use secret_backends_api::{FieldInfo, FieldKind, FieldSpec};
+
+use super::RequiredMark;
+use crate::form::Edit;
+
+/// The input element for a config key of `kind`.
+#[component]
+pub fn ConfigInput(
+    kind: FieldKind,
+    id: String,
+    testid: String,
+    #[prop(into)] value: Signal<String>,
+    /// Called with the text on every change.
+    set: Callback<String>,
+    /// The ids of the paragraphs that describe the input (its hint, its error).
+    #[prop(optional)]
+    described_by: Option<String>,
+    /// `aria-invalid`: whether a refusal concerns the input (left out without it).
+    #[prop(optional)]
+    invalid: Option<Signal<bool>>,
+    /// Masked: a password input, or a text area whose text shows as dots.
+    #[prop(optional)]
+    sensitive: bool,
+    /// The input's class; `sbc-input` unless given.
+    #[prop(optional, into)]
+    class: Option<Signal<&'static str>>,
+    #[prop(optional)] readonly: bool,
+    #[prop(optional, into)] disabled: Signal<bool>,
+) -> impl IntoView {
+    let class = move || class.map_or("sbc-input", |c| c.get());
+    let invalid = move || invalid.map(|i| i.get().to_string());
+    let on_input = move |ev| set.run(event_target_value(&ev));
+    match kind {
+        FieldKind::Pem | FieldKind::List => {
+            let class = move || {
+                if sensitive {
+                    format!("{} sbc-input--masked", class())
+                } else {
+                    class().to_owned()
+                }
+            };
+            view! {
+                <textarea
+                    id=id
+                    class=class
+                    rows="4"
+                    spellcheck="false"
+                    autocomplete="off"
+                    data-testid=testid
+                    aria-describedby=described_by
+                    aria-invalid=invalid
+                    readonly=readonly
+                    prop:disabled=disabled
+                    prop:value=value
+                    on:input=on_input
+                ></textarea>
+            }
+            .into_any()
+        }
+        FieldKind::Bool => view! {
+            <select
+                id=id
+                class=class
+                data-testid=testid
+                aria-describedby=described_by
+                aria-invalid=invalid
+                prop:disabled=move || readonly || disabled.get()
+                prop:value=value
+                on:change=on_input
+            >
+                <option value="">"(not set)"</option>
+                <option value="true">"true"</option>
+                <option value="false">"false"</option>
+            </select>
+        }
+        .into_any(),
+        _ => view! {
+            <input
+                id=id
+                class=class
+                type=if sensitive { "password" } else { "text" }
+                autocomplete=if sensitive { "new-password" } else { "off" }
+                spellcheck="false"
+                data-testid=testid
+                aria-describedby=described_by
+                aria-invalid=invalid
+                readonly=readonly
+                prop:disabled=disabled
+                prop:value=value
+                on:input=on_input
+            />
+        }
+        .into_any(),
+    }
+}
+
+/// A config key's field on the add form: PEM text as a text area, sensitive keys masked,
+/// booleans as a choice.
+#[component]
+pub fn SchemaField(
+    field: FieldInfo,
+    values: RwSignal<BTreeMap<String, String>>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    let key = StoredValue::new(field.name.clone());
+    let id = format!("sbc-field-{}", field.name);
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let value = move || values.with(|v| v.get(&key.get_value()).cloned().unwrap_or_default());
+    let set = Callback::new(move |text: String| {
+        values.update(|v| {
+            v.insert(key.get_value(), text);
+        })
+    });
+    let hint = match field.kind {
+        FieldKind::List => format!("{} Paste one PEM block after another.", field.description),
+        _ => field.description.clone(),
+    };
+    view! {
+        <div class="sbc-field">
+            <label for=id
+                .clone()>
+                {field.name.clone()} {field.required.then(|| view! { <RequiredMark /> })}
+                {field
+                    .sensitive
+                    .then(|| {
+                        view! {
+                            " "
+                            <span class="sbc-badge">"sensitive"</span>
+                        }
+                    })}
+            </label>
+            <ConfigInput
+                kind=field.kind
+                id=id
+                testid=format!("field-{}", field.name)
+                value=Signal::derive(value)
+                set=set
+                described_by=format!("{hint_id} {error_id}")
+                invalid=Signal::derive(move || error.with(Option::is_some))
+                sensitive=field.sensitive
+            />
+            <p class="sbc-hint" id=hint_id>
+                {hint}
+            </p>
+            <p class="sbc-field-error" id=error_id>
+                {move || error.get()}
+            </p>
+        </div>
+    }
+}
+
+/// A non-sensitive key on the edit form: prefilled; when immutable, shown as a value, not as a
+/// live input, with the reason; "Reset to default" when set, which strikes the old value
+/// through.
+#[component]
+pub fn PlainField(
+    spec: FieldSpec,
+    edit: RwSignal<Edit>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    let key = spec.name;
+    let id = format!("sbc-edit-{key}");
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let note_id = format!("{id}-reset-note");
+    let value = move || edit.with(|e| e.values.get(key).cloned().unwrap_or_default());
+    let is_reset = move || edit.with(|e| e.reset.contains(key));
+    let was_set = edit.with_untracked(|e| e.values.get(key).is_some_and(|v| !v.is_empty()));
+    let set = Callback::new(move |text: String| {
+        edit.update(|e| {
+            e.values.insert(key.to_owned(), text);
+        })
+    });
+    let class = move || {
+        if spec.immutable {
+            "sbc-input sbc-input--readonly"
+        } else if is_reset() {
+            "sbc-input sbc-input--reset"
+        } else {
+            "sbc-input"
+        }
+    };
+    view! {
+        <div class="sbc-field">
+            <label for=id
+                .clone()>
+                {key}
+                {spec
+                    .immutable
+                    .then(|| {
+                        view! {
+                            " "
+                            <span class="sbc-badge">"read-only"</span>
+                        }
+                    })}
+            </label>
+            <ConfigInput
+                kind=spec.kind
+                id=id
+                testid=format!("field-{key}")
+                value=Signal::derive(value)
+                set=set
+                described_by=format!("{hint_id} {note_id} {error_id}")
+                invalid=Signal::derive(move || error.with(Option::is_some))
+                class=Signal::derive(class)
+                readonly=spec.immutable
+                disabled=Signal::derive(is_reset)
+            />
+            <p class="sbc-hint" id=hint_id>
+                {if spec.immutable {
+                    "Immutable: set when the backend was added; it cannot change. ".to_owned()
+                } else {
+                    String::new()
+                }}
+                {spec.description}
+            </p>
+            {(!spec.immutable && was_set)
+                .then(|| {
+                    view! {
+                        <label class="sbc-check">
+                            <input
+                                type="checkbox"
+                                data-testid=format!("reset-{key}")
+                                prop:checked=is_reset
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    edit.update(|e| {
+                                        if on {
+                                            e.reset.insert(key.to_owned());
+                                        } else {
+                                            e.reset.remove(key);
+                                        }
+                                    });
+                                }
+                            />
+                            " Reset to default"
+                        </label>
+                    }
+                })}
+            <p
+                class="sbc-reset-note"
+                id=note_id
+                data-testid=format!("reset-note-{key}")
+                hidden=move || !is_reset()
+            >
+                {move || {
+                    is_reset()
+                        .then_some("Will be reset to the default (the value above is cleared).")
+                }}
+            </p>
+            <p class="sbc-field-error" id=error_id>
+                {move || error.get()}
+            </p>
+        </div>
+    }
+}
