@@ -2,6 +2,7 @@
 
 mod ago;
 mod alert;
+mod busy_button;
 mod command_box;
 mod config_field;
 mod config_view;
@@ -17,6 +18,7 @@ mod yaml_import;
 
 pub use ago::Ago;
 pub use alert::{Alert, Progress};
+pub use busy_button::BusyButton;
 pub use command_box::{CommandBox, command_words, copy_text, download_text};
 pub use config_field::{ConfigInput, PlainField, SchemaField};
 pub use config_view::{ConfigView, SensitiveValue};

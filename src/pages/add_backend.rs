@@ -17,7 +17,9 @@ use secret_backends_api::{
 
 use crate::api::ApiError;
 use crate::commands;
-use crate::components::{Alert, CommandBox, Loaded, Progress, SchemaField, TextField, YamlImport};
+use crate::components::{
+    Alert, BusyButton, CommandBox, Loaded, Progress, SchemaField, TextField, YamlImport,
+};
 use crate::form;
 use crate::routes::Route;
 use crate::session::use_session;
@@ -296,20 +298,14 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
                 >
                     "Test connection"
                 </button>
-                <button
-                    type="submit"
+                <BusyButton
+                    testid="add-submit"
+                    label="Add backend"
+                    busy_label="Adding… (checking the backend)"
+                    busy=add.pending()
+                    submit=true
                     class="sbc-button sbc-button--primary"
-                    data-testid="add-submit"
-                    prop:disabled=move || add.pending().get()
-                >
-                    {move || {
-                        if add.pending().get() {
-                            "Adding… (checking the backend)"
-                        } else {
-                            "Add backend"
-                        }
-                    }}
-                </button>
+                />
             </div>
             {move || {
                 add.pending()

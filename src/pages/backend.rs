@@ -11,7 +11,7 @@ use secret_backends_api::{Config, EventKind, SecretBackend};
 use super::backend_dialogs::{RemoveDialog, RotateDialog};
 use super::load_by_name;
 use crate::api::Tagged;
-use crate::components::{Ago, Alert, ConfigView, ExportPanel, Loaded, StatusCell};
+use crate::components::{Ago, Alert, BusyButton, ConfigView, ExportPanel, Loaded, StatusCell};
 use crate::routes::Route;
 use crate::session::use_session;
 use crate::time::{exact_time, now_ms};
@@ -102,17 +102,15 @@ fn BackendDetail(backend: Tagged<SecretBackend>, refetch: Callback<()>) -> impl 
             <div class="sbc-actions">
                 // A built-in backend is always available: there is nothing to check.
                 <Show when=move || manageable>
-                    <button
-                        type="button"
-                        class="sbc-button"
-                        data-testid="check-now"
-                        prop:disabled=move || check.pending().get()
-                        on:click=move |_| {
+                    <BusyButton
+                        testid="check-now"
+                        label="Check now"
+                        busy_label="Checking…"
+                        busy=check.pending()
+                        on_click=Callback::new(move |()| {
                             check.dispatch(());
-                        }
-                    >
-                        {move || if check.pending().get() { "Checking…" } else { "Check now" }}
-                    </button>
+                        })
+                    />
                 </Show>
                 <Show when=move || manageable && session.is_superuser()>
                     <A
@@ -236,16 +234,14 @@ fn BackendDetail(backend: Tagged<SecretBackend>, refetch: Callback<()>) -> impl 
                 let has_interval = rotation.is_some();
                 move || has_interval && session.is_superuser()
             }>
-                <button
-                    type="button"
-                    class="sbc-button"
-                    data-testid="rotate-now"
+                <BusyButton
+                    testid="rotate-now"
+                    label="Rotate now"
+                    busy_label="Rotating…"
+                    busy=rotate.pending()
                     node_ref=rotate_button
-                    prop:disabled=move || rotate.pending().get()
-                    on:click=move |_| confirming_rotation.set(true)
-                >
-                    {move || if rotate.pending().get() { "Rotating…" } else { "Rotate now" }}
-                </button>
+                    on_click=Callback::new(move |()| confirming_rotation.set(true))
+                />
             </Show>
         </Show>
         <Show when=move || confirming_rotation.get()>
@@ -373,23 +369,15 @@ fn RevealButton(name: String, revealed: RwSignal<Option<Config>>) -> impl IntoVi
                         .into_any()
                 } else {
                     view! {
-                        <button
-                            type="button"
-                            class="sbc-button"
-                            data-testid="reveal"
-                            prop:disabled=move || reveal.pending().get()
-                            on:click=move |_| {
+                        <BusyButton
+                            testid="reveal"
+                            label="Reveal values"
+                            busy_label="Revealing…"
+                            busy=reveal.pending()
+                            on_click=Callback::new(move |()| {
                                 reveal.dispatch(());
-                            }
-                        >
-                            {move || {
-                                if reveal.pending().get() {
-                                    "Revealing…"
-                                } else {
-                                    "Reveal values"
-                                }
-                            }}
-                        </button>
+                            })
+                        />
                     }
                         .into_any()
                 }

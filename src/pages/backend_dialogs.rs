@@ -6,7 +6,7 @@ use leptos_router::hooks::use_navigate;
 use secret_backends_api::{ErrorCode, EventKind, GoDuration};
 
 use crate::commands;
-use crate::components::{Alert, CommandBox, Modal};
+use crate::components::{Alert, BusyButton, CommandBox, Modal};
 use crate::listing::count;
 use crate::routes::Route;
 use crate::session::use_session;
@@ -199,16 +199,15 @@ pub(super) fn RemoveDialog(
                     >
                         "Cancel"
                     </button>
-                    <button
-                        type="submit"
+                    <BusyButton
+                        testid="remove-confirm"
+                        label="Remove backend"
+                        busy_label="Removing…"
+                        busy=remove.pending()
+                        blocked=Signal::derive(move || !matches())
+                        submit=true
                         class="sbc-button sbc-button--danger"
-                        data-testid="remove-confirm"
-                        prop:disabled=move || !matches() || remove.pending().get()
-                    >
-                        {move || {
-                            if remove.pending().get() { "Removing…" } else { "Remove backend" }
-                        }}
-                    </button>
+                    />
                 </div>
             </form>
         </Modal>

@@ -12,7 +12,7 @@ use super::load_by_name;
 use crate::api::{ApiError, Tagged};
 use crate::commands;
 use crate::components::{
-    Alert, CommandBox, Loaded, Offer, PlainField, Refusal, SensitiveField, TextField,
+    Alert, BusyButton, CommandBox, Loaded, Offer, PlainField, Refusal, SensitiveField, TextField,
 };
 use crate::form::{self, Change, Edit};
 use crate::routes::Route;
@@ -328,21 +328,15 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
                                 >
                                     "Back to editing"
                                 </button>
-                                <button
-                                    type="button"
+                                <BusyButton
+                                    testid="save"
+                                    label="Save"
+                                    busy_label="Saving… (checking the backend)"
+                                    busy=save.pending()
+                                    blocked=empty
                                     class="sbc-button sbc-button--primary"
-                                    data-testid="save"
-                                    prop:disabled=move || empty || save.pending().get()
-                                    on:click=move |_| send(false)
-                                >
-                                    {move || {
-                                        if save.pending().get() {
-                                            "Saving… (checking the backend)"
-                                        } else {
-                                            "Save"
-                                        }
-                                    }}
-                                </button>
+                                    on_click=Callback::new(move |()| send(false))
+                                />
                             </div>
                         </div>
                     }

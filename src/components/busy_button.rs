@@ -1,0 +1,43 @@
+//! A button that says what it is doing: while its action runs, it is disabled and its label
+//! says so ("Checking…"), so a second click cannot send the request twice.
+
+use leptos::prelude::*;
+
+#[component]
+pub fn BusyButton(
+    /// The button's `data-testid`.
+    testid: &'static str,
+    /// The label at rest, e.g. "Check now".
+    label: &'static str,
+    /// The label while busy, e.g. "Checking…".
+    busy_label: &'static str,
+    /// Whether the action runs (an action's `pending()`).
+    #[prop(into)]
+    busy: Signal<bool>,
+    /// Disabled while this holds too (e.g. nothing to save yet).
+    #[prop(optional, into)]
+    blocked: Signal<bool>,
+    /// A form's submit button; a plain button otherwise.
+    #[prop(optional)]
+    submit: bool,
+    #[prop(default = "sbc-button")] class: &'static str,
+    #[prop(optional)] on_click: Option<Callback<()>>,
+    #[prop(optional)] node_ref: NodeRef<leptos::html::Button>,
+) -> impl IntoView {
+    view! {
+        <button
+            type=if submit { "submit" } else { "button" }
+            class=class
+            data-testid=testid
+            node_ref=node_ref
+            prop:disabled=move || blocked.get() || busy.get()
+            on:click=move |_| {
+                if let Some(on_click) = on_click {
+                    on_click.run(());
+                }
+            }
+        >
+            {move || if busy.get() { busy_label } else { label }}
+        </button>
+    }
+}
