@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use secret_backends_api::{FieldInfo, FieldKind, FieldSpec};
 
-use super::RequiredMark;
+use super::{Badge, FieldError, RequiredMark};
 use crate::form::Edit;
 
 /// The input element for a config key of `kind`.
@@ -113,6 +113,7 @@ pub fn SchemaField(
 ) -> impl IntoView {
     let key = StoredValue::new(field.name.clone());
     let id = format!("sbc-field-{}", field.name);
+    let label_for = id.clone();
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let value = move || values.with(|v| v.get(&key.get_value()).cloned().unwrap_or_default());
@@ -127,17 +128,9 @@ pub fn SchemaField(
     };
     view! {
         <div class="sbc-field">
-            <label for=id
-                .clone()>
+            <label for=label_for>
                 {field.name.clone()} {field.required.then(|| view! { <RequiredMark /> })}
-                {field
-                    .sensitive
-                    .then(|| {
-                        view! {
-                            " "
-                            <span class="sbc-badge">"sensitive"</span>
-                        }
-                    })}
+                {field.sensitive.then(|| view! { <Badge text="sensitive" /> })}
             </label>
             <ConfigInput
                 kind=field.kind
@@ -152,9 +145,7 @@ pub fn SchemaField(
             <p class="sbc-hint" id=hint_id>
                 {hint}
             </p>
-            <p class="sbc-field-error" id=error_id>
-                {move || error.get()}
-            </p>
+            <FieldError id=error_id error=error />
         </div>
     }
 }
@@ -170,6 +161,7 @@ pub fn PlainField(
 ) -> impl IntoView {
     let key = spec.name;
     let id = format!("sbc-edit-{key}");
+    let label_for = id.clone();
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let note_id = format!("{id}-reset-note");
@@ -192,17 +184,8 @@ pub fn PlainField(
     };
     view! {
         <div class="sbc-field">
-            <label for=id
-                .clone()>
-                {key}
-                {spec
-                    .immutable
-                    .then(|| {
-                        view! {
-                            " "
-                            <span class="sbc-badge">"read-only"</span>
-                        }
-                    })}
+            <label for=label_for>
+                {key} {spec.immutable.then(|| view! { <Badge text="read-only" /> })}
             </label>
             <ConfigInput
                 kind=spec.kind
@@ -258,9 +241,7 @@ pub fn PlainField(
                         .then_some("Will be reset to the default (the value above is cleared).")
                 }}
             </p>
-            <p class="sbc-field-error" id=error_id>
-                {move || error.get()}
-            </p>
+            <FieldError id=error_id error=error />
         </div>
     }
 }

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use secret_backends_api::FieldSpec;
 
-use crate::components::{ConfigInput, SensitiveValue};
+use crate::components::{Badge, ConfigInput, FieldError, SensitiveValue};
 use crate::form::Edit;
 
 /// A sensitive key: "set" / "not set", never the value; "Replace" opens a password input for a
@@ -31,8 +31,7 @@ pub fn SensitiveField(
         <div class="sbc-field" data-testid=format!("sensitive-{key}")>
             <span class="sbc-label" id=format!("{id}-label")>
                 {key}
-                " "
-                <span class="sbc-badge">"sensitive"</span>
+                <Badge text="sensitive" />
             </span>
             <div class="sbc-sensitive-row">
                 {move || {
@@ -109,7 +108,7 @@ pub fn SensitiveField(
                 />
             </Show>
             <p class="sbc-hint">{spec.description}</p>
-            <p class="sbc-field-error">{move || error.get()}</p>
+            <FieldError error=error />
         </div>
     }
 }

@@ -3,6 +3,28 @@
 
 use leptos::prelude::*;
 
+/// A word beside a label (`sensitive`, `read-only`, `built-in`), after a space.
+#[component]
+pub fn Badge(text: &'static str) -> impl IntoView {
+    view! {
+        " "
+        <span class="sbc-badge">{text}</span>
+    }
+}
+
+/// The refusal that concerns an input, under it (the input's `aria-describedby` names `id`).
+#[component]
+pub fn FieldError(
+    #[prop(optional, into)] id: Option<String>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <p class="sbc-field-error" id=id>
+            {move || error.get()}
+        </p>
+    }
+}
+
 /// A required input's mark: a star on screen, "(required)" for a screen reader.
 #[component]
 pub fn RequiredMark() -> impl IntoView {
@@ -72,9 +94,7 @@ pub fn TextField(
                         </p>
                     }
                 })}
-            <p class="sbc-field-error" id=error_id>
-                {move || error.get()}
-            </p>
+            <FieldError id=error_id error=error />
         </div>
     }
 }

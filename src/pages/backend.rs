@@ -11,7 +11,9 @@ use secret_backends_api::{Config, EventKind, SecretBackend};
 use super::backend_dialogs::{RemoveDialog, RotateDialog};
 use super::load_by_name;
 use crate::api::Tagged;
-use crate::components::{Ago, Alert, BusyButton, ConfigView, ExportPanel, Loaded, StatusCell};
+use crate::components::{
+    Ago, Alert, Badge, BusyButton, ConfigView, ExportPanel, Loaded, StatusCell,
+};
 use crate::routes::Route;
 use crate::session::use_session;
 use crate::time::{exact_time, now_ms};
@@ -138,14 +140,7 @@ fn BackendDetail(backend: Tagged<SecretBackend>, refetch: Callback<()>) -> impl 
                 <dt>"Type"</dt>
                 <dd data-testid="backend-type">
                     {b.backend_type.as_str()}
-                    {b
-                        .built_in
-                        .then(|| {
-                            view! {
-                                " "
-                                <span class="sbc-badge">"built-in"</span>
-                            }
-                        })}
+                    {b.built_in.then(|| view! { <Badge text="built-in" /> })}
                 </dd>
             </div>
             <div>
