@@ -36,47 +36,37 @@ pub fn ConfigInput(
     #[prop(optional)] readonly: bool,
     #[prop(optional, into)] disabled: Signal<bool>,
 ) -> impl IntoView {
-    let class = move || class.map_or("sbc-input", |c| c.get());
-    let invalid = move || invalid.map(|i| i.get().to_string());
+    let masked = sensitive && matches!(kind, FieldKind::Pem | FieldKind::List);
+    // What every kind of input has; each kind adds its own below.
+    let common = view! {
+        <{..}
+            id=id
+            class=move || {
+                let class = class.map_or("sbc-input", |c| c.get());
+                if masked { format!("{class} sbc-input--masked") } else { class.to_owned() }
+            }
+            data-testid=testid
+            aria-describedby=described_by
+            aria-invalid=move || invalid.map(|i| i.get().to_string())
+            prop:value=value
+        />
+    };
     let on_input = move |ev| set.run(event_target_value(&ev));
     match kind {
-        FieldKind::Pem | FieldKind::List => {
-            let class = move || {
-                if sensitive {
-                    format!("{} sbc-input--masked", class())
-                } else {
-                    class().to_owned()
-                }
-            };
-            view! {
-                <textarea
-                    id=id
-                    class=class
-                    rows="4"
-                    spellcheck="false"
-                    autocomplete="off"
-                    data-testid=testid
-                    aria-describedby=described_by
-                    aria-invalid=invalid
-                    readonly=readonly
-                    prop:disabled=disabled
-                    prop:value=value
-                    on:input=on_input
-                ></textarea>
-            }
-            .into_any()
+        FieldKind::Pem | FieldKind::List => view! {
+            <textarea
+                {..common}
+                rows="4"
+                spellcheck="false"
+                autocomplete="off"
+                readonly=readonly
+                prop:disabled=disabled
+                on:input=on_input
+            ></textarea>
         }
+        .into_any(),
         FieldKind::Bool => view! {
-            <select
-                id=id
-                class=class
-                data-testid=testid
-                aria-describedby=described_by
-                aria-invalid=invalid
-                prop:disabled=move || readonly || disabled.get()
-                prop:value=value
-                on:change=on_input
-            >
+            <select {..common} prop:disabled=move || readonly || disabled.get() on:change=on_input>
                 <option value="">"(not set)"</option>
                 <option value="true">"true"</option>
                 <option value="false">"false"</option>
@@ -85,17 +75,12 @@ pub fn ConfigInput(
         .into_any(),
         _ => view! {
             <input
-                id=id
-                class=class
+                {..common}
                 type=if sensitive { "password" } else { "text" }
                 autocomplete=if sensitive { "new-password" } else { "off" }
                 spellcheck="false"
-                data-testid=testid
-                aria-describedby=described_by
-                aria-invalid=invalid
                 readonly=readonly
                 prop:disabled=disabled
-                prop:value=value
                 on:input=on_input
             />
         }

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::api::ApiError;
+
 /// A word beside a label (`sensitive`, `read-only`, `built-in`), after a space.
 #[component]
 pub fn Badge(text: &'static str) -> impl IntoView {
@@ -23,6 +25,18 @@ pub fn FieldError(
             {move || error.get()}
         </p>
     }
+}
+
+/// What a form's refusal says about the input `field` names (`name`, `config.endpoint`, …):
+/// shown under that input.
+pub fn refusal_of(refusal: RwSignal<Option<ApiError>>, field: String) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        refusal.with(|e| {
+            e.as_ref()
+                .filter(|e| e.field() == Some(field.as_str()))
+                .map(ApiError::message)
+        })
+    })
 }
 
 /// A required input's mark: a star on screen, "(required)" for a screen reader.

@@ -18,7 +18,7 @@ use secret_backends_api::{
 use crate::api::ApiError;
 use crate::commands;
 use crate::components::{
-    Alert, BusyButton, CommandBox, Loaded, Progress, SchemaField, TextField, YamlImport,
+    Alert, BusyButton, CommandBox, Loaded, Progress, SchemaField, TextField, YamlImport, refusal_of,
 };
 use crate::form;
 use crate::routes::Route;
@@ -168,15 +168,7 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
             Err(e) => error.set(Some(e.into())),
         }
     };
-    let field_error = move |field: String| {
-        Signal::derive(move || {
-            error.with(|e| {
-                e.as_ref()
-                    .filter(|e| e.field() == Some(field.as_str()))
-                    .map(ApiError::message)
-            })
-        })
-    };
+    let field_error = move |field: String| refusal_of(error, field);
     // The alert above the form is for refusals that no input on screen shows next to itself.
     let general_error = move || {
         let shown_by_a_field = |field: &str| {

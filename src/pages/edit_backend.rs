@@ -13,6 +13,7 @@ use crate::api::{ApiError, Tagged};
 use crate::commands;
 use crate::components::{
     Alert, BusyButton, CommandBox, Loaded, Offer, PlainField, Refusal, SensitiveField, TextField,
+    refusal_of,
 };
 use crate::form::{self, Change, Edit};
 use crate::routes::Route;
@@ -146,15 +147,7 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
         error.set(None);
         save.dispatch(request);
     };
-    let field_error = move |field: String| {
-        Signal::derive(move || {
-            error.with(|e| {
-                e.as_ref()
-                    .filter(|e| e.field() == Some(field.as_str()))
-                    .map(ApiError::message)
-            })
-        })
-    };
+    let field_error = move |field: String| refusal_of(error, field);
 
     let name_value = RwSignal::new(edit.with_untracked(|e| e.name.clone()));
     Effect::new(move || {
