@@ -39,6 +39,36 @@ pub fn refusal_of(refusal: RwSignal<Option<ApiError>>, field: String) -> Signal<
     })
 }
 
+/// A page's filter-as-you-type search box, labelled "Filter".
+#[component]
+pub fn FilterField(
+    /// The input's id (the label points at it).
+    id: &'static str,
+    /// The input's `data-testid`.
+    testid: &'static str,
+    /// What can be searched, e.g. "name, type or status".
+    placeholder: &'static str,
+    #[prop(into)] value: Signal<String>,
+    /// Called with the text on every change.
+    set: Callback<String>,
+) -> impl IntoView {
+    view! {
+        <div class="sbc-field sbc-field--inline">
+            <label for=id>"Filter"</label>
+            <input
+                id=id
+                class="sbc-input"
+                type="search"
+                placeholder=placeholder
+                autocomplete="off"
+                data-testid=testid
+                prop:value=value
+                on:input=move |ev| set.run(event_target_value(&ev))
+            />
+        </div>
+    }
+}
+
 /// A required input's mark: a star on screen, "(required)" for a screen reader.
 #[component]
 pub fn RequiredMark() -> impl IntoView {

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use secret_backends_api::AuditEntry;
 
-use crate::components::{Ago, Loaded};
+use crate::components::{Ago, FilterField, Loaded};
 use crate::session::{PageState, use_session};
 
 /// How many entries the page loads.
@@ -39,19 +39,13 @@ pub fn AuditPage() -> impl IntoView {
                 }
             >
                 <div class="sbc-controls" role="search">
-                    <div class="sbc-field sbc-field--inline">
-                        <label for="sbc-audit-filter">"Filter"</label>
-                        <input
-                            id="sbc-audit-filter"
-                            class="sbc-input"
-                            type="search"
-                            data-testid="audit-filter"
-                            placeholder="user, action, backend or model"
-                            autocomplete="off"
-                            prop:value=move || filter.get()
-                            on:input=move |ev| filter.set(event_target_value(&ev))
-                        />
-                    </div>
+                    <FilterField
+                        id="sbc-audit-filter"
+                        testid="audit-filter"
+                        placeholder="user, action, backend or model"
+                        value=filter
+                        set=Callback::new(move |text| filter.set(text))
+                    />
                 </div>
                 <Loaded resource=entries label="Loading the audit trail…" let:list>
                     <AuditTable entries=list filter=filter />

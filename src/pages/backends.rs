@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use secret_backends_api::SecretBackend;
 
-use crate::components::{ExportPanel, Loaded, StatusCell};
+use crate::components::{ExportPanel, FilterField, Loaded, StatusCell};
 use crate::listing::{ListView, SortKey, count, visible};
 use crate::routes::Route;
 use crate::session::use_session;
@@ -69,22 +69,13 @@ pub fn BackendsPage() -> impl IntoView {
 fn ListControls(view: RwSignal<ListView>) -> impl IntoView {
     view! {
         <div class="sbc-controls" role="search">
-            <div class="sbc-field sbc-field--inline">
-                <label for="sbc-backends-filter">"Filter"</label>
-                <input
-                    id="sbc-backends-filter"
-                    class="sbc-input"
-                    type="search"
-                    placeholder="name, type or status"
-                    autocomplete="off"
-                    data-testid="filter"
-                    prop:value=move || view.with(|v| v.filter.clone())
-                    on:input=move |ev| {
-                        let text = event_target_value(&ev);
-                        view.update(|v| v.filter = text);
-                    }
-                />
-            </div>
+            <FilterField
+                id="sbc-backends-filter"
+                testid="filter"
+                placeholder="name, type or status"
+                value=Signal::derive(move || view.with(|v| v.filter.clone()))
+                set=Callback::new(move |text| view.update(|v| v.filter = text))
+            />
             <label class="sbc-check">
                 <input
                     type="checkbox"
