@@ -13,6 +13,7 @@ mod model_backend_picker;
 mod refusal;
 mod sensitive_field;
 mod status;
+mod table;
 mod text_field;
 mod yaml_import;
 
@@ -29,5 +30,6 @@ pub use model_backend_picker::ModelBackendPicker;
 pub use refusal::{Offer, Refusal};
 pub use sensitive_field::SensitiveField;
 pub use status::StatusCell;
+pub use table::{Column, Table};
 pub use text_field::{Badge, FieldError, FilterField, RequiredMark, TextField, refusal_of};
 pub use yaml_import::YamlImport;

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use secret_backends_api::AuditEntry;
 
-use crate::components::{Ago, FilterField, Loaded};
+use crate::components::{Ago, Column, FilterField, Loaded, Table};
 use crate::session::{PageState, use_session};
 
 /// How many entries the page loads.
@@ -55,6 +55,15 @@ pub fn AuditPage() -> impl IntoView {
     }
 }
 
+const AUDIT_COLUMNS: [Column; 6] = [
+    Column::text("When"),
+    Column::text("Who"),
+    Column::text("What"),
+    Column::text("Backend"),
+    Column::text("Model"),
+    Column::text("Details"),
+];
+
 #[component]
 fn AuditTable(entries: Vec<AuditEntry>, filter: RwSignal<String>) -> impl IntoView {
     let entries = StoredValue::new(entries);
@@ -68,46 +77,46 @@ fn AuditTable(entries: Vec<AuditEntry>, filter: RwSignal<String>) -> impl IntoVi
         })
     };
     view! {
-        <div class="sbc-table-wrap">
-            <table class="sbc-table sbc-table--stack" data-testid="audit-table">
-                <caption class="sbc-visually-hidden">"Audit trail, newest first"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"When"</th>
-                        <th scope="col">"Who"</th>
-                        <th scope="col">"What"</th>
-                        <th scope="col">"Backend"</th>
-                        <th scope="col">"Model"</th>
-                        <th scope="col">"Details"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {move || {
-                        rows()
-                            .into_iter()
-                            .map(|e| {
-                                let no_backend = e.backend.is_none();
-                                let no_model = e.model.is_none();
-                                let no_details = e.keys.is_empty() && e.detail.is_none();
-                                view! {
-                                    <tr data-testid="audit-row">
-                            <td class="sbc-nowrap" data-label="When"><Ago at=e.at /></td>
-                            <td data-label="Who">{e.user}</td>
-                            <td data-label="What">{e.action}</td>
-                            <td data-label="Backend" class:sbc-cell--empty=no_backend>{e.backend.unwrap_or_default()}</td>
-                            <td data-label="Model" class:sbc-cell--empty=no_model>{e.model.unwrap_or_default()}</td>
-                            <td data-label="Details" class="sbc-audit__details" class:sbc-cell--empty=no_details>
-                                {(!e.keys.is_empty()).then(|| format!("keys: {}", e.keys.join(", ")))}
-                                {e.detail.map(|d| format!(" {d}"))}
-                            </td>
-                        </tr>
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </tbody>
-            </table>
-        </div>
+        <Table
+            testid="audit-table"
+            caption="Audit trail, newest first"
+            columns=&AUDIT_COLUMNS
+            class="sbc-table sbc-table--stack"
+        >
+            {move || rows().into_iter().map(audit_row).collect_view()}
+        </Table>
+    }
+}
+
+/// One entry; on a narrow screen, a block whose cells name their column (`data-label`).
+fn audit_row(e: AuditEntry) -> impl IntoView {
+    // On a narrow screen, where each cell is a labelled line, an empty cell is left out.
+    let empty = |none: bool| none.then_some("sbc-cell--empty");
+    let backend_class = empty(e.backend.is_none());
+    let model_class = empty(e.model.is_none());
+    let details_class = if e.keys.is_empty() && e.detail.is_none() {
+        "sbc-audit__details sbc-cell--empty"
+    } else {
+        "sbc-audit__details"
+    };
+    view! {
+        <tr data-testid="audit-row">
+            <td class="sbc-nowrap" data-label="When">
+                <Ago at=e.at />
+            </td>
+            <td data-label="Who">{e.user}</td>
+            <td data-label="What">{e.action}</td>
+            <td data-label="Backend" class=backend_class>
+                {e.backend.unwrap_or_default()}
+            </td>
+            <td data-label="Model" class=model_class>
+                {e.model.unwrap_or_default()}
+            </td>
+            <td data-label="Details" class=details_class>
+                {(!e.keys.is_empty()).then(|| format!("keys: {}", e.keys.join(", ")))}
+                {e.detail.map(|d| format!(" {d}"))}
+            </td>
+        </tr>
     }
 }
 

@@ -15,7 +15,7 @@ use secret_backends_api::{
 use super::load_by_name;
 use super::models::ordered_backends;
 use crate::api::ApiResult;
-use crate::components::{Loaded, ModelBackendPicker, Progress, StatusCell};
+use crate::components::{Column, Loaded, ModelBackendPicker, Progress, StatusCell, Table};
 use crate::routes::Route;
 use crate::session::use_session;
 
@@ -127,6 +127,19 @@ pub fn ModelPage() -> impl IntoView {
 
 /// The model's facts and the table of the backends it has content in: for each, the model's use
 /// of it and its health, with a warning when a backend the model needs does not answer.
+const BACKEND_COLUMNS: [Column; 4] = [
+    Column::text("Backend"),
+    Column::titled(
+        "In use",
+        "active: new revisions go here; draining: existing ones are still read from here",
+    ),
+    Column::titled(
+        "Health",
+        "The backend's own status, from the controller's last check",
+    ),
+    Column::number("Secrets"),
+];
+
 #[component]
 fn ModelDetail(
     model: Model,
@@ -241,34 +254,13 @@ fn ModelDetail(
         </dl>
         {warnings}
         <h2>"Backends"</h2>
-        <div class="sbc-table-wrap">
-            <table class="sbc-table" data-testid="model-backends-table">
-                <caption class="sbc-visually-hidden">
-                    "Backends holding this model's secrets: the model's use of each, and its health"
-                </caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Backend"</th>
-                        <th
-                            scope="col"
-                            title="active: new revisions go here; draining: existing ones are still read from here"
-                        >
-                            "In use"
-                        </th>
-                        <th
-                            scope="col"
-                            title="The backend's own status, from the controller's last check"
-                        >
-                            "Health"
-                        </th>
-                        <th scope="col" class="sbc-number">
-                            "Secrets"
-                        </th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <Table
+            testid="model-backends-table"
+            caption="Backends holding this model's secrets: the model's use of each, and its health"
+            columns=&BACKEND_COLUMNS
+        >
+            {rows}
+        </Table>
         {(!draining.is_empty())
             .then(|| {
                 view! {
@@ -282,6 +274,13 @@ fn ModelDetail(
             })}
     }
 }
+
+const SECRET_COLUMNS: [Column; 4] = [
+    Column::text("Label"),
+    Column::number("Revision"),
+    Column::text("Backend"),
+    Column::text("URI"),
+];
 
 /// The model's secrets (no content: the API has none to give).
 #[component]
@@ -308,24 +307,13 @@ fn SecretsTable(secrets: Vec<SecretInfo>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="sbc-table-wrap">
-            <table class="sbc-table" data-testid="model-secrets-table">
-                <caption class="sbc-visually-hidden">
-                    "Secrets of this model, without their content"
-                </caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Label"</th>
-                        <th scope="col" class="sbc-number">
-                            "Revision"
-                        </th>
-                        <th scope="col">"Backend"</th>
-                        <th scope="col">"URI"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <Table
+            testid="model-secrets-table"
+            caption="Secrets of this model, without their content"
+            columns=&SECRET_COLUMNS
+        >
+            {rows}
+        </Table>
     }
     .into_any()
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use secret_backends_api::{Model, ModelBackendState, ModelBackendStatus};
 
-use crate::components::Loaded;
+use crate::components::{Column, Loaded, Table};
 use crate::listing::count;
 use crate::routes::Route;
 use crate::session::use_session;
@@ -33,6 +33,14 @@ pub fn ModelsPage() -> impl IntoView {
         </section>
     }
 }
+
+const MODEL_COLUMNS: [Column; 5] = [
+    Column::text("Model"),
+    Column::text("Type"),
+    Column::text("Setting"),
+    Column::text("Writes to"),
+    Column::text("Secrets by backend"),
+];
 
 /// The list as a table; one row per model (`data-testid="model-row-<name>"`).
 #[component]
@@ -63,21 +71,13 @@ fn ModelsTable(models: Vec<Model>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="sbc-table-wrap">
-            <table class="sbc-table" data-testid="models-table">
-                <caption class="sbc-visually-hidden">"Models and their secret backends"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Model"</th>
-                        <th scope="col">"Type"</th>
-                        <th scope="col">"Setting"</th>
-                        <th scope="col">"Writes to"</th>
-                        <th scope="col">"Secrets by backend"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <Table
+            testid="models-table"
+            caption="Models and their secret backends"
+            columns=&MODEL_COLUMNS
+        >
+            {rows}
+        </Table>
     }
 }
 
