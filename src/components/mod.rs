@@ -30,6 +30,6 @@ pub use model_backend_picker::ModelBackendPicker;
 pub use refusal::{Offer, Refusal};
 pub use sensitive_field::SensitiveField;
 pub use status::StatusCell;
-pub use table::{Column, Table};
+pub use table::Table;
 pub use text_field::{Badge, FieldError, FilterField, RequiredMark, TextField, refusal_of};
 pub use yaml_import::YamlImport;

@@ -3,39 +3,6 @@
 
 use leptos::prelude::*;
 
-/// A column of a [`Table`].
-pub struct Column {
-    pub heading: &'static str,
-    /// Numbers are right-aligned.
-    pub numeric: bool,
-    /// What the column means, on hover.
-    pub title: Option<&'static str>,
-}
-
-impl Column {
-    pub const fn text(heading: &'static str) -> Column {
-        Column {
-            heading,
-            numeric: false,
-            title: None,
-        }
-    }
-
-    pub const fn number(heading: &'static str) -> Column {
-        Column {
-            numeric: true,
-            ..Column::text(heading)
-        }
-    }
-
-    pub const fn titled(heading: &'static str, title: &'static str) -> Column {
-        Column {
-            title: Some(title),
-            ..Column::text(heading)
-        }
-    }
-}
-
 /// A table of `columns` whose body is `children` (its rows).
 #[component]
 pub fn Table(
@@ -43,16 +10,24 @@ pub fn Table(
     testid: &'static str,
     /// What the table holds, for screen readers.
     caption: &'static str,
-    columns: &'static [Column],
+    /// The column headings.
+    columns: &'static [&'static str],
+    /// The columns that hold numbers (right-aligned), by heading.
+    #[prop(optional)]
+    numeric: &'static [&'static str],
+    /// What some columns mean, on hover: (heading, meaning).
+    #[prop(optional)]
+    titles: &'static [(&'static str, &'static str)],
     #[prop(default = "sbc-table")] class: &'static str,
     children: Children,
 ) -> impl IntoView {
     let headings = columns
         .iter()
-        .map(|c| {
+        .map(|&heading| {
+            let title = titles.iter().find(|(h, _)| *h == heading).map(|(_, t)| *t);
             view! {
-                <th scope="col" class:sbc-number=c.numeric title=c.title>
-                    {c.heading}
+                <th scope="col" class:sbc-number=numeric.contains(&heading) title=title>
+                    {heading}
                 </th>
             }
         })

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use secret_backends_api::AuditEntry;
 
-use crate::components::{Ago, Column, FilterField, Loaded, Table};
+use crate::components::{Ago, FilterField, Loaded, Table};
 use crate::session::{PageState, use_session};
 
 /// How many entries the page loads.
@@ -55,14 +55,7 @@ pub fn AuditPage() -> impl IntoView {
     }
 }
 
-const AUDIT_COLUMNS: [Column; 6] = [
-    Column::text("When"),
-    Column::text("Who"),
-    Column::text("What"),
-    Column::text("Backend"),
-    Column::text("Model"),
-    Column::text("Details"),
-];
+const AUDIT_COLUMNS: [&str; 6] = ["When", "Who", "What", "Backend", "Model", "Details"];
 
 #[component]
 fn AuditTable(entries: Vec<AuditEntry>, filter: RwSignal<String>) -> impl IntoView {

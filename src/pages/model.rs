@@ -15,7 +15,7 @@ use secret_backends_api::{
 use super::load_by_name;
 use super::models::ordered_backends;
 use crate::api::ApiResult;
-use crate::components::{Column, Loaded, ModelBackendPicker, Progress, StatusCell, Table};
+use crate::components::{Loaded, ModelBackendPicker, Progress, StatusCell, Table};
 use crate::routes::Route;
 use crate::session::use_session;
 
@@ -127,17 +127,18 @@ pub fn ModelPage() -> impl IntoView {
 
 /// The model's facts and the table of the backends it has content in: for each, the model's use
 /// of it and its health, with a warning when a backend the model needs does not answer.
-const BACKEND_COLUMNS: [Column; 4] = [
-    Column::text("Backend"),
-    Column::titled(
+const BACKEND_COLUMNS: [&str; 4] = ["Backend", "In use", "Health", "Secrets"];
+
+/// What the backends table's "In use" and "Health" columns mean.
+const BACKEND_COLUMN_TITLES: [(&str, &str); 2] = [
+    (
         "In use",
         "active: new revisions go here; draining: existing ones are still read from here",
     ),
-    Column::titled(
+    (
         "Health",
         "The backend's own status, from the controller's last check",
     ),
-    Column::number("Secrets"),
 ];
 
 #[component]
@@ -258,6 +259,8 @@ fn ModelDetail(
             testid="model-backends-table"
             caption="Backends holding this model's secrets: the model's use of each, and its health"
             columns=&BACKEND_COLUMNS
+            numeric=&["Secrets"]
+            titles=&BACKEND_COLUMN_TITLES
         >
             {rows}
         </Table>
@@ -275,12 +278,7 @@ fn ModelDetail(
     }
 }
 
-const SECRET_COLUMNS: [Column; 4] = [
-    Column::text("Label"),
-    Column::number("Revision"),
-    Column::text("Backend"),
-    Column::text("URI"),
-];
+const SECRET_COLUMNS: [&str; 4] = ["Label", "Revision", "Backend", "URI"];
 
 /// The model's secrets (no content: the API has none to give).
 #[component]
@@ -311,6 +309,7 @@ fn SecretsTable(secrets: Vec<SecretInfo>) -> impl IntoView {
             testid="model-secrets-table"
             caption="Secrets of this model, without their content"
             columns=&SECRET_COLUMNS
+            numeric=&["Revision"]
         >
             {rows}
         </Table>

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use secret_backends_api::{Model, ModelBackendState, ModelBackendStatus};
 
-use crate::components::{Column, Loaded, Table};
+use crate::components::{Loaded, Table};
 use crate::listing::count;
 use crate::routes::Route;
 use crate::session::use_session;
@@ -34,12 +34,12 @@ pub fn ModelsPage() -> impl IntoView {
     }
 }
 
-const MODEL_COLUMNS: [Column; 5] = [
-    Column::text("Model"),
-    Column::text("Type"),
-    Column::text("Setting"),
-    Column::text("Writes to"),
-    Column::text("Secrets by backend"),
+const MODEL_COLUMNS: [&str; 5] = [
+    "Model",
+    "Type",
+    "Setting",
+    "Writes to",
+    "Secrets by backend",
 ];
 
 /// The list as a table; one row per model (`data-testid="model-row-<name>"`).
