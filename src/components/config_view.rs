@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use secret_backends_api::{FieldKind, SecretBackend, certificate_summary};
 
+use crate::components::Note;
 use crate::form::value_text;
 
 /// The config of `backend`, key by key, in the order of its type's schema. With `revealed`, the
@@ -18,12 +19,8 @@ pub fn ConfigView(
 ) -> impl IntoView {
     let fields = backend.backend_type.fields();
     if fields.is_empty() {
-        return view! {
-            <p class="sbc-muted" data-testid="config-empty">
-                "This backend has no configuration."
-            </p>
-        }
-        .into_any();
+        return view! { <Note testid="config-empty" text="This backend has no configuration." /> }
+            .into_any();
     }
     let rows = fields
         .iter()

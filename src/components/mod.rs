@@ -18,7 +18,7 @@ mod text_field;
 mod yaml_import;
 
 pub use ago::Ago;
-pub use alert::{Alert, Progress};
+pub use alert::{Alert, Fact, Note, Progress};
 pub use busy_button::BusyButton;
 pub use command_box::{CommandBox, command_words, copy_text, download_text};
 pub use config_field::{ConfigInput, PlainField, SchemaField};

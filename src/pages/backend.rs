@@ -12,7 +12,7 @@ use super::backend_dialogs::{RemoveDialog, RotateDialog};
 use super::load_by_name;
 use crate::api::Tagged;
 use crate::components::{
-    Ago, Alert, Badge, BusyButton, ConfigView, ExportPanel, Loaded, StatusCell,
+    Ago, Alert, Badge, BusyButton, ConfigView, ExportPanel, Fact, Loaded, StatusCell,
 };
 use crate::routes::Route;
 use crate::session::use_session;
@@ -87,12 +87,8 @@ fn BackendDetail(backend: Tagged<SecretBackend>, refetch: Callback<()>) -> impl 
             .map(|e| e.message())
     };
 
-    let checked = b.checked_at.clone();
-    let models = b.models.clone();
     let rotation = b.token_rotate_interval.clone();
     let interval = StoredValue::new(b.token_rotate_interval.clone().unwrap_or_default());
-    let next_rotation = b.next_rotation.clone();
-    let last_rotation = b.last_rotation.clone();
     let edit_href = session.href(&Route::EditBackend(b.name.clone()));
     let has_sensitive = !b.sensitive_set.is_empty();
     let secrets = b.secrets;
@@ -135,96 +131,11 @@ fn BackendDetail(backend: Tagged<SecretBackend>, refetch: Callback<()>) -> impl 
             </div>
         </div>
         {move || action_error().map(|m| view! { <Alert message=m /> })}
-        <dl class="sbc-facts" data-testid="backend-facts">
-            <div>
-                <dt>"Type"</dt>
-                <dd data-testid="backend-type">
-                    {b.backend_type.as_str()}
-                    {b.built_in.then(|| view! { <Badge text="built-in" /> })}
-                </dd>
-            </div>
-            <div>
-                <dt>"Status"</dt>
-                <dd data-testid="backend-status">
-                    <StatusCell backend=b.clone() />
-                </dd>
-            </div>
-            <div>
-                <dt>"Checked"</dt>
-                <dd data-testid="backend-checked">
-                    {match checked {
-                        Some(at) => view! { <Ago at=at /> }.into_any(),
-                        None => {
-                            view! { {if b.built_in { "always available" } else { "not yet" }} }
-                                .into_any()
-                        }
-                    }}
-                </dd>
-            </div>
-            <div>
-                <dt>"Secrets"</dt>
-                <dd data-testid="backend-secrets">{b.secrets}</dd>
-            </div>
-            <div>
-                <dt>"Models"</dt>
-                <dd data-testid="backend-models">
-                    {if models.is_empty() {
-                        view! { <span class="sbc-muted">"none"</span> }.into_any()
-                    } else {
-                        models
-                            .into_iter()
-                            .map(|m| {
-                                let href = session.href(&Route::Model(m.clone()));
-                                view! {
-                                    <A href=href attr:class="sbc-chip">
-                                        {m}
-                                    </A>
-                                    " "
-                                }
-                            })
-                            .collect_view()
-                            .into_any()
-                    }}
-                </dd>
-            </div>
-            <div>
-                <dt>"ID"</dt>
-                <dd class="sbc-mono">{b.id.clone()}</dd>
-            </div>
-        </dl>
+        <BackendFacts backend=config_source.get_value() />
 
         <Show when=move || manageable>
             <h2>"Token rotation"</h2>
-            <dl class="sbc-facts" data-testid="rotation">
-                <div>
-                    <dt>"Interval"</dt>
-                    <dd data-testid="rotation-interval">
-                        {rotation.clone().unwrap_or_else(|| "off".to_owned())}
-                    </dd>
-                </div>
-                <div>
-                    <dt>"Next"</dt>
-                    <dd data-testid="rotation-next">
-                        {next_rotation
-                            .clone()
-                            .map_or_else(|| "—".to_owned(), |at| exact_time(&at))}
-                    </dd>
-                </div>
-                <div>
-                    <dt>"Last"</dt>
-                    <dd data-testid="rotation-last">
-                        {match last_rotation.clone() {
-                            None => "never".to_owned(),
-                            Some(r) => {
-                                match r.error {
-                                    None => format!("{}: succeeded", exact_time(&r.at)),
-                                    Some(e) => format!("{}: failed: {e}", exact_time(&r.at)),
-                                }
-                            }
-                        }}
-                    </dd>
-                </div>
-            </dl>
+            <RotationFacts backend=config_source.get_value() />
             <Show when={
                 let has_interval = rotation.is_some();
                 move || has_interval && session.is_superuser()
@@ -379,6 +290,94 @@ fn RevealButton(name: String, revealed: RwSignal<Option<Config>>) -> impl IntoVi
             }}
         </div>
         {move || error().map(|m| view! { <Alert message=m /> })}
+    }
+}
+
+/// What the backend is, how it is, and who uses it.
+#[component]
+fn BackendFacts(backend: SecretBackend) -> impl IntoView {
+    let session = use_session();
+    // Each value is a closure of its own that owns what it shows: take the fields out first.
+    let backend_type = backend.backend_type.as_str();
+    let built_in = backend.built_in;
+    let checked = backend.checked_at.clone();
+    let secrets = backend.secrets;
+    let models = backend.models.clone();
+    let id = backend.id.clone();
+    view! {
+        <dl class="sbc-facts" data-testid="backend-facts">
+            <Fact term="Type" testid="backend-type">
+                {backend_type}
+                {built_in.then(|| view! { <Badge text="built-in" /> })}
+            </Fact>
+            <Fact term="Status" testid="backend-status">
+                <StatusCell backend=backend />
+            </Fact>
+            <Fact term="Checked" testid="backend-checked">
+                {match checked {
+                    Some(at) => view! { <Ago at=at /> }.into_any(),
+                    None => {
+                        view! { {if built_in { "always available" } else { "not yet" }} }.into_any()
+                    }
+                }}
+            </Fact>
+            <Fact term="Secrets" testid="backend-secrets">
+                {secrets}
+            </Fact>
+            <Fact term="Models" testid="backend-models">
+                {if models.is_empty() {
+                    view! { <span class="sbc-muted">"none"</span> }.into_any()
+                } else {
+                    models
+                        .into_iter()
+                        .map(|m| {
+                            let href = session.href(&Route::Model(m.clone()));
+                            view! {
+                                <A href=href attr:class="sbc-chip">
+                                    {m}
+                                </A>
+                                " "
+                            }
+                        })
+                        .collect_view()
+                        .into_any()
+                }}
+            </Fact>
+            <Fact term="ID" class="sbc-mono">
+                {id}
+            </Fact>
+        </dl>
+    }
+}
+
+/// The token rotation: its interval, when it is due next, and how the last one went.
+#[component]
+fn RotationFacts(backend: SecretBackend) -> impl IntoView {
+    let interval = backend
+        .token_rotate_interval
+        .unwrap_or_else(|| "off".to_owned());
+    let next = backend
+        .next_rotation
+        .map_or_else(|| "—".to_owned(), |at| exact_time(&at));
+    let last = match backend.last_rotation {
+        None => "never".to_owned(),
+        Some(r) => match r.error {
+            None => format!("{}: succeeded", exact_time(&r.at)),
+            Some(e) => format!("{}: failed: {e}", exact_time(&r.at)),
+        },
+    };
+    view! {
+        <dl class="sbc-facts" data-testid="rotation">
+            <Fact term="Interval" testid="rotation-interval">
+                {interval}
+            </Fact>
+            <Fact term="Next" testid="rotation-next">
+                {next}
+            </Fact>
+            <Fact term="Last" testid="rotation-last">
+                {last}
+            </Fact>
+        </dl>
     }
 }
 

@@ -15,7 +15,7 @@ use secret_backends_api::{
 use super::load_by_name;
 use super::models::ordered_backends;
 use crate::api::ApiResult;
-use crate::components::{Loaded, ModelBackendPicker, Progress, StatusCell, Table};
+use crate::components::{Fact, Loaded, ModelBackendPicker, Note, Progress, StatusCell, Table};
 use crate::routes::Route;
 use crate::session::use_session;
 
@@ -82,9 +82,10 @@ pub fn ModelPage() -> impl IntoView {
                                 .into_any()
                         } else {
                             view! {
-                                <p class="sbc-muted" data-testid="backend-picker-denied">
-                                    "Changing this model's backend needs write access on the model."
-                                </p>
+                                <Note
+                                    testid="backend-picker-denied"
+                                    text="Changing this model's backend needs write access on the model."
+                                />
                             }
                                 .into_any()
                         };
@@ -113,9 +114,10 @@ pub fn ModelPage() -> impl IntoView {
                     Some(list) => view! { <SecretsTable secrets=list /> }.into_any(),
                     None => {
                         view! {
-                            <p class="sbc-muted" data-testid="model-secrets-denied">
-                                "Seeing this model's secrets needs read access on the model."
-                            </p>
+                            <Note
+                                testid="model-secrets-denied"
+                                text="Seeing this model's secrets needs read access on the model."
+                            />
                         }
                             .into_any()
                     }
@@ -233,25 +235,19 @@ fn ModelDetail(
     };
     view! {
         <dl class="sbc-facts" data-testid="model-facts">
-            <div>
-                <dt>"Type"</dt>
-                <dd data-testid="model-type">{model.model_type.as_str()}</dd>
-            </div>
-            <div>
-                <dt>"Backend setting"</dt>
-                <dd>
-                    <span data-testid="model-setting">{model.secret_backend.clone()}</span>
-                    {setting_note}
-                </dd>
-            </div>
-            <div>
-                <dt>"New secrets go to"</dt>
-                <dd data-testid="model-effective">{model.effective_backend.clone()}</dd>
-            </div>
-            <div>
-                <dt>"UUID"</dt>
-                <dd class="sbc-mono">{model.uuid.clone()}</dd>
-            </div>
+            <Fact term="Type" testid="model-type">
+                {model.model_type.as_str()}
+            </Fact>
+            <Fact term="Backend setting">
+                <span data-testid="model-setting">{model.secret_backend.clone()}</span>
+                {setting_note}
+            </Fact>
+            <Fact term="New secrets go to" testid="model-effective">
+                {model.effective_backend.clone()}
+            </Fact>
+            <Fact term="UUID" class="sbc-mono">
+                {model.uuid.clone()}
+            </Fact>
         </dl>
         {warnings}
         <h2>"Backends"</h2>
@@ -284,12 +280,8 @@ const SECRET_COLUMNS: [&str; 4] = ["Label", "Revision", "Backend", "URI"];
 #[component]
 fn SecretsTable(secrets: Vec<SecretInfo>) -> impl IntoView {
     if secrets.is_empty() {
-        return view! {
-            <p class="sbc-muted" data-testid="model-secrets-empty">
-                "This model has no secrets."
-            </p>
-        }
-        .into_any();
+        return view! { <Note testid="model-secrets-empty" text="This model has no secrets." /> }
+            .into_any();
     }
     let rows = secrets
         .into_iter()

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use secret_backends_api::{Model, ModelBackendState, ModelBackendStatus};
 
-use crate::components::{Loaded, Table};
+use crate::components::{Loaded, Note, Table};
 use crate::listing::count;
 use crate::routes::Route;
 use crate::session::use_session;
@@ -20,12 +20,7 @@ pub fn ModelsPage() -> impl IntoView {
             <h1>"Models"</h1>
             <Loaded resource=models label="Loading models…" let:list>
                 {if list.is_empty() {
-                    view! {
-                        <p class="sbc-muted" data-testid="models-empty">
-                            "No models yet."
-                        </p>
-                    }
-                        .into_any()
+                    view! { <Note testid="models-empty" text="No models yet." /> }.into_any()
                 } else {
                     view! { <ModelsTable models=list /> }.into_any()
                 }}
