@@ -41,3 +41,26 @@ pub fn BusyButton(
         </button>
     }
 }
+
+/// A [`BusyButton`] that runs `action`, busy while it does.
+#[component]
+pub fn ActionButton<T: Send + Sync + 'static>(
+    /// The button's `data-testid`.
+    testid: &'static str,
+    label: &'static str,
+    busy_label: &'static str,
+    action: Action<(), T>,
+) -> impl IntoView {
+    let run = Callback::new(move |()| {
+        action.dispatch(());
+    });
+    view! {
+        <BusyButton
+            testid=testid
+            label=label
+            busy_label=busy_label
+            busy=action.pending()
+            on_click=run
+        />
+    }
+}

@@ -20,13 +20,13 @@ pub fn CommandBox(
 ) -> impl IntoView {
     // Set when the clipboard accepted the text; cleared by the next click.
     let copied = RwSignal::new(false);
-    let copy = move |_| {
+    let copy = Callback::new(move |()| {
         copied.set(false);
         let text = command.get_untracked();
         copy_text(&text, move || {
             copied.try_set(true);
         });
-    };
+    });
     let title_id = format!("{testid}-title");
     let labelled_by = title_id.clone();
     view! {
@@ -46,15 +46,12 @@ pub fn CommandBox(
                 </code>
             </pre>
             <p class="sbc-command__actions">
-                <button
-                    type="button"
-                    class="sbc-button"
-                    data-testid=format!("{testid}-copy")
-                    on:click=copy
-                >
-                    {move || if copied.get() { "Copied" } else { "Copy" }}
-                    <span class="sbc-visually-hidden">" the juju command"</span>
-                </button>
+                <CopyButton
+                    testid=format!("{testid}-copy")
+                    what=" the juju command"
+                    copied=copied
+                    on_copy=copy
+                />
                 <Show when=move || command.with(|c| has_placeholder(c))>
                     <span class="sbc-muted sbc-command__hint" data-testid=format!("{testid}-hint")>
                         "Replace the "
@@ -170,6 +167,31 @@ fn click_link(filename: &str, url: &str) -> Result<(), JsValue> {
     link.click();
     link.remove();
     Ok(())
+}
+
+/// "Copy", then "Copied" once the clipboard took the text (`copied`).
+#[component]
+pub fn CopyButton(
+    /// The button's `data-testid`.
+    #[prop(into)]
+    testid: String,
+    /// What it copies, for a screen reader, after "Copy": " the juju command".
+    #[prop(into)]
+    what: String,
+    #[prop(into)] copied: Signal<bool>,
+    on_copy: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <button
+            type="button"
+            class="sbc-button"
+            data-testid=testid
+            on:click=move |_| on_copy.run(())
+        >
+            {move || if copied.get() { "Copied" } else { "Copy" }}
+            <span class="sbc-visually-hidden">{what}</span>
+        </button>
+    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use secret_backends_api::{
 
 use crate::api::Tagged;
 use crate::commands::model_commands;
-use crate::components::{Offer, Progress, Refusal, command_words, copy_text};
+use crate::components::{CopyButton, Offer, Progress, Refusal, command_words, copy_text};
 use crate::session::use_session;
 
 /// What the set-backend action sends: the backend, whether to skip the ping, the model's ETag.
@@ -247,12 +247,12 @@ fn ModelCommands(
                 let testid = format!("model-command-{slug}");
                 let label_id = format!("sbc-model-command-{slug}");
                 let text = command.clone();
-                let copy = move |_| {
+                let copy = Callback::new(move |()| {
                     copied.set(None);
                     copy_text(&text, move || {
                         copied.try_set(Some(label));
                     });
-                };
+                });
                 view! {
                     <div class="sbc-command__variant">
                         <p class="sbc-command__label" id=label_id.clone()>
@@ -264,17 +264,12 @@ fn ModelCommands(
                                 {command_words(&command)}
                             </code>
                         </pre>
-                        <button
-                            type="button"
-                            class="sbc-button"
-                            data-testid=format!("{testid}-copy")
-                            on:click=copy
-                        >
-                            {move || if copied.get() == Some(label) { "Copied" } else { "Copy" }}
-                            <span class="sbc-visually-hidden">
-                                {format!(" the {label} command")}
-                            </span>
-                        </button>
+                        <CopyButton
+                            testid=format!("{testid}-copy")
+                            what=format!(" the {label} command")
+                            copied=Signal::derive(move || copied.get() == Some(label))
+                            on_copy=copy
+                        />
                     </div>
                 }
             })

@@ -18,7 +18,8 @@ use secret_backends_api::{
 use crate::api::ApiError;
 use crate::commands;
 use crate::components::{
-    Alert, BusyButton, CommandBox, Loaded, Progress, SchemaField, TextField, YamlImport, refusal_of,
+    Alert, BusyButton, CommandBox, Loaded, Page, Progress, SchemaField, TextField, YamlImport,
+    refusal_of,
 };
 use crate::form;
 use crate::routes::Route;
@@ -29,12 +30,12 @@ pub fn AddBackendPage() -> impl IntoView {
     let session = use_session();
     let types = LocalResource::new(move || async move { session.api.backend_types().await });
     view! {
-        <section class="sbc-page" data-testid="add-backend-page">
-            <h1>"Add a secret backend"</h1>
+        <Page testid="add-backend-page" title="Add a secret backend">
+
             <Loaded resource=types label="Loading the backend types…" let:types>
                 <AddForm types=types />
             </Loaded>
-        </section>
+        </Page>
     }
 }
 

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use secret_backends_api::AuditEntry;
 
-use crate::components::{Ago, FilterField, Loaded, Table};
+use crate::components::{Ago, FilterField, Loaded, Page, Table};
 use crate::session::{PageState, use_session};
 
 /// How many entries the page loads.
@@ -26,8 +26,8 @@ pub fn AuditPage() -> impl IntoView {
     });
     let filter = RwSignal::new(String::new());
     view! {
-        <section class="sbc-page" data-testid="audit-page">
-            <h1>"Audit"</h1>
+        <Page testid="audit-page" title="Audit">
+
             <Show
                 when=move || session.is_superuser()
                 fallback=|| {
@@ -51,7 +51,7 @@ pub fn AuditPage() -> impl IntoView {
                     <AuditTable entries=list filter=filter />
                 </Loaded>
             </Show>
-        </section>
+        </Page>
     }
 }
 

@@ -12,7 +12,7 @@ use super::backend_dialogs::{RemoveDialog, RotateDialog};
 use super::load_by_name;
 use crate::api::Tagged;
 use crate::components::{
-    Ago, Alert, Badge, BusyButton, ConfigView, ExportPanel, Fact, Loaded, StatusCell,
+    ActionButton, Ago, Alert, Badge, BusyButton, ConfigView, ExportPanel, Fact, Loaded, StatusCell,
 };
 use crate::routes::Route;
 use crate::session::use_session;
@@ -100,14 +100,11 @@ fn BackendDetail(backend: Tagged<SecretBackend>, refetch: Callback<()>) -> impl 
             <div class="sbc-actions">
                 // A built-in backend is always available: there is nothing to check.
                 <Show when=move || manageable>
-                    <BusyButton
+                    <ActionButton
                         testid="check-now"
                         label="Check now"
                         busy_label="Checking…"
-                        busy=check.pending()
-                        on_click=Callback::new(move |()| {
-                            check.dispatch(());
-                        })
+                        action=check
                     />
                 </Show>
                 <Show when=move || manageable && session.is_superuser()>
@@ -275,14 +272,11 @@ fn RevealButton(name: String, revealed: RwSignal<Option<Config>>) -> impl IntoVi
                         .into_any()
                 } else {
                     view! {
-                        <BusyButton
+                        <ActionButton
                             testid="reveal"
                             label="Reveal values"
                             busy_label="Revealing…"
-                            busy=reveal.pending()
-                            on_click=Callback::new(move |()| {
-                                reveal.dispatch(());
-                            })
+                            action=reveal
                         />
                     }
                         .into_any()

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_navigate;
 use secret_backends_api::{ErrorCode, EventKind, GoDuration};
 
 use crate::commands;
-use crate::components::{Alert, BusyButton, CommandBox, Modal};
+use crate::components::{Alert, BusyButton, CancelButton, CommandBox, Modal};
 use crate::listing::count;
 use crate::routes::Route;
 use crate::session::use_session;
@@ -47,14 +47,7 @@ pub(super) fn RotateDialog(
             </p>
             <p data-testid="rotate-next-after">{next}</p>
             <div class="sbc-actions">
-                <button
-                    type="button"
-                    class="sbc-button"
-                    data-testid="rotate-cancel"
-                    on:click=move |_| on_cancel.run(())
-                >
-                    "Cancel"
-                </button>
+                <CancelButton testid="rotate-cancel" on_cancel=on_cancel />
                 <button
                     type="button"
                     class="sbc-button sbc-button--primary"
@@ -191,14 +184,7 @@ pub(super) fn RemoveDialog(
                     })
                     testid="remove-command"
                 /> <div class="sbc-actions">
-                    <button
-                        type="button"
-                        class="sbc-button"
-                        data-testid="remove-cancel"
-                        on:click=move |_| on_cancel.run(())
-                    >
-                        "Cancel"
-                    </button>
+                    <CancelButton testid="remove-cancel" on_cancel=on_cancel />
                     <BusyButton
                         testid="remove-confirm"
                         label="Remove backend"

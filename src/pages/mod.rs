@@ -26,6 +26,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
+use crate::components::Page;
 use crate::routes::Route;
 use crate::session::{PageState, use_session};
 
@@ -47,12 +48,12 @@ pub fn NotFoundPage() -> impl IntoView {
     let session = use_session();
     session.state.set(PageState::Ready);
     view! {
-        <section class="sbc-page" data-testid="not-found">
-            <h1>"Page not found"</h1>
+        <Page testid="not-found" title="Page not found">
+
             <p>
                 "There is no such page in the console. "
                 <A href=session.href(&Route::Backends)>"Go to the backends"</A> "."
             </p>
-        </section>
+        </Page>
     }
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use secret_backends_api::{Model, ModelBackendState, ModelBackendStatus};
 
-use crate::components::{Loaded, Note, Table};
+use crate::components::{Loaded, Note, Page, Table};
 use crate::listing::count;
 use crate::routes::Route;
 use crate::session::use_session;
@@ -16,8 +16,8 @@ pub fn ModelsPage() -> impl IntoView {
     let session = use_session();
     let models = LocalResource::new(move || async move { session.api.models_list().await });
     view! {
-        <section class="sbc-page" data-testid="models-page">
-            <h1>"Models"</h1>
+        <Page testid="models-page" title="Models">
+
             <Loaded resource=models label="Loading models…" let:list>
                 {if list.is_empty() {
                     view! { <Note testid="models-empty" text="No models yet." /> }.into_any()
@@ -25,7 +25,7 @@ pub fn ModelsPage() -> impl IntoView {
                     view! { <ModelsTable models=list /> }.into_any()
                 }}
             </Loaded>
-        </section>
+        </Page>
     }
 }
 
