@@ -34,12 +34,14 @@ pub fn ConfigView(
             let value = if let Some(secret) = revealed_value {
                 view! { <RevealedValue key=field.name value=secret pem=pem /> }.into_any()
             } else if field.sensitive {
-                view! { <SensitiveValue set=backend.sensitive_set.iter().any(|k| k == field.name) /> }
-                    .into_any()
+                let set = backend.sensitive_set.iter().any(|k| k == field.name);
+                view! { <SensitiveValue set=set /> }.into_any()
             } else {
-                match backend.config.get(field.name) {
-                    Some(value) if pem => view! { <PemValue key=field.name text=value_text(value) /> }.into_any(),
-                    Some(value) => view! { <span class="sbc-config__value">{value_text(value)}</span> }.into_any(),
+                match backend.config.get(field.name).map(value_text) {
+                    Some(text) if pem => view! { <PemValue key=field.name text=text /> }.into_any(),
+                    Some(text) => {
+                        view! { <span class="sbc-config__value">{text}</span> }.into_any()
+                    }
                     None => view! { <span class="sbc-muted">"not set"</span> }.into_any(),
                 }
             };

@@ -145,13 +145,16 @@ pub fn ModelBackendPicker(
                 view! {
                     <p class="sbc-hint" role="status" data-testid="set-backend-done">
                         {format!(
-                            "The model's backend is now {}: new secret revisions go to {} at once. Existing ones are read from their old backend while it is draining, and moved over in the background.",
+                            "The model's backend is now {}: new secret revisions go to {} at once. \
+                             Existing ones are read from their old backend while it is draining, \
+                             and moved over in the background.",
                             tagged.value.secret_backend,
                             tagged.value.effective_backend,
                         )}
                         {forced
                             .then_some(
-                                " It was set without a ping: new secrets will fail to be stored until the backend answers.",
+                                " It was set without a ping: new secrets will fail to be stored \
+                                 until the backend answers.",
                             )}
                     </p>
                 }
@@ -161,14 +164,18 @@ pub fn ModelBackendPicker(
                 let send_force = send_force.clone();
                 let force = Offer {
                     testid: "set-backend-unreachable",
-                    note: "The backend did not answer the controller's ping. You can set it anyway: the model switches to it now, and new secrets will fail to be stored until the backend answers. Existing secrets stay where they are until then. The juju CLI has no equivalent of setting it anyway.",
+                    note: "The backend did not answer the controller's ping. You can set it \
+                        anyway: the model switches to it now, and new secrets will fail to be \
+                        stored until the backend answers. Existing secrets stay where they are \
+                        until then. The juju CLI has no equivalent of setting it anyway.",
                     button_testid: "set-backend-force",
                     button: "Set anyway",
                     run: Callback::new(move |()| send_force(true)),
                 };
                 let reload = Offer {
                     testid: "set-backend-conflict",
-                    note: "Someone else changed this model since this page loaded it. Reload it to see their change; your choice is kept.",
+                    note: "Someone else changed this model since this page loaded it. Reload it to \
+                        see their change; your choice is kept.",
                     button_testid: "reload",
                     button: "Reload",
                     run: Callback::new(move |()| {
@@ -176,8 +183,9 @@ pub fn ModelBackendPicker(
                         on_changed.run(());
                     }),
                 };
-                view! { <Refusal error=e whole_message="set-backend-message" force=Some(force) reload=reload /> }
-                .into_any()
+                let force = Some(force);
+                view! { <Refusal error=e whole_message=WHOLE_MESSAGE force=force reload=reload /> }
+                    .into_any()
             }
         }
     };
@@ -207,7 +215,10 @@ pub fn ModelBackendPicker(
                     {options}
                 </select>
                 <p class="sbc-hint" id="sbc-model-backend-hint">
-                    "auto: internal for IaaS models, the model's own Kubernetes backend for CaaS models. The controller pings the chosen backend first. New secret revisions then go to it at once; existing ones are read from the old backend while it is draining, and moved over in the background."
+                    "auto: internal for IaaS models, the model's own Kubernetes backend for CaaS \
+                     models. The controller pings the chosen backend first. New secret revisions \
+                     then go to it at once; existing ones are read from the old backend while it \
+                     is draining, and moved over in the background."
                 </p>
             </div>
             <ModelCommands commands=commands forced=forced />
@@ -225,6 +236,9 @@ pub fn ModelBackendPicker(
         </form>
     }
 }
+
+/// The `data-testid` of a refusal's whole message (the service's own words, in full).
+const WHOLE_MESSAGE: &str = "set-backend-message";
 
 /// The equivalent `juju` commands, one per Juju version and labelled with it (3.x sets the model
 /// config key, 4.x has a command of its own), each with a "Copy" button; for a forced change, a

@@ -136,7 +136,8 @@ pub fn YamlImport(
                             view! {
                                 <div class="sbc-warning" role="status" data-testid="yaml-unknown">
                                     {format!(
-                                        "Filled the form. Not used, because {} backends have no such keys: {}",
+                                        "Filled the form. Not used, because {} backends have no \
+                                         such keys: {}",
                                         backend_type.get_untracked().as_str(),
                                         unknown.join(", "),
                                     )}

@@ -31,7 +31,6 @@ pub fn AddBackendPage() -> impl IntoView {
     let types = LocalResource::new(move || async move { session.api.backend_types().await });
     view! {
         <Page testid="add-backend-page" title="Add a secret backend">
-
             <Loaded resource=types label="Loading the backend types…" let:types>
                 <AddForm types=types />
             </Loaded>
@@ -278,7 +277,8 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
                 label="Token rotate interval"
                 testid="field-token-rotate-interval"
                 value=rotate
-                hint="Optional. A Go duration such as 24h or 90m (at least 1h); empty for no rotation."
+                hint="Optional. A Go duration such as 24h or 90m (at least 1h); empty for no \
+                rotation."
                 error=field_error("token-rotate-interval".to_owned())
             />
             <div class="sbc-actions">

@@ -27,7 +27,6 @@ pub fn AuditPage() -> impl IntoView {
     let filter = RwSignal::new(String::new());
     view! {
         <Page testid="audit-page" title="Audit">
-
             <Show
                 when=move || session.is_superuser()
                 fallback=|| {

@@ -125,7 +125,8 @@ pub(super) fn RemoveDialog(
                         <div class="sbc-warning" data-testid="remove-in-use">
                             <p>
                                 {format!(
-                                    "It holds {held} ({model_list}). Juju refuses to remove a backend that holds secret content.",
+                                    "It holds {held} ({model_list}). Juju refuses to remove a \
+                                     backend that holds secret content.",
                                 )}
                             </p>
                             <label class="sbc-check-text">
@@ -137,7 +138,8 @@ pub(super) fn RemoveDialog(
                                 />
                                 " Remove anyway (force): models that use it go back to "
                                 <code>"auto"</code>
-                                ", and the secret content it holds is no longer reachable through the controller."
+                                ", and the secret content it holds is no longer reachable through \
+                                 the controller."
                             </label>
                         </div>
                     }

@@ -95,7 +95,6 @@ fn ListControls(view: RwSignal<ListView>) -> impl IntoView {
 /// The list as a table; one row per backend (`data-testid="backend-row-<name>"`).
 #[component]
 pub fn BackendsTable(backends: Vec<SecretBackend>, view: RwSignal<ListView>) -> impl IntoView {
-    let session = use_session();
     let total = backends.len();
     let backends = StoredValue::new(backends);
     let rows = Memo::new(move |_| {
@@ -167,38 +166,7 @@ pub fn BackendsTable(backends: Vec<SecretBackend>, view: RwSignal<ListView>) -> 
                             b.message.clone(),
                             b.checked_at.clone(),
                         )
-                        children=move |b| {
-                            let name = b.name.clone();
-                            let checked = b.checked_at.clone();
-                            let row_id = format!("backend-row-{name}");
-                            let status_id = format!("backend-status-{name}");
-                            let href = session.href(&Route::Backend(name.clone()));
-                            view! {
-                                <tr data-testid=row_id>
-                                    <th scope="row">
-                                        <A href=href>{name}</A>
-                                        {b
-                                            .built_in
-                                            .then(|| {
-                                                view! { <span class="sbc-badge">"built-in"</span> }
-                                            })}
-                                    </th>
-                                    <td>{b.backend_type.as_str()}</td>
-                                    <td class="sbc-number">{b.secrets}</td>
-                                    <td data-testid=status_id>
-                                        <StatusCell backend=b.clone() short=true />
-                                        {checked
-                                            .map(|at| {
-                                                view! {
-                                                    <span class="sbc-muted sbc-checked">
-                                                        " · checked " {move || ago(&at, session.now.get())}
-                                                    </span>
-                                                }
-                                            })}
-                                    </td>
-                                </tr>
-                            }
-                        }
+                        children=|b| view! { <BackendRow backend=b /> }
                     />
                 </tbody>
             </table>
@@ -208,5 +176,40 @@ pub fn BackendsTable(backends: Vec<SecretBackend>, view: RwSignal<ListView>) -> 
                 "No backend matches the filter."
             </p>
         </Show>
+    }
+}
+
+/// One backend of the list (`data-testid="backend-row-<name>"`).
+#[component]
+fn BackendRow(backend: SecretBackend) -> impl IntoView {
+    let session = use_session();
+    let name = backend.name.clone();
+    let checked = backend.checked_at.clone();
+    let row_id = format!("backend-row-{name}");
+    let status_id = format!("backend-status-{name}");
+    let href = session.href(&Route::Backend(name.clone()));
+    let built_in = backend
+        .built_in
+        .then(|| view! { <span class="sbc-badge">"built-in"</span> });
+    let checked = checked.map(|at| {
+        view! {
+            <span class="sbc-muted sbc-checked">
+                " · checked " {move || ago(&at, session.now.get())}
+            </span>
+        }
+    });
+    view! {
+        <tr data-testid=row_id>
+            <th scope="row">
+                <A href=href>{name}</A>
+                {built_in}
+            </th>
+            <td>{backend.backend_type.as_str()}</td>
+            <td class="sbc-number">{backend.secrets}</td>
+            <td data-testid=status_id>
+                <StatusCell backend=backend.clone() short=true />
+                {checked}
+            </td>
+        </tr>
     }
 }

@@ -198,17 +198,17 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
                             .with(Option::is_some)
                             .then(|| Offer {
                                 testid: "unreachable",
-                                note: "The backend did not answer with the new settings. You can save anyway \
-                           (force): the settings are stored without the check, and the backend \
-                           shows an error until it answers.",
+                                note: "The backend did not answer with the new settings. You can \
+                                    save anyway (force): the settings are stored without the \
+                                    check, and the backend shows an error until it answers.",
                                 button_testid: "save-force",
                                 button: "Save anyway",
                                 run: Callback::new(move |()| send(true)),
                             });
                         let stale = Offer {
                             testid: "stale-edit",
-                            note: "Someone else changed this backend after you opened it. Reload to see \
-                           their version; your changes here will be discarded.",
+                            note: "Someone else changed this backend after you opened it. Reload \
+                                to see their version; your changes here will be discarded.",
                             button_testid: "reload",
                             button: "Reload",
                             run: reload,
@@ -248,8 +248,8 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
                         .then(|| {
                             view! {
                                 <p class="sbc-warning">
-                                    "You changed the form after the review, so it was closed: review the \
-                                     changes again before saving."
+                                    "You changed the form after the review, so it was closed: \
+                                     review the changes again before saving."
                                 </p>
                             }
                         })

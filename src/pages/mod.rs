@@ -49,7 +49,6 @@ pub fn NotFoundPage() -> impl IntoView {
     session.state.set(PageState::Ready);
     view! {
         <Page testid="not-found" title="Page not found">
-
             <p>
                 "There is no such page in the console. "
                 <A href=session.href(&Route::Backends)>"Go to the backends"</A> "."

@@ -84,7 +84,8 @@ pub fn ModelPage() -> impl IntoView {
                             view! {
                                 <Note
                                     testid="backend-picker-denied"
-                                    text="Changing this model's backend needs write access on the model."
+                                    text="Changing this model's backend needs write access on the \
+                                    model."
                                 />
                             }
                                 .into_any()
@@ -216,9 +217,11 @@ fn ModelDetail(
                         .map(short_message)
                         .unwrap_or_else(|| "its last check failed".to_owned());
                     let consequence = if *name == writes_to {
-                        "New secrets and new revisions of this model will fail to be stored until it answers the controller again."
+                        "New secrets and new revisions of this model will fail to be stored until \
+                         it answers the controller again."
                     } else {
-                        "The model's existing secrets still in it cannot be read or moved over until it answers the controller again."
+                        "The model's existing secrets still in it cannot be read or moved over \
+                         until it answers the controller again."
                     };
                     view! {
                         <p
@@ -265,7 +268,10 @@ fn ModelDetail(
                 view! {
                     <p class="sbc-hint" data-testid="model-draining-note">
                         {format!(
-                            "New secret revisions go to {effective} at once. Existing ones in {} are read from there while it is draining, and moved over to {effective} in the background; a draining backend must stay reachable until it holds none.",
+                            "New secret revisions go to {effective} at once. Existing ones in {} \
+                             are read from there while it is draining, and moved over to \
+                             {effective} in the background; a draining backend must stay reachable \
+                             until it holds none.",
                             draining.join(", "),
                         )}
                     </p>

@@ -17,7 +17,6 @@ pub fn ModelsPage() -> impl IntoView {
     let models = LocalResource::new(move || async move { session.api.models_list().await });
     view! {
         <Page testid="models-page" title="Models">
-
             <Loaded resource=models label="Loading models…" let:list>
                 {if list.is_empty() {
                     view! { <Note testid="models-empty" text="No models yet." /> }.into_any()
