@@ -1,8 +1,31 @@
-//! A button that says what it is doing: while its action runs, it is disabled and its label
-//! says so ("Checking…"), so a second click cannot send the request twice.
+//! Buttons: a plain one that runs a callback, and one that says what it is doing: while its
+//! action runs, it is disabled and its label says so ("Checking…"), so a second click cannot
+//! send the request twice.
 
 use leptos::prelude::*;
 
+/// A plain button that runs `on_click`.
+#[component]
+pub fn Button(
+    /// The button's `data-testid`.
+    #[prop(into)]
+    testid: String,
+    on_click: Callback<()>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <button
+            type="button"
+            class="sbc-button"
+            data-testid=testid
+            on:click=move |_| on_click.run(())
+        >
+            {children()}
+        </button>
+    }
+}
+
+/// A button busy while its action runs.
 #[component]
 pub fn BusyButton(
     /// The button's `data-testid`.

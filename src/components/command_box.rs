@@ -4,6 +4,8 @@
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
+use super::Button;
+
 /// A titled box with the equivalent `juju` command and a "Copy" button. Sensitive values are
 /// placeholders in the command (see `commands`), so copying it leaks nothing.
 #[component]
@@ -182,15 +184,10 @@ pub fn CopyButton(
     on_copy: Callback<()>,
 ) -> impl IntoView {
     view! {
-        <button
-            type="button"
-            class="sbc-button"
-            data-testid=testid
-            on:click=move |_| on_copy.run(())
-        >
+        <Button testid=testid on_click=on_copy>
             {move || if copied.get() { "Copied" } else { "Copy" }}
             <span class="sbc-visually-hidden">{what}</span>
-        </button>
+        </Button>
     }
 }
 

@@ -20,13 +20,13 @@ mod yaml_import;
 
 pub use ago::Ago;
 pub use alert::{Alert, Fact, Note, Progress};
-pub use busy_button::{ActionButton, BusyButton};
+pub use busy_button::{ActionButton, BusyButton, Button};
 pub use command_box::{CommandBox, CopyButton, command_words, copy_text, download_text};
 pub use config_field::{ConfigInput, PlainField, SchemaField};
 pub use config_view::{ConfigView, SensitiveValue};
 pub use export_panel::ExportPanel;
 pub use loaded::Loaded;
-pub use modal::{CancelButton, Modal};
+pub use modal::Modal;
 pub use model_backend_picker::ModelBackendPicker;
 pub use page::Page;
 pub use refusal::{Offer, Refusal};

@@ -103,22 +103,3 @@ pub fn Modal(
         </dialog>
     }
 }
-
-/// A dialog's "Cancel": closes it and changes nothing.
-#[component]
-pub fn CancelButton(
-    /// The button's `data-testid`.
-    testid: &'static str,
-    on_cancel: Callback<()>,
-) -> impl IntoView {
-    view! {
-        <button
-            type="button"
-            class="sbc-button"
-            data-testid=testid
-            on:click=move |_| on_cancel.run(())
-        >
-            "Cancel"
-        </button>
-    }
-}

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_navigate;
 use secret_backends_api::{ErrorCode, EventKind, GoDuration};
 
 use crate::commands;
-use crate::components::{Alert, BusyButton, CancelButton, CommandBox, Modal};
+use crate::components::{Alert, BusyButton, Button, CommandBox, Modal};
 use crate::listing::count;
 use crate::routes::Route;
 use crate::session::use_session;
@@ -47,7 +47,9 @@ pub(super) fn RotateDialog(
             </p>
             <p data-testid="rotate-next-after">{next}</p>
             <div class="sbc-actions">
-                <CancelButton testid="rotate-cancel" on_cancel=on_cancel />
+                <Button testid="rotate-cancel" on_click=on_cancel>
+                    "Cancel"
+                </Button>
                 <button
                     type="button"
                     class="sbc-button sbc-button--primary"
@@ -186,7 +188,9 @@ pub(super) fn RemoveDialog(
                     })
                     testid="remove-command"
                 /> <div class="sbc-actions">
-                    <CancelButton testid="remove-cancel" on_cancel=on_cancel />
+                    <Button testid="remove-cancel" on_click=on_cancel>
+                        "Cancel"
+                    </Button>
                     <BusyButton
                         testid="remove-confirm"
                         label="Remove backend"
