@@ -9,8 +9,83 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use secret_backends_api::{FieldInfo, FieldKind, FieldSpec};
 
-use super::{Badge, FieldError, RequiredMark};
+use super::{Badge, FieldError, RequiredMark, TextField, refusal_of};
+use crate::api::ApiError;
 use crate::form::Edit;
+
+/// The form a field is on. Each has its own input ids (the focus on a refusal and the tests find
+/// inputs by them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendForm {
+    Add,
+    Edit,
+}
+
+impl BackendForm {
+    /// The id of the input for a field as the service names it: `name`, `token-rotate-interval`
+    /// or `config.<key>` (a bare key works too).
+    pub fn input_id(self, field: &str) -> String {
+        let key = field.strip_prefix("config.").unwrap_or(field);
+        match (self, key) {
+            (BackendForm::Add, key) => format!("sbc-field-{key}"),
+            (BackendForm::Edit, "token-rotate-interval") => "sbc-edit-rotate".to_owned(),
+            (BackendForm::Edit, key) => format!("sbc-edit-{key}"),
+        }
+    }
+}
+
+/// A backend's settings besides its config, on both forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    Name,
+    RotateInterval,
+}
+
+/// A [`Setting`]'s input on `form`.
+#[component]
+pub fn SettingField(
+    form: BackendForm,
+    setting: Setting,
+    value: RwSignal<String>,
+    /// The form's refusal; shown here when it names this setting.
+    refusal: RwSignal<Option<ApiError>>,
+) -> impl IntoView {
+    // The field as the service names it, its label, its `data-testid`, and what to type.
+    let (field, label, testid, hint) = match (setting, form) {
+        (Setting::Name, _) => (
+            "name",
+            "Name",
+            "field-name",
+            match form {
+                BackendForm::Add => "Lowercase letters, digits and -, starting with a letter.",
+                BackendForm::Edit => "Renaming is refused while the backend holds secrets.",
+            },
+        ),
+        (Setting::RotateInterval, _) => (
+            "token-rotate-interval",
+            "Token rotate interval",
+            "field-token-rotate-interval",
+            match form {
+                BackendForm::Add => {
+                    "Optional. A Go duration such as 24h or 90m (at least 1h); empty for no \
+                     rotation."
+                }
+                BackendForm::Edit => "A Go duration (at least 1h); 0 turns rotation off.",
+            },
+        ),
+    };
+    view! {
+        <TextField
+            id=form.input_id(field)
+            label=label
+            testid=testid
+            value=value
+            required=setting == Setting::Name
+            hint=hint
+            error=refusal_of(refusal, field.to_owned())
+        />
+    }
+}
 
 /// The input element for a config key of `kind`.
 #[component]
@@ -97,7 +172,7 @@ pub fn SchemaField(
     error: Signal<Option<String>>,
 ) -> impl IntoView {
     let key = StoredValue::new(field.name.clone());
-    let id = format!("sbc-field-{}", field.name);
+    let id = BackendForm::Add.input_id(&field.name);
     let label_for = id.clone();
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
@@ -145,7 +220,7 @@ pub fn PlainField(
     error: Signal<Option<String>>,
 ) -> impl IntoView {
     let key = spec.name;
-    let id = format!("sbc-edit-{key}");
+    let id = BackendForm::Edit.input_id(key);
     let label_for = id.clone();
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");

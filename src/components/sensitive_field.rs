@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use secret_backends_api::FieldSpec;
 
-use crate::components::{Badge, ConfigInput, FieldError, SensitiveValue};
+use crate::components::{BackendForm, Badge, ConfigInput, FieldError, SensitiveValue};
 use crate::form::Edit;
 
 /// A sensitive key: "set" / "not set", never the value; "Replace" opens a password input for a
@@ -18,7 +18,7 @@ pub fn SensitiveField(
     error: Signal<Option<String>>,
 ) -> impl IntoView {
     let key = spec.name;
-    let id = format!("sbc-edit-{key}");
+    let id = BackendForm::Edit.input_id(key);
     let replacing = RwSignal::new(false);
     let is_reset = move || edit.with(|e| e.reset.contains(key));
     let new_value = move || edit.with(|e| e.replaced.get(key).cloned().unwrap_or_default());

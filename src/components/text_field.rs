@@ -83,7 +83,8 @@ pub fn RequiredMark() -> impl IntoView {
 #[component]
 pub fn TextField(
     /// The input's id (the label points at it).
-    id: &'static str,
+    #[prop(into)]
+    id: String,
     label: &'static str,
     /// The input's `data-testid`.
     testid: &'static str,
@@ -105,6 +106,7 @@ pub fn TextField(
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
+    let label_for = id.clone();
     let input_ref = NodeRef::<leptos::html::Input>::new();
     if autofocus {
         Effect::new(move || {
@@ -115,7 +117,7 @@ pub fn TextField(
     }
     view! {
         <div class="sbc-field">
-            <label for=id>{label} {required.then(|| view! { <RequiredMark /> })}</label>
+            <label for=label_for>{label} {required.then(|| view! { <RequiredMark /> })}</label>
             <input
                 node_ref=input_ref
                 id=id

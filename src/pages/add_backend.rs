@@ -18,8 +18,8 @@ use secret_backends_api::{
 use crate::api::ApiError;
 use crate::commands;
 use crate::components::{
-    Alert, BusyButton, CommandBox, Loaded, Page, Progress, SchemaField, TextField, YamlImport,
-    refusal_of,
+    Alert, BackendForm, BusyButton, CommandBox, Loaded, Page, Progress, SchemaField, Setting,
+    SettingField, YamlImport, refusal_of,
 };
 use crate::form;
 use crate::routes::Route;
@@ -168,7 +168,6 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
             Err(e) => error.set(Some(e.into())),
         }
     };
-    let field_error = move |field: String| refusal_of(error, field);
     // The alert above the form is for refusals that no input on screen shows next to itself.
     let general_error = move || {
         let shown_by_a_field = |field: &str| {
@@ -194,10 +193,7 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
         if general_error().is_some() {
             return;
         }
-        let id = format!(
-            "sbc-field-{}",
-            field.strip_prefix("config.").unwrap_or(&field)
-        );
+        let id = BackendForm::Add.input_id(&field);
         if let Some(input) = document()
             .get_element_by_id(&id)
             .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
@@ -253,33 +249,22 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
                 fields=fields
             />
             {move || general_error().map(|m| view! { <Alert message=m /> })}
-            <TextField
-                id="sbc-field-name"
-                label="Name"
-                testid="field-name"
-                value=name
-                required=true
-                hint="Lowercase letters, digits and -, starting with a letter."
-                error=field_error("name".to_owned())
-            />
+            <SettingField form=BackendForm::Add setting=Setting::Name value=name refusal=error />
             {move || {
                 fields
                     .get()
                     .into_iter()
                     .map(|f| {
-                        let error = field_error(format!("config.{}", f.name));
+                        let error = refusal_of(error, format!("config.{}", f.name));
                         view! { <SchemaField field=f values=values error=error /> }
                     })
                     .collect_view()
             }}
-            <TextField
-                id="sbc-field-token-rotate-interval"
-                label="Token rotate interval"
-                testid="field-token-rotate-interval"
+            <SettingField
+                form=BackendForm::Add
+                setting=Setting::RotateInterval
                 value=rotate
-                hint="Optional. A Go duration such as 24h or 90m (at least 1h); empty for no \
-                rotation."
-                error=field_error("token-rotate-interval".to_owned())
+                refusal=error
             />
             <div class="sbc-actions">
                 <button

@@ -12,8 +12,8 @@ use super::load_by_name;
 use crate::api::{ApiError, Tagged};
 use crate::commands;
 use crate::components::{
-    Alert, BusyButton, CommandBox, Loaded, Offer, PlainField, Refusal, SensitiveField, TextField,
-    refusal_of,
+    Alert, BackendForm, BusyButton, CommandBox, Loaded, Offer, PlainField, Refusal, SensitiveField,
+    Setting, SettingField, refusal_of,
 };
 use crate::form::{self, Change, Edit};
 use crate::routes::Route;
@@ -147,7 +147,6 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
         error.set(None);
         save.dispatch(request);
     };
-    let field_error = move |field: String| refusal_of(error, field);
 
     let name_value = RwSignal::new(edit.with_untracked(|e| e.name.clone()));
     Effect::new(move || {
@@ -165,7 +164,7 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
         .iter()
         .map(|spec| {
             let set = sensitive_set.iter().any(|k| k == spec.name);
-            let error = field_error(format!("config.{}", spec.name));
+            let error = refusal_of(error, format!("config.{}", spec.name));
             if spec.sensitive {
                 view! { <SensitiveField spec=*spec set=set edit=edit error=error /> }.into_any()
             } else {
@@ -221,23 +220,18 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
             // Locked while saving: what is being saved stays what is on screen.
             <fieldset class="sbc-fieldset" prop:disabled=move || save.pending().get()>
                 <legend class="sbc-visually-hidden">"Settings of the backend"</legend>
-                <TextField
-                    id="sbc-edit-name"
-                    label="Name"
-                    testid="field-name"
+                <SettingField
+                    form=BackendForm::Edit
+                    setting=Setting::Name
                     value=name_value
-                    required=true
-                    hint="Renaming is refused while the backend holds secrets."
-                    error=field_error("name".to_owned())
+                    refusal=error
                 />
                 {fields}
-                <TextField
-                    id="sbc-edit-rotate"
-                    label="Token rotate interval"
-                    testid="field-token-rotate-interval"
+                <SettingField
+                    form=BackendForm::Edit
+                    setting=Setting::RotateInterval
                     value=rotate_value
-                    hint="A Go duration (at least 1h); 0 turns rotation off."
-                    error=field_error("token-rotate-interval".to_owned())
+                    refusal=error
                 />
             </fieldset>
             // Always in the page, so that screen readers announce the note when it appears.
@@ -341,14 +335,11 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
 /// The id of the input a refusal names (`name`, `config.<key>`, `token-rotate-interval`), when
 /// this form has it.
 fn field_input_id(backend_type: BackendType, field: &str) -> Option<String> {
-    match field {
-        "name" => Some("sbc-edit-name".to_owned()),
-        "token-rotate-interval" => Some("sbc-edit-rotate".to_owned()),
-        other => {
-            let key = other.strip_prefix("config.")?;
-            backend_type.field(key).map(|_| format!("sbc-edit-{key}"))
-        }
-    }
+    let on_this_form = match field.strip_prefix("config.") {
+        Some(key) => backend_type.field(key).is_some(),
+        None => matches!(field, "name" | "token-rotate-interval"),
+    };
+    on_this_form.then(|| BackendForm::Edit.input_id(field))
 }
 
 /// Shows a refusal, and moves the focus to the input it names (if it is on screen), where it is
