@@ -32,8 +32,9 @@ pub fn BusyButton(
     testid: &'static str,
     /// The label at rest, e.g. "Check now".
     label: &'static str,
-    /// The label while busy, e.g. "Checking…".
-    busy_label: &'static str,
+    /// The label while busy, e.g. "Checking…"; the label at rest without it.
+    #[prop(optional)]
+    busy_label: Option<&'static str>,
     /// Whether the action runs (an action's `pending()`).
     #[prop(into)]
     busy: Signal<bool>,
@@ -60,7 +61,7 @@ pub fn BusyButton(
                 }
             }
         >
-            {move || if busy.get() { busy_label } else { label }}
+            {move || if busy.get() { busy_label.unwrap_or(label) } else { label }}
         </button>
     }
 }

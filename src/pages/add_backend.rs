@@ -154,7 +154,7 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
             Err(e) => error.set(Some(e.into())),
         }
     };
-    let on_check = move |_| {
+    let on_check = move |()| {
         let t = chosen.get_untracked();
         match secret_backends_api::validate::config(t, &current_config()) {
             Ok(config) => {
@@ -267,15 +267,12 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
                 refusal=error
             />
             <div class="sbc-actions">
-                <button
-                    type="button"
-                    class="sbc-button"
-                    data-testid="test-connection"
-                    prop:disabled=move || check.pending().get()
-                    on:click=on_check
-                >
-                    "Test connection"
-                </button>
+                <BusyButton
+                    testid="test-connection"
+                    label="Test connection"
+                    busy=check.pending()
+                    on_click=Callback::new(on_check)
+                />
                 <BusyButton
                     testid="add-submit"
                     label="Add backend"
