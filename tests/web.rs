@@ -72,12 +72,17 @@ fn status_cell_reads_like_the_cli_table() {
 
 #[wasm_bindgen_test]
 async fn the_sensitive_field_replaces_or_resets_without_showing_the_value() {
-    use secret_backends_console::components::SensitiveField;
+    use secret_backends_console::components::{EditedKey, SensitiveField};
     let original = vault_backend();
     let edit = RwSignal::new(form::Edit::from_backend(&original));
     let spec = *BackendType::Vault.field("token").unwrap();
     let (root, _mounted) = mounted(move || {
-        view! { <SensitiveField spec=spec set=true edit=edit error=Signal::derive(|| None) /> }
+        let field = EditedKey {
+            spec,
+            edit,
+            error: Signal::derive(|| None),
+        };
+        view! { <SensitiveField field=field set=true /> }
     });
     let field = || {
         root.query_selector("[data-testid=\"field-token\"]")

@@ -210,23 +210,40 @@ pub fn SchemaField(
     }
 }
 
+/// A config key on the edit form: its schema, the form's state, and the refusal about it.
+#[derive(Clone, Copy)]
+pub struct EditedKey {
+    pub spec: FieldSpec,
+    pub edit: RwSignal<Edit>,
+    pub error: Signal<Option<String>>,
+}
+
+impl EditedKey {
+    /// The id of its input.
+    pub fn input_id(self) -> String {
+        BackendForm::Edit.input_id(self.spec.name)
+    }
+
+    /// Whether it is to be reset to its default (reactive).
+    pub fn is_reset(self) -> bool {
+        self.edit.with(|e| e.reset.contains(self.spec.name))
+    }
+}
+
 /// A non-sensitive key on the edit form: prefilled; when immutable, shown as a value, not as a
 /// live input, with the reason; "Reset to default" when set, which strikes the old value
 /// through.
 #[component]
-pub fn PlainField(
-    spec: FieldSpec,
-    edit: RwSignal<Edit>,
-    error: Signal<Option<String>>,
-) -> impl IntoView {
+pub fn PlainField(field: EditedKey) -> impl IntoView {
+    let EditedKey { spec, edit, error } = field;
     let key = spec.name;
-    let id = BackendForm::Edit.input_id(key);
+    let id = field.input_id();
     let label_for = id.clone();
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let note_id = format!("{id}-reset-note");
     let value = move || edit.with(|e| e.values.get(key).cloned().unwrap_or_default());
-    let is_reset = move || edit.with(|e| e.reset.contains(key));
+    let is_reset = move || field.is_reset();
     let was_set = edit.with_untracked(|e| e.values.get(key).is_some_and(|v| !v.is_empty()));
     let set = Callback::new(move |text: String| {
         edit.update(|e| {

@@ -22,7 +22,9 @@ pub use ago::Ago;
 pub use alert::{Alert, Fact, Note, Progress};
 pub use busy_button::{ActionButton, BusyButton, Button};
 pub use command_box::{CommandBox, CopyButton, command_words, copy_text, download_text};
-pub use config_field::{BackendForm, ConfigInput, PlainField, SchemaField, Setting, SettingField};
+pub use config_field::{
+    BackendForm, ConfigInput, EditedKey, PlainField, SchemaField, Setting, SettingField,
+};
 pub use config_view::{ConfigView, SensitiveValue};
 pub use export_panel::ExportPanel;
 pub use loaded::Loaded;

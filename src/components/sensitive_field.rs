@@ -2,25 +2,22 @@
 //! password input for a new value, "Reset" clears it.
 
 use leptos::prelude::*;
-use secret_backends_api::FieldSpec;
 
-use crate::components::{BackendForm, Badge, ConfigInput, FieldError, SensitiveValue};
-use crate::form::Edit;
+use crate::components::{Badge, ConfigInput, EditedKey, FieldError, SensitiveValue};
 
 /// A sensitive key: "set" / "not set", never the value; "Replace" opens a password input for a
 /// new value, "Reset" clears it.
 #[component]
 pub fn SensitiveField(
-    spec: FieldSpec,
+    field: EditedKey,
     /// Whether the key holds a value now.
     set: bool,
-    edit: RwSignal<Edit>,
-    error: Signal<Option<String>>,
 ) -> impl IntoView {
+    let EditedKey { spec, edit, error } = field;
     let key = spec.name;
-    let id = BackendForm::Edit.input_id(key);
+    let id = field.input_id();
     let replacing = RwSignal::new(false);
-    let is_reset = move || edit.with(|e| e.reset.contains(key));
+    let is_reset = move || field.is_reset();
     let new_value = move || edit.with(|e| e.replaced.get(key).cloned().unwrap_or_default());
     let set_value = Callback::new(move |text: String| {
         edit.update(|e| {

@@ -12,8 +12,8 @@ use super::load_by_name;
 use crate::api::{ApiError, Tagged};
 use crate::commands;
 use crate::components::{
-    Alert, BackendForm, BusyButton, CommandBox, Loaded, Offer, PlainField, Refusal, SensitiveField,
-    Setting, SettingField, refusal_of,
+    Alert, BackendForm, BusyButton, CommandBox, EditedKey, Loaded, Offer, PlainField, Refusal,
+    SensitiveField, Setting, SettingField, refusal_of,
 };
 use crate::form::{self, Change, Edit};
 use crate::routes::Route;
@@ -164,11 +164,15 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
         .iter()
         .map(|spec| {
             let set = sensitive_set.iter().any(|k| k == spec.name);
-            let error = refusal_of(error, format!("config.{}", spec.name));
+            let field = EditedKey {
+                spec: *spec,
+                edit,
+                error: refusal_of(error, format!("config.{}", spec.name)),
+            };
             if spec.sensitive {
-                view! { <SensitiveField spec=*spec set=set edit=edit error=error /> }.into_any()
+                view! { <SensitiveField field=field set=set /> }.into_any()
             } else {
-                view! { <PlainField spec=*spec edit=edit error=error /> }.into_any()
+                view! { <PlainField field=field /> }.into_any()
             }
         })
         .collect_view();
