@@ -112,6 +112,12 @@ pub fn ModelPage() -> impl IntoView {
             <h2>"Secrets"</h2>
             <Loaded resource=secrets label="Loading the model's secrets…" report=false let:listed>
                 {match listed {
+                    Some(list) if list.is_empty() => {
+                        view! {
+                            <Note testid="model-secrets-empty" text="This model has no secrets." />
+                        }
+                            .into_any()
+                    }
                     Some(list) => view! { <SecretsTable secrets=list /> }.into_any(),
                     None => {
                         view! {
@@ -285,10 +291,6 @@ const SECRET_COLUMNS: [&str; 4] = ["Label", "Revision", "Backend", "URI"];
 /// The model's secrets (no content: the API has none to give).
 #[component]
 fn SecretsTable(secrets: Vec<SecretInfo>) -> impl IntoView {
-    if secrets.is_empty() {
-        return view! { <Note testid="model-secrets-empty" text="This model has no secrets." /> }
-            .into_any();
-    }
     let rows = secrets
         .into_iter()
         .map(|s| {
@@ -312,5 +314,4 @@ fn SecretsTable(secrets: Vec<SecretInfo>) -> impl IntoView {
             {rows}
         </Table>
     }
-    .into_any()
 }
