@@ -51,8 +51,8 @@ pub fn SettingField(
     refusal: RwSignal<Option<ApiError>>,
 ) -> impl IntoView {
     // The field as the service names it, its label, its `data-testid`, and what to type.
-    let (field, label, testid, hint) = match (setting, form) {
-        (Setting::Name, _) => (
+    let (field, label, testid, hint) = match setting {
+        Setting::Name => (
             "name",
             "Name",
             "field-name",
@@ -61,7 +61,7 @@ pub fn SettingField(
                 BackendForm::Edit => "Renaming is refused while the backend holds secrets.",
             },
         ),
-        (Setting::RotateInterval, _) => (
+        Setting::RotateInterval => (
             "token-rotate-interval",
             "Token rotate interval",
             "field-token-rotate-interval",
