@@ -343,6 +343,7 @@ fn test(root: &Path) -> Result {
             .env("OPENBAO_ADDR", bao.url())
             .env("OPENBAO_TOKEN", &bao_token)
             .env("OPENBAO_BIN", &tools.bao)
+            .env("SCHEMATHESIS", &tools.schemathesis)
             .env("WEBDRIVER_URL", format!("http://127.0.0.1:{driver_port}"))
             .env("SECRET_BACKENDS_DIST", root.join("dist"))
             .env("CHROMIUM", &tools.chromium)

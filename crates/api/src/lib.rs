@@ -9,6 +9,7 @@
 //! `serde_json` and, to read certificates, the pure-Rust `x509-cert`. The `openapi` feature (the
 //! service's) adds `utoipa` schemas to the wire types; the console builds without it.
 
+pub mod audit;
 pub mod certificate;
 pub mod duration;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod wire;
 #[cfg(any(test, feature = "test-fixtures"))]
 pub mod fixtures;
 
+pub use audit::AuditAction;
 pub use certificate::{CertificateSummary, certificate_summary};
 pub use duration::GoDuration;
 pub use error::{ErrorCode, Problem, ValidationError};

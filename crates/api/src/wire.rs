@@ -462,7 +462,10 @@ pub struct AuditEntry {
     pub id: u64,
     pub at: String,
     pub user: String,
-    /// `add`, `update`, `remove`, `reveal`, `rotate`, `model-backend`, `login`…
+    /// The word of an [`AuditAction`](crate::AuditAction): `add`, `update`, `remove`, `reveal`,
+    /// `rotate`, `add-model`, `model-backend`, `secret-add` or `add-user`. Text rather than the
+    /// enum, so that a console reading a newer controller's trail shows an action it does not
+    /// know instead of failing.
     pub action: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backend: Option<String>,

@@ -100,7 +100,7 @@ pub fn export_yaml(backends: &[SecretBackend]) -> String {
 
 /// The backends as `juju secret-backends --format json` prints them (pretty-printed): the same map.
 pub fn export_json(backends: &[SecretBackend]) -> String {
-    let map: std::collections::BTreeMap<&str, Exported> = backends
+    let map: std::collections::BTreeMap<&str, Exported<'_>> = backends
         .iter()
         .map(|b| (b.name.as_str(), Exported::new(b, rotate_interval_json)))
         .collect();

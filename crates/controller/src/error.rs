@@ -63,12 +63,6 @@ impl From<ValidationError> for Error {
     }
 }
 
-impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Self {
-        Error::internal(format!("store: {e}"))
-    }
-}
-
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let problem = match self {

@@ -21,15 +21,25 @@ pub mod embedded;
 pub mod error;
 pub mod http;
 pub mod openapi;
+pub mod tls;
 
+use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
+
+use axum_server::tls_rustls::RustlsConfig;
 
 pub use config::Config;
 pub use controller::Controller;
 
 /// Opens the store and the controller, binds the listener, prints where it serves, and serves
-/// until Ctrl-C or SIGTERM.
+/// (over HTTPS with `--tls-cert`/`--tls-key`) until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> Result<(), StartError> {
+    // Read before anything is created, so a bad certificate stops the start with nothing done.
+    let tls = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => Some(tls::server_config(cert, key)?),
+        _ => None,
+    };
     let store = embedded::store::Store::open(&config.data_dir)?;
     let (controller, generated) =
         embedded::EmbeddedController::open(store, config.admin_password.clone()).await?;
@@ -41,19 +51,54 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         );
     }
     controller.spawn_background(embedded::Background::default());
-    let app = http::app(controller as Arc<dyn Controller>, &config.dist);
-    let listener = tokio::net::TcpListener::bind(&config.listen)
-        .await
+    let options = http::security::Options {
+        tls: tls.is_some(),
+        frame_ancestors: config.frame_ancestors.clone(),
+    };
+    let app = http::app_with(controller as Arc<dyn Controller>, &config.dist, &options);
+    let listener = std::net::TcpListener::bind(&config.listen)
         .map_err(|e| StartError(format!("cannot listen on {}: {e}", config.listen)))?;
     let addr = listener
         .local_addr()
         .map_err(|e| StartError(e.to_string()))?;
-    tracing::info!(%addr, dist = %config.dist.display(), data_dir = %config.data_dir.display(), "serving");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    tracing::info!(%addr, scheme, dist = %config.dist.display(), data_dir = %config.data_dir.display(), "serving");
+    serve_on(listener, app, tls, shutdown_signal())
         .await
-        .map_err(|e| StartError(e.to_string()))?;
-    Ok(())
+        .map_err(|e| StartError(e.to_string()))
+}
+
+/// Serves `app` on `listener`, over HTTPS when `tls` is given, until `shutdown` completes; then
+/// lets requests in flight finish for a few seconds (the change feed's streams never finish on
+/// their own).
+pub async fn serve_on(
+    listener: std::net::TcpListener,
+    app: axum::Router,
+    tls: Option<RustlsConfig>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    listener.set_nonblocking(true)?;
+    let handle = axum_server::Handle::new();
+    let stopping = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        stopping.graceful_shutdown(Some(Duration::from_secs(5)));
+    });
+    let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    match tls {
+        Some(tls) => {
+            axum_server::from_tcp_rustls(listener, tls)?
+                .handle(handle)
+                .serve(service)
+                .await
+        }
+        None => {
+            axum_server::from_tcp(listener)?
+                .handle(handle)
+                .serve(service)
+                .await
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -53,7 +53,7 @@ pub fn add_problem_responses(doc: &mut Document) {
         .description(
             "Refused, nothing changed. `code`: not-valid (400), unauthorized (401), \
              permission-denied (403), not-found (404), already-exists or in-use (409), conflict \
-             (412, stale If-Match), too-large (413), not-supported or unreachable (422).",
+             (412, stale If-Match), too-large (413), not-supported or unreachable (422), try-again (429, with Retry-After).",
         )
         .content("application/problem+json", problem())
         .build();

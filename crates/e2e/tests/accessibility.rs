@@ -1,25 +1,11 @@
 //! axe-core on every page and dialog of the console, light and dark: no serious or critical
 //! violation. (npm `axe-core`, installed by `cargo xtask`, injected into the page.)
 
-use secret_backends_api::{AddModelRequest, ModelType};
-use secret_backends_controller::controller::Models;
-use secret_backends_e2e::{Session, admin};
-use serde_json::json;
+use secret_backends_e2e::{Seed, Session};
 
 #[tokio::test]
 async fn every_page_and_dialog_passes_axe_in_light_and_dark() {
-    let s = Session::start().await;
-    s.seed_vault("a11y", json!({})).await;
-    s.controller
-        .model_add(
-            &admin(),
-            AddModelRequest {
-                name: "m1".into(),
-                model_type: ModelType::Iaas,
-            },
-        )
-        .await
-        .unwrap();
+    let s = Session::start_with(Seed::new().vault("a11y").model("m1")).await;
     let mut failures = Vec::new();
     for theme in ["light", "dark"] {
         // Each page is loaded afresh: log in, choose the theme, reach the state to check.

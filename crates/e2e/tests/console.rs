@@ -11,19 +11,13 @@ async fn admin_adds_opens_and_removes_a_vault_backend() {
     let s = Session::start().await;
 
     // A deep link asks for a login, then lands where it pointed.
-    s.open("/backends").await;
-    s.wait_path("/login").await;
-    s.login_admin().await;
-    s.wait_path("/backends").await;
-    s.wait_state("ready").await;
+    s.open_logged_in("/backends").await;
     s.testid("backend-row-internal").await;
     s.wait_text("backend-status-internal", "active").await;
 
     s.click("add-backend").await;
     s.wait_path("/backends/new").await;
-    s.fill("field-name", "e2e-vault").await;
-    s.fill("field-endpoint", &bao_addr).await;
-    s.fill("field-token", &bao_token).await;
+    s.fill_vault_form("e2e-vault", &bao_addr, &bao_token).await;
     let token_type = s.testid("field-token").await.attr("type").await.unwrap();
     assert_eq!(
         token_type.as_deref(),
@@ -31,8 +25,7 @@ async fn admin_adds_opens_and_removes_a_vault_backend() {
         "the token is typed into a password field"
     );
 
-    s.click("test-connection").await;
-    s.wait_text("check-result", "Connection test passed").await;
+    s.test_connection_passes().await;
     s.wait_text("check-step-authenticated", "the token is valid")
         .await;
 
@@ -43,22 +36,16 @@ async fn admin_adds_opens_and_removes_a_vault_backend() {
     s.wait_text("config-endpoint", &bao_addr).await;
     let token_row = s.wait_text("config-token", "set").await;
     assert!(!token_row.contains(&bao_token));
-    let page = s.browser.source().await.unwrap();
     assert!(
-        !page.contains(&bao_token),
+        !s.source_contains(&bao_token).await,
         "the token value never reaches the page"
     );
 
-    s.open("/backends").await;
-    s.login_admin().await; // a reload forgets the in-memory token
-    s.wait_path("/backends").await;
+    // A reload forgets the in-memory token.
+    s.open_logged_in("/backends").await;
     s.wait_text("backend-status-e2e-vault", "active").await;
-    s.css("[data-testid=\"backend-row-e2e-vault\"] a")
-        .await
-        .click()
-        .await
-        .unwrap();
-    s.wait_path("/backends/e2e-vault").await;
+    s.follow_link_in("backend-row-e2e-vault", "/backends/e2e-vault")
+        .await;
 
     s.click("remove-backend").await;
     s.testid("remove-dialog").await;
@@ -67,11 +54,9 @@ async fn admin_adds_opens_and_removes_a_vault_backend() {
         !confirm.is_enabled().await.unwrap(),
         "disabled until the name is typed"
     );
-    s.fill("remove-confirm-input", "e2e-vault").await;
-    s.click("remove-confirm").await;
-    s.wait_path("/backends").await;
+    s.confirm_remove("e2e-vault").await;
+    s.wait_removed_from_list("e2e-vault").await;
     s.testid("backend-row-internal").await;
-    s.wait_gone("[data-testid=\"backend-row-e2e-vault\"]").await;
     s.close().await.unwrap();
 }
 
@@ -82,11 +67,8 @@ async fn a_refused_add_shows_the_service_words_and_keeps_the_form() {
     s.open("/login").await;
     s.login_admin().await;
     s.wait_path("/backends").await;
-    s.open("/backends/new").await;
     // A reload forgets the token: log in again, and come back to the form.
-    s.wait_path("/login").await;
-    s.login_admin().await;
-    s.wait_path("/backends/new").await;
+    s.open_logged_in("/backends/new").await;
 
     // Refused in the browser, by the shared rules, before anything is sent.
     s.fill("field-name", "Bad_Name").await;
@@ -102,43 +84,22 @@ async fn a_refused_add_shows_the_service_words_and_keeps_the_form() {
     s.click("add-submit").await;
     s.wait_text("alert", "auth token invalid: permission denied")
         .await;
-    let kept = s.testid("field-name").await.prop("value").await.unwrap();
     assert_eq!(
-        kept.as_deref(),
-        Some("e2e-refused"),
+        s.value("field-name").await,
+        "e2e-refused",
         "the form keeps what was typed"
     );
-    let endpoint = s
-        .testid("field-endpoint")
-        .await
-        .prop("value")
-        .await
-        .unwrap();
-    assert_eq!(endpoint.as_deref(), Some(bao_addr.as_str()));
+    assert_eq!(s.value("field-endpoint").await, bao_addr);
 
-    assert!(
-        !s.browser
-            .current_url()
-            .await
-            .unwrap()
-            .as_str()
-            .contains(CANARY)
-    );
+    assert!(!s.url_contains(CANARY).await);
     assert!(!s.browser_storage().await.contains(CANARY));
     let alert = s.testid("alert").await.text().await.unwrap();
     assert!(!alert.contains(CANARY));
 
-    s.open("/backends").await;
-    s.login_admin().await;
-    s.wait_state("ready").await;
+    s.open_logged_in("/backends").await;
     s.testid("backend-row-internal").await;
     assert!(
-        s.browser
-            .find(fantoccini::Locator::Css(
-                "[data-testid=\"backend-row-e2e-refused\"]"
-            ))
-            .await
-            .is_err(),
+        !s.has("backend-row-e2e-refused").await,
         "a refused add stores nothing"
     );
     s.close().await.unwrap();

@@ -4,9 +4,9 @@
 //! audit trail fits a phone with relative times.
 
 use secret_backends_api::UpdateBackendRequest;
-use secret_backends_controller::controller::Backends;
-use secret_backends_e2e::{Session, WAIT, admin};
-use serde_json::json;
+use secret_backends_e2e::keys::{ESCAPE, SHIFT_TAB, TAB};
+use secret_backends_e2e::{Seed, Session, config_change};
+use serde_json::{Value, json};
 
 /// A self-signed certificate (`O=Example, CN=vault.example`, valid until 2036-11-27).
 const CERT: &str = "-----BEGIN CERTIFICATE-----
@@ -22,9 +22,10 @@ BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiAd0yXoYwQ8jNgKChv4hqMJzJBLpzwA
 -----END CERTIFICATE-----
 ";
 
-const TAB: &str = "\u{E004}";
-const SHIFT_TAB: &str = "\u{E008}\u{E004}";
-const ESCAPE: &str = "\u{E00C}";
+/// A vault backend `name` whose CA certificate is [`CERT`].
+fn with_certificate(name: &str) -> Seed {
+    Seed::new().vault_with(name, json!({ "ca-cert": CERT }))
+}
 
 /// The `data-testid` of the focused element and whether it is inside the element with
 /// `data-testid` `within`.
@@ -43,48 +44,32 @@ async fn focus(s: &Session, within: &str) -> (String, bool) {
     )
 }
 
-async fn press(s: &Session, keys: &str) {
-    s.browser
-        .active_element()
-        .await
-        .unwrap()
-        .send_keys(keys)
-        .await
-        .unwrap();
+/// Runs the measuring `script` on `selector` (its `arguments[0]`) and checks that it gives
+/// `expected`; `what` says what holds then.
+async fn assert_measures(s: &Session, script: &str, selector: &str, expected: Value, what: &str) {
+    let measured = s.eval(script, vec![json!(selector)]).await;
+    assert_eq!(measured, expected, "{what}");
 }
 
-async fn set_interval(s: &Session, name: &str, interval: &str) {
-    s.controller
-        .backend_update(
-            &admin(),
-            name,
-            UpdateBackendRequest {
-                token_rotate_interval: Some(interval.into()),
-                ..Default::default()
-            },
-            None,
-        )
-        .await
-        .unwrap();
+/// Waits until the dialog with `data-testid` `dialog` is closed and the focus is back on the
+/// button that opened it, `opener`.
+async fn closed_with_focus_on(s: &Session, dialog: &str, opener: &str) {
+    s.wait_gone(&format!("[data-testid=\"{dialog}\"]")).await;
+    s.wait_focus(opener).await;
 }
 
 #[tokio::test]
 async fn the_remove_dialog_takes_focus_keeps_it_and_gives_it_back_on_escape() {
-    let s = Session::start().await;
-    s.seed_vault("kb", json!({})).await;
-    s.open_logged_in("/backends/kb").await;
+    let s = Session::start_logged_in(Seed::new().vault("kb"), "/backends/kb").await;
     s.click("remove-backend").await;
     s.testid("remove-dialog").await;
-    s.wait_true("return document.activeElement === document.querySelector('[data-testid=\"remove-confirm-input\"]');",
-        vec![],
-        "the dialog focuses its confirm input",
-    )
-    .await;
+    // The dialog focuses its confirm input.
+    s.wait_focus("remove-confirm-input").await;
 
     // Tab goes round the dialog's controls and never reaches the page behind it.
     let mut seen = Vec::new();
     for _ in 0..8 {
-        press(&s, TAB).await;
+        s.press(TAB).await;
         let (id, inside) = focus(&s, "remove-dialog").await;
         assert!(inside, "Tab left the dialog for {id}");
         seen.push(id);
@@ -95,39 +80,26 @@ async fn the_remove_dialog_takes_focus_keeps_it_and_gives_it_back_on_escape() {
         "Tab cycles through the dialog: {seen:?}"
     );
     s.click("remove-confirm-input").await;
-    press(&s, SHIFT_TAB).await;
+    s.press(SHIFT_TAB).await;
     let (id, inside) = focus(&s, "remove-dialog").await;
     assert!(inside, "Shift+Tab left the dialog for {id}");
 
-    press(&s, ESCAPE).await;
-    s.wait_gone("[data-testid=\"remove-dialog\"]").await;
-    s.wait_true("return document.activeElement === document.querySelector('[data-testid=\"remove-backend\"]');",
-        vec![],
-        "Escape gives focus back to the Remove button",
-    )
-    .await;
+    // Escape closes it and gives focus back to the Remove button.
+    s.press(ESCAPE).await;
+    closed_with_focus_on(&s, "remove-dialog", "remove-backend").await;
 
     // Cancel does the same, and the backend is still there.
     s.click("remove-backend").await;
     s.testid("remove-dialog").await;
     s.click("remove-cancel").await;
-    s.wait_gone("[data-testid=\"remove-dialog\"]").await;
-    s.wait_true("return document.activeElement === document.querySelector('[data-testid=\"remove-backend\"]');",
-        vec![],
-        "Cancel gives focus back to the Remove button",
-    )
-    .await;
+    closed_with_focus_on(&s, "remove-dialog", "remove-backend").await;
     s.wait_text("backend-name", "kb").await;
     s.close().await.unwrap();
 }
 
 #[tokio::test]
 async fn the_remove_dialog_counts_one_secret_and_its_force_label_flows_as_text() {
-    let s = Session::start().await;
-    s.seed_vault("one", json!({})).await;
-    s.seed_model("m1", Some("one")).await;
-    s.seed_secret("m1", "db").await;
-    s.open_logged_in("/backends/one").await;
+    let s = Session::start_logged_in(Seed::new().vault_used_by("one", "m1"), "/backends/one").await;
     s.click("remove-backend").await;
     let text = s.wait_text("remove-in-use", "m1").await;
     assert!(
@@ -136,31 +108,27 @@ async fn the_remove_dialog_counts_one_secret_and_its_force_label_flows_as_text()
     );
     // One label as running text: its last words wrap back to the label's left edge, rather than
     // standing in a column of their own right of the `auto` (the failure shows the geometry).
-    let flows = s.eval("const label = document.querySelector('[data-testid=\"remove-in-use\"] label');
+    let label = "[data-testid=\"remove-in-use\"] label";
+    let one_paragraph = "the force label is one paragraph, not columns";
+    assert_measures(&s, FLOWS_AS_TEXT, label, json!(true), one_paragraph).await;
+    s.close().await.unwrap();
+}
+
+/// Whether the last words of the label `selector` wrap back to its left edge, rather than standing
+/// in a column of their own right of its `code` (else the geometry, for the failure).
+const FLOWS_AS_TEXT: &str = "const label = document.querySelector(arguments[0]);
          const code = label.querySelector('code');
          const tail = [...label.childNodes].find(n => n.nodeType === 3 && n.textContent.includes('no longer reachable'));
          const range = document.createRange();
          range.selectNodeContents(tail);
          const left = Math.min(...[...range.getClientRects()].map(r => r.left));
          return left < code.getBoundingClientRect().right - 1
-             || JSON.stringify([left, code.getBoundingClientRect(), label.getBoundingClientRect(), getComputedStyle(label).display]);",
-        vec![],
-    )
-    .await;
-    assert_eq!(
-        flows,
-        json!(true),
-        "the force label is one paragraph, not columns"
-    );
-    s.close().await.unwrap();
-}
+             || JSON.stringify([left, code.getBoundingClientRect(), label.getBoundingClientRect(), getComputedStyle(label).display]);";
 
 #[tokio::test]
 async fn rotate_now_asks_first_and_says_when_the_next_rotation_falls() {
-    let s = Session::start().await;
-    s.seed_vault("rot", json!({})).await;
-    set_interval(&s, "rot", "2h").await;
-    s.open_logged_in("/backends/rot").await;
+    let seed = Seed::new().vault("rot").rotate_every("rot", "2h");
+    let s = Session::start_logged_in(seed, "/backends/rot").await;
     s.wait_text("rotation-last", "never").await;
 
     s.click("rotate-now").await;
@@ -168,39 +136,25 @@ async fn rotate_now_asks_first_and_says_when_the_next_rotation_falls() {
     s.wait_text("rotate-next-after", "1h30m0s").await;
     let (id, inside) = focus(&s, "rotate-dialog").await;
     assert!(inside, "the rotate dialog has the focus, not {id}");
-    press(&s, ESCAPE).await;
-    s.wait_gone("[data-testid=\"rotate-dialog\"]").await;
-    s.wait_true(
-        "return document.activeElement === document.querySelector('[data-testid=\"rotate-now\"]');",
-        vec![],
-        "Escape gives focus back to Rotate now",
-    )
-    .await;
+    // Escape closes it and gives focus back to Rotate now.
+    s.press(ESCAPE).await;
+    closed_with_focus_on(&s, "rotate-dialog", "rotate-now").await;
     let last = s.wait_text("rotation-last", "never").await;
     assert_eq!(last, "never", "nothing rotated without the confirmation");
-    let stored = s
-        .controller
-        .backend_get(&admin(), "rot", false)
-        .await
-        .unwrap();
+    let stored = s.stored_backend("rot").await;
     assert!(
-        stored.value.last_rotation.is_none(),
+        stored.last_rotation.is_none(),
         "nothing rotated: {:?}",
-        stored.value.last_rotation
+        stored.last_rotation
     );
 
-    s.click("rotate-now").await;
-    s.click("rotate-confirm").await;
-    s.wait_gone("[data-testid=\"rotate-dialog\"]").await;
-    s.wait_text("rotation-last", "succeeded").await;
+    s.rotate_now().await;
     s.close().await.unwrap();
 }
 
 #[tokio::test]
 async fn built_in_backends_offer_no_check_now() {
-    let s = Session::start().await;
-    s.seed_vault("ext", json!({})).await;
-    s.open_logged_in("/backends/internal").await;
+    let s = Session::start_logged_in(Seed::new().vault("ext"), "/backends/internal").await;
     s.wait_text("backend-checked", "always available").await;
     assert!(
         !s.has("check-now").await,
@@ -214,24 +168,15 @@ async fn built_in_backends_offer_no_check_now() {
 
 #[tokio::test]
 async fn revealed_values_count_down_keep_hide_in_place_and_a_long_token_on_one_line() {
-    let s = Session::start().await;
-    s.seed_vault("rv", json!({})).await;
     // A kubernetes-sized token (a JWT runs to a thousand characters and more).
     let long_token = format!("s.{}", "Ab3x".repeat(400));
-    s.controller
-        .backend_update(
-            &admin(),
-            "rv",
-            UpdateBackendRequest {
-                config: serde_json::from_value(json!({"token": long_token})).unwrap(),
-                force: true,
-                ..Default::default()
-            },
-            None,
-        )
-        .await
-        .unwrap();
-    s.browser.set_window_size(1366, 900).await.unwrap();
+    // Forced: the service does not ask OpenBao about a token it never issued.
+    let change = UpdateBackendRequest {
+        force: true,
+        ..config_change(json!({"token": long_token}))
+    };
+    let s = Session::start_with(Seed::new().vault("rv").update("rv", change)).await;
+    s.window_width(1366).await;
     s.open_logged_in("/backends/rv").await;
     s.wait_text("config-token", "set").await;
     let right_gap = "const b = document.querySelector('[data-testid=\"' + arguments[0] + '\"]');
@@ -256,18 +201,12 @@ async fn revealed_values_count_down_keep_hide_in_place_and_a_long_token_on_one_l
     };
     let start = seconds(&first);
     assert!((25..=30).contains(&start), "{first}");
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let now = s.wait_text("reveal-countdown", "Hidden in").await;
-        if seconds(&now) < start {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the countdown stays at {now}"
-        );
-        s.next_frame().await;
-    }
+    s.wait_until(
+        async || s.wait_text("reveal-countdown", "Hidden in").await,
+        |now| seconds(now) < start,
+        |now| format!("the countdown stays at {now}"),
+    )
+    .await;
 
     let height = s.eval("return document.querySelector('[data-testid=\"config-token\"] dd').getBoundingClientRect().height;",
         vec![],
@@ -293,33 +232,21 @@ const LINE_BOXES: &str = "const e = document.querySelector(arguments[0]);
 
 #[tokio::test]
 async fn pem_is_shown_as_written_at_any_width() {
-    let s = Session::start().await;
-    s.seed_vault("tls", json!({"ca-cert": CERT})).await;
-    s.open_logged_in("/backends/tls").await;
+    let s = Session::start_logged_in(with_certificate("tls"), "/backends/tls").await;
     let lines = CERT.trim_end().lines().count();
     for width in [1366, 375] {
-        s.browser.set_window_size(width, 900).await.unwrap();
+        s.window_width(width).await;
         s.testid("config-ca-cert").await;
-        let boxes = s
-            .eval(
-                LINE_BOXES,
-                vec![json!("[data-testid=\"config-ca-cert\"] pre")],
-            )
-            .await;
-        assert_eq!(
-            boxes,
-            json!(lines),
-            "at {width} px the PEM keeps its {lines} lines of 64 characters"
-        );
+        let pem = "[data-testid=\"config-ca-cert\"] pre";
+        let kept = format!("at {width} px the PEM keeps its {lines} lines of 64 characters");
+        assert_measures(&s, LINE_BOXES, pem, json!(lines), &kept).await;
     }
     s.close().await.unwrap();
 }
 
 #[tokio::test]
 async fn a_certificate_shows_its_subject_and_expiry() {
-    let s = Session::start().await;
-    s.seed_vault("cert", json!({"ca-cert": CERT})).await;
-    s.open_logged_in("/backends/cert").await;
+    let s = Session::start_logged_in(with_certificate("cert"), "/backends/cert").await;
     let summary = s.wait_text("certificate-ca-cert", "vault.example").await;
     assert!(summary.contains("2036-11-27"), "{summary}");
     s.close().await.unwrap();
@@ -327,9 +254,8 @@ async fn a_certificate_shows_its_subject_and_expiry() {
 
 #[tokio::test]
 async fn the_detail_page_keeps_its_actions_off_the_facts_at_375_px() {
-    let s = Session::start().await;
-    s.seed_vault("phone", json!({})).await;
-    s.browser.set_window_size(375, 900).await.unwrap();
+    let s = Session::start_with(Seed::new().vault("phone")).await;
+    s.window_width(375).await;
     s.open_logged_in("/backends/phone").await;
     s.testid("remove-backend").await;
     let gap = s.eval("const actions = document.querySelector('[data-testid=\"remove-backend\"]').closest('.sbc-actions');
@@ -370,27 +296,17 @@ const MID_WORD_BREAKS: &str = "const e = document.querySelector(arguments[0]);
 
 #[tokio::test]
 async fn commands_break_at_spaces_and_hint_at_placeholders_only_when_they_have_one() {
-    let s = Session::start().await;
-    s.seed_vault("cmd", json!({})).await;
-    s.browser.set_window_size(375, 900).await.unwrap();
+    let s = Session::start_with(Seed::new().vault("cmd")).await;
+    s.window_width(375).await;
     s.open_logged_in("/backends/new").await;
-    s.fill("field-name", "a-rather-long-backend-name").await;
-    s.fill("field-endpoint", "http://127.0.0.1:18200").await;
+    let (name, endpoint) = ("a-rather-long-backend-name", "http://127.0.0.1:18200");
+    s.fill_vault_form(name, endpoint, "not-a-real-token").await;
     s.fill("field-mount-path", "kv-for-the-production-models")
         .await;
-    s.fill("field-token", "not-a-real-token").await;
     s.wait_text("add-command", "http://127.0.0.1:18200").await;
-    let breaks = s
-        .eval(
-            MID_WORD_BREAKS,
-            vec![json!("[data-testid=\"add-command\"]")],
-        )
-        .await;
-    assert_eq!(
-        breaks,
-        json!([]),
-        "the command breaks at spaces only at 375 px"
-    );
+    let command = "[data-testid=\"add-command\"]";
+    let at_spaces = "the command breaks at spaces only at 375 px";
+    assert_measures(&s, MID_WORD_BREAKS, command, json!([]), at_spaces).await;
     s.testid("add-command-hint").await;
 
     s.go("/backends/cmd").await;
@@ -423,26 +339,11 @@ const FITS_WITH_RELATIVE_TIMES: &str = "const rows = [...document.querySelectorA
 
 #[tokio::test]
 async fn the_audit_trail_fits_375_px_with_relative_times() {
-    let s = Session::start().await;
-    s.seed_vault(
-        "aud",
-        json!({"mount-path": "a-mount-path-long-enough-to-need-wrapping-on-a-phone"}),
-    )
-    .await;
-    s.controller
-        .backend_update(
-            &admin(),
-            "aud",
-            UpdateBackendRequest {
-                config: serde_json::from_value(json!({"mount-path": "another-long-mount-path"}))
-                    .unwrap(),
-                ..Default::default()
-            },
-            None,
-        )
-        .await
-        .unwrap();
-    s.browser.set_window_size(375, 900).await.unwrap();
+    let long = "a-mount-path-long-enough-to-need-wrapping-on-a-phone";
+    let s = Session::start_with(Seed::new().vault_mounted("aud", long)).await;
+    s.seed(Seed::new().remount("aud", "another-long-mount-path"))
+        .await;
+    s.window_width(375).await;
     s.open_logged_in("/audit").await;
     // The add and the update (whatever else the trail holds).
     s.wait_true(
@@ -451,22 +352,14 @@ async fn the_audit_trail_fits_375_px_with_relative_times() {
         "the audit trail shows the add and the update",
     )
     .await;
-    let problems = s
-        .eval(
-            FITS_WITH_RELATIVE_TIMES,
-            vec![json!("[data-testid=\"audit-row\"]")],
-        )
-        .await;
-    assert_eq!(problems, json!([]), "the audit page at 375 px");
+    let rows = "[data-testid=\"audit-row\"]";
+    let page = "the audit page at 375 px";
+    assert_measures(&s, FITS_WITH_RELATIVE_TIMES, rows, json!([]), page).await;
 
     s.go("/backends/aud").await;
     s.testid("backend-audit").await;
-    let problems = s
-        .eval(
-            FITS_WITH_RELATIVE_TIMES,
-            vec![json!("[data-testid=\"audit-entry\"]")],
-        )
-        .await;
-    assert_eq!(problems, json!([]), "the backend's audit entries at 375 px");
+    let entries = "[data-testid=\"audit-entry\"]";
+    let backend = "the backend's audit entries at 375 px";
+    assert_measures(&s, FITS_WITH_RELATIVE_TIMES, entries, json!([]), backend).await;
     s.close().await.unwrap();
 }

@@ -3,98 +3,15 @@
 //! page: the theme kept across reloads, the skip link, the document title, the login's focus, an
 //! error shown once.
 
-use secret_backends_api::{Access, AddUserRequest, SecretBackend};
-use secret_backends_controller::controller::{Backends, Users};
-use secret_backends_e2e::{ADMIN_PASSWORD, Session, WAIT, admin};
+use secret_backends_e2e::keys::{ENTER, TAB};
+use secret_backends_e2e::{Seed, Session, VIEWER, VIEWER_PASSWORD};
 use serde_json::{Value, json};
-
-const VIEWER: &str = "viewer";
-const VIEWER_PASSWORD: &str = "viewer-password";
-
-async fn add_viewer(s: &Session) {
-    s.controller
-        .user_add(
-            &admin(),
-            AddUserRequest {
-                name: VIEWER.into(),
-                password: VIEWER_PASSWORD.into(),
-                access: Access::Login,
-                models: Default::default(),
-            },
-        )
-        .await
-        .unwrap();
-}
-
-async fn stored(s: &Session, name: &str) -> SecretBackend {
-    s.controller
-        .backend_get(&admin(), name, false)
-        .await
-        .unwrap()
-        .value
-}
-
-/// The `data-testid` of the focused element (or its tag name when it has none).
-async fn focused(s: &Session) -> String {
-    let v = s.js("const e = document.activeElement; return e ? (e.dataset.testid || e.tagName.toLowerCase()) : '';",
-    )
-    .await;
-    v.as_str().unwrap_or_default().to_owned()
-}
-
-async fn wait_focus(s: &Session, expected: &str) {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let now = focused(s).await;
-        if now == expected {
-            return;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the focus is on {now:?}, expected {expected:?}"
-        );
-        s.next_frame().await;
-    }
-}
-
-/// Presses a key in the focused element, as a person at the keyboard does.
-async fn press(s: &Session, key: char) {
-    s.browser
-        .active_element()
-        .await
-        .unwrap()
-        .send_keys(&key.to_string())
-        .await
-        .unwrap();
-}
-
-const TAB: char = '\u{E004}';
-const ENTER: char = '\u{E007}';
-
-async fn wait_js(s: &Session, script: &str, expected: Value) {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let now = s.js(script).await;
-        if now == expected {
-            return;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{script} is {now}, expected {expected}"
-        );
-        s.next_frame().await;
-    }
-}
 
 #[tokio::test]
 async fn an_edit_after_the_review_closes_it_and_the_save_has_every_change() {
-    let s = Session::start().await;
-    s.seed_vault(
-        "twice",
-        json!({"mount-path": "first", "tls-server-name": "vault.internal"}),
-    )
-    .await;
-    s.open_logged_in("/backends/twice/edit").await;
+    let config = json!({"mount-path": "first", "tls-server-name": "vault.internal"});
+    let seed = Seed::new().vault_with("twice", config);
+    let s = Session::start_logged_in(seed, "/backends/twice/edit").await;
 
     s.click("reset-tls-server-name").await;
     s.click("review-changes").await;
@@ -109,7 +26,7 @@ async fn an_edit_after_the_review_closes_it_and_the_save_has_every_change() {
         !s.has("save").await,
         "no Save for a review the form no longer matches"
     );
-    let unchanged = stored(&s, "twice").await;
+    let unchanged = s.stored_backend("twice").await;
     assert_eq!(unchanged.config.get("mount-path"), Some(&json!("first")));
     assert_eq!(
         unchanged.config.get("tls-server-name"),
@@ -128,7 +45,7 @@ async fn an_edit_after_the_review_closes_it_and_the_save_has_every_change() {
     );
     s.click("save").await;
     s.wait_path("/backends/twice").await;
-    let saved = stored(&s, "twice").await;
+    let saved = s.stored_backend("twice").await;
     assert_eq!(saved.config.get("mount-path"), Some(&json!("second")));
     assert_eq!(saved.config.get("tls-server-name"), None);
     s.close().await.unwrap();
@@ -136,9 +53,7 @@ async fn an_edit_after_the_review_closes_it_and_the_save_has_every_change() {
 
 #[tokio::test]
 async fn a_refusal_about_a_field_is_shown_once_under_it() {
-    let s = Session::start().await;
-    s.seed_vault("once", json!({})).await;
-    s.open_logged_in("/backends/once/edit").await;
+    let s = Session::start_logged_in(Seed::new().vault("once"), "/backends/once/edit").await;
     s.fill("field-token-rotate-interval", "soon").await;
     s.click("review-changes").await;
     let message = s.css("#sbc-edit-rotate-error").await.text().await.unwrap();
@@ -147,35 +62,25 @@ async fn a_refusal_about_a_field_is_shown_once_under_it() {
         !s.has("alert").await,
         "the refusal is not repeated at the top of the form"
     );
-    wait_focus(&s, "field-token-rotate-interval").await;
+    s.wait_focus("field-token-rotate-interval").await;
     s.close().await.unwrap();
 }
 
 #[tokio::test]
 async fn a_login_user_is_told_who_may_add_or_edit_and_gets_no_form() {
-    let s = Session::start().await;
-    s.seed_vault("theirs", json!({})).await;
-    add_viewer(&s).await;
+    let s = Session::start_with(Seed::new().vault("theirs").viewer()).await;
     for (path, form) in [
         ("/backends/new", "add-backend-form"),
         ("/backends/theirs/edit", "edit-backend-form"),
     ] {
         // Opened directly (a reload: the login comes first, then the page).
-        s.open(path).await;
-        s.wait_path("/login").await;
-        s.login_as(VIEWER, VIEWER_PASSWORD).await;
-        s.wait_path(path).await;
-        s.wait_state("ready").await;
+        s.open_logged_in_as(path, VIEWER, VIEWER_PASSWORD).await;
         s.wait_text("superuser-only", "Only a controller superuser can")
             .await;
         assert!(!s.has(form).await, "{path} offers its form to a login user");
         assert!(
-            s.browser
-                .find_all(fantoccini::Locator::Css(
-                    ".sbc-main input, .sbc-main textarea, .sbc-main select"
-                ))
+            s.texts(".sbc-main input, .sbc-main textarea, .sbc-main select")
                 .await
-                .unwrap()
                 .is_empty(),
             "{path} offers something to fill in"
         );
@@ -185,10 +90,8 @@ async fn a_login_user_is_told_who_may_add_or_edit_and_gets_no_form() {
 
 #[tokio::test]
 async fn a_logout_forgets_the_page_so_the_next_user_lands_on_the_list() {
-    let s = Session::start().await;
-    s.seed_vault("left", json!({})).await;
-    add_viewer(&s).await;
-    s.open_logged_in("/backends/left/edit").await;
+    let s =
+        Session::start_logged_in(Seed::new().vault("left").viewer(), "/backends/left/edit").await;
     s.testid("edit-backend-form").await;
     s.click("logout").await;
     s.wait_path("/login").await;
@@ -205,7 +108,7 @@ async fn a_logout_forgets_the_page_so_the_next_user_lands_on_the_list() {
 #[tokio::test]
 async fn a_host_token_of_a_login_user_never_shows_the_form() {
     let s = Session::start_with_host_page().await;
-    add_viewer(&s).await;
+    s.seed(Seed::new().viewer()).await;
     s.open("/embed/about").await;
     s.css("body[data-host-ready=\"true\"]").await;
     // The host mounts the console on the add page with a token: the console does not know yet
@@ -241,10 +144,7 @@ async fn a_host_token_of_a_login_user_never_shows_the_form() {
 
 #[tokio::test]
 async fn a_deep_link_survives_a_reload_of_the_login_page() {
-    let s = Session::start().await;
-    s.seed_vault("deep", json!({})).await;
-    s.open("/backends/deep/edit").await;
-    s.wait_path("/login").await;
+    let s = Session::start_at_login(Seed::new().vault("deep"), "/backends/deep/edit").await;
     let url = s.browser.current_url().await.unwrap();
     assert_eq!(url.query(), Some("next=/backends/deep/edit"), "{url}");
     s.browser.refresh().await.unwrap();
@@ -295,8 +195,7 @@ async fn the_theme_choice_is_kept_after_a_reload_and_colours_the_whole_page() {
     let select = s.testid("theme").await.prop("value").await.unwrap();
     assert_eq!(select.as_deref(), Some("dark"));
     // Below the content too (the browser prefers light here).
-    wait_js(
-        &s,
+    s.wait_js(
         "return getComputedStyle(document.body).backgroundColor;",
         json!("rgb(30, 30, 30)"),
     )
@@ -321,17 +220,14 @@ async fn the_theme_choice_is_kept_after_a_reload_and_colours_the_whole_page() {
 
 #[tokio::test]
 async fn the_login_page_focuses_the_user_name() {
-    let s = Session::start().await;
-    s.open("/backends").await;
-    s.wait_path("/login").await;
-    wait_focus(&s, "login-username").await;
+    let s = Session::start_at_login(Seed::new(), "/backends").await;
+    s.wait_focus("login-username").await;
     s.close().await.unwrap();
 }
 
 #[tokio::test]
 async fn the_skip_link_comes_first_and_the_header_follows_its_visual_order() {
-    let s = Session::start().await;
-    s.open_logged_in("/backends").await;
+    let s = Session::start_logged_in(Seed::new(), "/backends").await;
 
     // From the top of the page, as after a load: the skip link, then the header in its visual
     // order (the theme picker, at the far right, last).
@@ -340,13 +236,13 @@ async fn the_skip_link_comes_first_and_the_header_follows_its_visual_order() {
          document.body.prepend(b); b.focus(); return null;",
     )
     .await;
-    press(&s, TAB).await;
-    wait_focus(&s, "skip-link").await;
+    s.press(TAB).await;
+    s.wait_focus("skip-link").await;
     s.js("document.getElementById('e2e-start').remove(); return null;")
         .await;
     let mut order = Vec::new();
     for _ in 0..5 {
-        press(&s, TAB).await;
+        s.press(TAB).await;
         let now = s.js("const e = document.activeElement; return e.dataset.testid || e.textContent.trim();",
         )
         .await;
@@ -357,37 +253,26 @@ async fn the_skip_link_comes_first_and_the_header_follows_its_visual_order() {
     // The skip link moves the focus past the header.
     s.js("document.querySelector('[data-testid=skip-link]').focus(); return null;")
         .await;
-    press(&s, ENTER).await;
-    wait_focus(&s, "main").await;
+    s.press(ENTER).await;
+    s.wait_focus("main").await;
     s.wait_path("/backends").await;
     s.close().await.unwrap();
 }
 
 #[tokio::test]
 async fn the_document_title_names_the_page_in_the_standalone_console_only() {
-    let s = Session::start().await;
-    s.seed_vault("myvault", json!({})).await;
-    s.open_logged_in("/backends/myvault").await;
-    wait_js(
-        &s,
-        "return document.title;",
-        json!("myvault · Secret backends"),
-    )
-    .await;
+    let s = Session::start_logged_in(Seed::new().vault("myvault"), "/backends/myvault").await;
+    s.wait_js("return document.title;", json!("myvault · Secret backends"))
+        .await;
     s.go("/backends/myvault/edit").await;
-    wait_js(
-        &s,
+    s.wait_js(
         "return document.title;",
         json!("Edit myvault · Secret backends"),
     )
     .await;
     s.go("/models").await;
-    wait_js(
-        &s,
-        "return document.title;",
-        json!("Models · Secret backends"),
-    )
-    .await;
+    s.wait_js("return document.title;", json!("Models · Secret backends"))
+        .await;
     s.close().await.unwrap();
 
     // A console in a host's page leaves the host's title alone.
@@ -399,13 +284,11 @@ async fn the_document_title_names_the_page_in_the_standalone_console_only() {
     s.next_frame().await;
     s.next_frame().await;
     assert_ne!(
-        focused(&s).await,
+        s.focused().await,
         "login-username",
         "a guest console does not take the focus from its host"
     );
-    s.fill("login-username", "admin").await;
-    s.fill("login-password", ADMIN_PASSWORD).await;
-    s.click("login-submit").await;
+    s.login_admin().await;
     s.wait_path("/embed/secrets/backends").await;
     s.testid("backend-row-internal").await;
     assert_eq!(
@@ -417,9 +300,11 @@ async fn the_document_title_names_the_page_in_the_standalone_console_only() {
 
 #[tokio::test]
 async fn immutable_keys_read_as_values_and_a_ticked_reset_as_cleared() {
-    let s = Session::start().await;
-    s.seed_vault("looks", json!({"mount-path": "first"})).await;
-    s.open_logged_in("/backends/looks/edit").await;
+    let s = Session::start_logged_in(
+        Seed::new().vault_mounted("looks", "first"),
+        "/backends/looks/edit",
+    )
+    .await;
     let style = |id: &str, property: &str| {
         format!(
             "return getComputedStyle(document.querySelector('[data-testid=\"{id}\"]')).getPropertyValue('{property}');"
@@ -436,15 +321,13 @@ async fn immutable_keys_read_as_values_and_a_ticked_reset_as_cleared() {
     s.click("reset-mount-path").await;
     s.wait_text("reset-note-mount-path", "reset to the default")
         .await;
-    wait_js(
-        &s,
+    s.wait_js(
         &style("field-mount-path", "text-decoration-line"),
         json!("line-through"),
     )
     .await;
     s.click("reset-mount-path").await;
-    wait_js(
-        &s,
+    s.wait_js(
         &style("field-mount-path", "text-decoration-line"),
         json!("none"),
     )

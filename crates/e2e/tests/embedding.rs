@@ -6,30 +6,56 @@
 use secret_backends_e2e::{ADMIN_PASSWORD, Session};
 use serde_json::{Value, json};
 
-async fn js(s: &Session, script: &str) -> Value {
-    s.browser
-        .execute(script, vec![])
-        .await
-        .unwrap_or_else(|e| panic!("{script}: {e}"))
+/// A session on the host page whose console is unmounted.
+async fn start_unmounted_host() -> Session {
+    let s = Session::start_with_host_page().await;
+    open_host(&s, "/embed/secrets/backends").await;
+    host_unmount(&s).await;
+    s
 }
 
-/// Runs an async script: `done` is the callback the script must call with its result.
-async fn js_async(s: &Session, body: &str) -> Value {
-    let script = format!(
-        "const done = arguments[arguments.length - 1]; (async () => {{ {body} }})().then(done, e => done('error: ' + e));"
-    );
-    s.browser.execute_async(&script, vec![]).await.unwrap()
+/// Mounts the host page's console (`window.host.mount`), logged in with `token` when given.
+async fn host_mount(s: &Session, token: Option<&str>) {
+    let options = token.map_or(json!({}), |token| json!({ "token": token }));
+    s.eval(
+        "window.host.mount(arguments[0]); return null;",
+        vec![options],
+    )
+    .await;
 }
 
-async fn host_ready(s: &Session) {
+/// Unmounts the host page's console (`window.host.unmount`).
+async fn host_unmount(s: &Session) {
+    s.js("window.host.unmount(); return null;").await;
+}
+
+/// Adds a `<secret-backends-console>` (base path `/embed/secrets`) with `id` and `theme` to the
+/// element `parent` (a selector), once `setup` (statements about `el`) has run.
+async fn add_console_element(s: &Session, parent: &str, id: &str, theme: &str, setup: &str) {
+    s.js_async(&format!(
+        r#"
+        await import('/secret-backends-console-element.js');
+        const el = document.createElement('secret-backends-console');
+        el.setAttribute('base-path', '/embed/secrets');
+        el.setAttribute('theme', '{theme}');
+        el.id = '{id}';
+        {setup}
+        document.querySelector('{parent}').append(el);
+        return null;"#
+    ))
+    .await;
+}
+
+/// Opens `path` of the host page and waits until the host has loaded the console's module.
+async fn open_host(s: &Session, path: &str) {
+    s.open(path).await;
     s.css("body[data-host-ready=\"true\"]").await;
 }
 
 #[tokio::test]
 async fn host_links_stay_the_hosts_and_console_links_stay_under_the_base_path() {
     let s = Session::start_with_host_page().await;
-    s.open("/embed/secrets/backends").await;
-    host_ready(&s).await;
+    open_host(&s, "/embed/secrets/backends").await;
     // No token from the host: the console asks for a login, inside its panel and base path.
     s.wait_path("/embed/secrets/login").await;
     s.css("#console-panel [data-testid=\"login-form\"]").await;
@@ -37,15 +63,11 @@ async fn host_links_stay_the_hosts_and_console_links_stay_under_the_base_path() 
     s.wait_path("/embed/secrets/backends").await;
     s.testid("backend-row-internal").await;
 
-    js(&s, "window.__noReload = 'still here'; return null;").await;
-    s.css("[data-testid=\"backend-row-internal\"] a")
-        .await
-        .click()
-        .await
-        .unwrap();
-    s.wait_path("/embed/secrets/backends/internal").await;
+    s.js("window.__noReload = 'still here'; return null;").await;
+    s.follow_link_in("backend-row-internal", "/embed/secrets/backends/internal")
+        .await;
     assert_eq!(
-        js(&s, "return window.__noReload;").await,
+        s.js("return window.__noReload;").await,
         json!("still here"),
         "the console navigated without a reload"
     );
@@ -56,14 +78,15 @@ async fn host_links_stay_the_hosts_and_console_links_stay_under_the_base_path() 
     // A host link outside the base path is the host's: a real navigation.
     s.click("host-about").await;
     s.wait_path("/embed/about").await;
-    host_ready(&s).await;
+    s.css("body[data-host-ready=\"true\"]").await;
     assert_eq!(
-        js(&s, "return window.__noReload ?? null;").await,
+        s.js("return window.__noReload ?? null;").await,
         Value::Null,
         "the host navigated"
     );
     assert_eq!(
-        js(&s, "return document.querySelectorAll('.sbc').length;").await,
+        s.js("return document.querySelectorAll('.sbc').length;")
+            .await,
         json!(0)
     );
     s.close().await.unwrap();
@@ -72,12 +95,10 @@ async fn host_links_stay_the_hosts_and_console_links_stay_under_the_base_path() 
 #[tokio::test]
 async fn a_host_token_skips_the_login_and_on_event_reports_changes() {
     let s = Session::start_with_host_page().await;
-    s.open("/embed/secrets/backends").await;
-    host_ready(&s).await;
-    js_async(
-        &s,
-        &format!("await window.host.loginAndMount('admin', '{ADMIN_PASSWORD}'); return null;"),
-    )
+    open_host(&s, "/embed/secrets/backends").await;
+    s.js_async(&format!(
+        "await window.host.loginAndMount('admin', '{ADMIN_PASSWORD}'); return null;"
+    ))
     .await;
     s.testid("backend-row-internal").await;
     assert!(!s.has("login-form").await);
@@ -86,13 +107,10 @@ async fn a_host_token_skips_the_login_and_on_event_reports_changes() {
     let (addr, token) = secret_backends_e2e::openbao();
     s.click("add-backend").await;
     s.wait_path("/embed/secrets/backends/new").await;
-    s.fill("field-name", "hosted").await;
-    s.fill("field-endpoint", &addr).await;
-    s.fill("field-token", &token).await;
-    s.click("add-submit").await;
+    s.submit_vault_form("hosted", &addr, &token).await;
     s.wait_path("/embed/secrets/backends/hosted").await;
     s.wait_text("backend-status", "active").await;
-    let events = js(&s, "return window.host.events;").await;
+    let events = s.js("return window.host.events;").await;
     assert_eq!(events, json!([{"kind": "backend-added", "name": "hosted"}]));
     s.close().await.unwrap();
 }
@@ -100,11 +118,9 @@ async fn a_host_token_skips_the_login_and_on_event_reports_changes() {
 #[tokio::test]
 async fn two_consoles_keep_their_themes_and_the_hosts_css_out() {
     let s = Session::start_with_host_page().await;
-    s.open("/embed/secrets/backends?theme=light&second=dark")
-        .await;
-    host_ready(&s).await;
+    open_host(&s, "/embed/secrets/backends?theme=light&second=dark").await;
     s.wait_count(".sbc", 2).await;
-    let themes = js(&s, "return [...document.querySelectorAll('.sbc')].map(e => [e.dataset.theme, getComputedStyle(e).backgroundColor]);").await;
+    let themes = s.js("return [...document.querySelectorAll('.sbc')].map(e => [e.dataset.theme, getComputedStyle(e).backgroundColor]);").await;
     let themes = themes.as_array().unwrap();
     assert_eq!(themes[0][0], "light");
     assert_eq!(themes[1][0], "dark");
@@ -116,9 +132,8 @@ async fn two_consoles_keep_their_themes_and_the_hosts_css_out() {
     // The host styles `a`, `button` and tables broadly; inside the console they do not apply,
     // and the console's styles do not reach the host.
     s.css("#console-panel [data-testid=\"login-submit\"]").await;
-    let styles = js(
-        &s,
-        r#"
+    let styles = s
+        .js(r#"
         const button = document.querySelector('#console-panel [data-testid="login-submit"]');
         const hostLink = document.querySelector('[data-testid="host-home"]');
         return {
@@ -126,9 +141,8 @@ async fn two_consoles_keep_their_themes_and_the_hosts_css_out() {
             buttonBackground: getComputedStyle(button).backgroundColor,
             hostLinkTransform: getComputedStyle(hostLink).textTransform,
             hostBodyFont: getComputedStyle(document.body).fontFamily,
-        };"#,
-    )
-    .await;
+        };"#)
+        .await;
     assert_eq!(styles["buttonRadius"], "2px", "{styles}");
     assert_eq!(
         styles["buttonBackground"], "rgb(108, 113, 196)",
@@ -162,8 +176,7 @@ const CONSOLE_LOOK: &str = r#"
 #[tokio::test]
 async fn a_host_re_themes_the_console_from_any_ancestor() {
     let s = Session::start_with_host_page().await;
-    s.open("/embed/secrets/backends?theme=light").await;
-    host_ready(&s).await;
+    open_host(&s, "/embed/secrets/backends?theme=light").await;
     s.css("#console-panel [data-testid=\"login-submit\"]").await;
     let look = |scope: &'static str| {
         let s = &s;
@@ -174,9 +187,7 @@ async fn a_host_re_themes_the_console_from_any_ancestor() {
     assert_eq!(before["titleSize"], "32px", "{before}");
 
     // On the mount element's parent and on the page's root: not on `.sbc` itself.
-    js(
-        &s,
-        r#"
+    s.js(r#"
         const panel = document.getElementById('console-panel');
         panel.style.setProperty('--sbc-bg', 'rgb(1, 2, 3)');
         panel.style.setProperty('--sbc-fg', 'rgb(250, 240, 230)');
@@ -184,9 +195,8 @@ async fn a_host_re_themes_the_console_from_any_ancestor() {
         panel.style.setProperty('--sbc-text-h1', '40px');
         panel.style.setProperty('--sbc-weight-light', '700');
         document.documentElement.style.setProperty('--sbc-weight-medium', '800');
-        return null;"#,
-    )
-    .await;
+        return null;"#)
+        .await;
     let after = look("#console-panel").await;
     assert_eq!(after["background"], "rgb(1, 2, 3)", "{after}");
     assert_eq!(after["color"], "rgb(250, 240, 230)", "{after}");
@@ -204,26 +214,13 @@ async fn a_host_re_themes_the_console_from_any_ancestor() {
     assert_eq!(after["submitBackground"], "rgb(108, 113, 196)", "{after}");
 
     // The custom element: properties set on `<secret-backends-console>` reach its console.
-    js(
-        &s,
-        "window.host.unmount(); document.documentElement.removeAttribute('style'); return null;",
-    )
-    .await;
+    host_unmount(&s).await;
+    s.js("document.documentElement.removeAttribute('style'); return null;")
+        .await;
     s.wait_count(".sbc", 0).await;
-    js_async(
-        &s,
-        r#"
-        await import('/secret-backends-console-element.js');
-        const el = document.createElement('secret-backends-console');
-        el.setAttribute('base-path', '/embed/secrets');
-        el.setAttribute('theme', 'light');
-        el.id = 'themed-element';
-        el.style.setProperty('--sbc-primary-bg', 'rgb(10, 20, 30)');
-        el.style.setProperty('--sbc-text-h1', '20px');
-        document.body.append(el);
-        return null;"#,
-    )
-    .await;
+    let style = "el.style.setProperty('--sbc-primary-bg', 'rgb(10, 20, 30)');
+        el.style.setProperty('--sbc-text-h1', '20px');";
+    add_console_element(&s, "body", "themed-element", "light", style).await;
     s.css("#themed-element [data-testid=\"login-submit\"]")
         .await;
     let element = look("#themed-element").await;
@@ -235,41 +232,34 @@ async fn a_host_re_themes_the_console_from_any_ancestor() {
 
 #[tokio::test]
 async fn the_custom_element_mounts_with_a_token_property_and_unmounts_when_removed() {
-    let s = Session::start_with_host_page().await;
-    s.open("/embed/secrets/backends").await;
-    host_ready(&s).await;
-    js(&s, "window.host.unmount(); return null;").await;
+    let s = start_unmounted_host().await;
     s.wait_count(".sbc", 0).await;
-    let token = js_async(&s, &format!(r#"
-        await import('/secret-backends-console-element.js');
-        const answer = await fetch('/api/v1/auth/login', {{method: 'POST', headers: {{'content-type': 'application/json'}},
-            body: JSON.stringify({{username: 'admin', password: '{ADMIN_PASSWORD}'}})}}).then(r => r.json());
-        const el = document.createElement('secret-backends-console');
-        el.setAttribute('base-path', '/embed/secrets');
-        el.setAttribute('theme', 'dark');
-        el.token = answer.token;
-        el.id = 'element-under-test';
-        document.getElementById('console-panel').append(el);
-        return answer.token;"#)).await;
-    let token = token.as_str().unwrap().to_owned();
+    let api = s.api().await;
+    let token = api.token();
+    let set_token = format!("el.token = '{token}';");
+    add_console_element(
+        &s,
+        "#console-panel",
+        "element-under-test",
+        "dark",
+        &set_token,
+    )
+    .await;
     s.css("#element-under-test .sbc[data-theme=\"dark\"]").await;
     s.testid("backend-row-internal").await;
-    let attrs = js(&s, "const el = document.getElementById('element-under-test'); return [el.getAttribute('token'), el.outerHTML.length];").await;
+    let attrs = s.js("const el = document.getElementById('element-under-test'); return [el.getAttribute('token'), el.outerHTML.length];").await;
     assert_eq!(
         attrs[0],
         Value::Null,
         "the token is a property, never an attribute"
     );
-    let html = js(&s, "return document.documentElement.outerHTML;").await;
+    let html = s.js("return document.documentElement.outerHTML;").await;
     assert!(
-        !html.as_str().unwrap().contains(&token),
+        !html.as_str().unwrap().contains(token),
         "the token is nowhere in the DOM"
     );
-    js(
-        &s,
-        "document.getElementById('element-under-test').remove(); return null;",
-    )
-    .await;
+    s.js("document.getElementById('element-under-test').remove(); return null;")
+        .await;
     s.wait_count(".sbc", 0).await;
     s.close().await.unwrap();
 }
@@ -277,12 +267,9 @@ async fn the_custom_element_mounts_with_a_token_property_and_unmounts_when_remov
 /// Mount and unmount 50 times: no DOM, listener, timer or event stream is left behind.
 #[tokio::test]
 async fn mounting_and_unmounting_fifty_times_leaves_nothing_behind() {
-    let s = Session::start_with_host_page().await;
-    s.open("/embed/secrets/backends").await;
-    host_ready(&s).await;
-    js(&s, "window.host.unmount(); return null;").await;
+    let s = start_unmounted_host().await;
     // Count what the console creates and releases.
-    js(&s, r#"
+    s.js(r#"
         const counts = window.__counts = {listeners: 0, intervals: 0, timeouts: 0, streams: 0};
         const add = window.addEventListener, remove = window.removeEventListener;
         window.addEventListener = function (...a) { counts.listeners++; return add.apply(this, a); };
@@ -297,61 +284,46 @@ async fn mounting_and_unmounting_fifty_times_leaves_nothing_behind() {
             close() { if (this.readyState !== 2) counts.streams--; super.close(); }
         };
         return null;"#).await;
-    let token = js_async(&s, &format!(r#"
-        const answer = await fetch('/api/v1/auth/login', {{method: 'POST', headers: {{'content-type': 'application/json'}},
-            body: JSON.stringify({{username: 'admin', password: '{ADMIN_PASSWORD}'}})}}).then(r => r.json());
-        return answer.token;"#)).await;
-    let token = token.as_str().unwrap().to_owned();
-    let nodes_before = js(&s, "return document.getElementsByTagName('*').length;").await;
+    let api = s.api().await;
+    let token = api.token();
+    let nodes_before = s
+        .js("return document.getElementsByTagName('*').length;")
+        .await;
     // A console without a token (its login page) and one with a token, each used, then removed.
-    js(&s, "window.host.mount(); return null;").await;
+    host_mount(&s, None).await;
     s.css("#console-panel [data-testid=\"login-form\"]").await;
-    js(&s, "window.host.unmount(); return null;").await;
+    host_unmount(&s).await;
     assert_eq!(
-        js(&s, "return window.__counts.listeners;").await,
+        s.js("return window.__counts.listeners;").await,
         json!(0),
         "the login page's console left a listener"
     );
     // One full cycle, waiting for the console to load and open its change feed.
-    js(
-        &s,
-        &format!("window.host.mount({{token: '{token}'}}); return null;"),
-    )
-    .await;
+    host_mount(&s, Some(token)).await;
     s.testid("backend-row-internal").await;
     s.wait_state("ready").await;
-    let deadline = tokio::time::Instant::now() + secret_backends_e2e::WAIT;
-    while js(&s, "return window.__counts.streams;").await != json!(1) {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the change feed did not open"
-        );
-        s.next_frame().await;
-    }
-    js(&s, "window.host.unmount(); return null;").await;
+    // The change feed opens.
+    s.wait_js("return window.__counts.streams;", json!(1)).await;
+    host_unmount(&s).await;
     for _ in 0..50 {
-        js(
-            &s,
-            &format!(
-                "window.host.mount({{token: '{token}'}}); window.host.unmount(); return null;"
-            ),
-        )
+        s.js(&format!(
+            "window.host.mount({{token: '{token}'}}); window.host.unmount(); return null;"
+        ))
         .await;
     }
     // Let any pending async work (ticket requests) finish before counting.
-    js_async(
-        &s,
-        "await new Promise(r => setTimeout(r, 0)); await fetch('/healthz'); return null;",
-    )
-    .await;
+    s.js_async("await new Promise(r => setTimeout(r, 0)); await fetch('/healthz'); return null;")
+        .await;
     s.next_frame().await;
-    let counts = js(&s, "return window.__counts;").await;
+    let counts = s.js("return window.__counts;").await;
     assert_eq!(
         counts,
         json!({"listeners": 0, "intervals": 0, "timeouts": 0, "streams": 0}),
         "left behind: {counts}"
     );
-    let nodes_after = js(&s, "return document.getElementsByTagName('*').length;").await;
+    let nodes_after = s
+        .js("return document.getElementsByTagName('*').length;")
+        .await;
     assert_eq!(nodes_after, nodes_before, "no DOM left behind");
     s.close().await.unwrap();
 }
@@ -360,11 +332,10 @@ async fn mounting_and_unmounting_fifty_times_leaves_nothing_behind() {
 #[tokio::test]
 async fn the_built_files_work_from_another_url_prefix() {
     let s = Session::start_with_host_page().await;
-    s.open("/embed/about").await;
-    host_ready(&s).await;
-    let outcome = js_async(
-        &s,
-        r#"
+    open_host(&s, "/embed/about").await;
+    let outcome = s
+        .js_async(
+            r#"
         const m = await import('/assets/sbc/secret-backends-console.js');
         await m.default();
         const panel = document.getElementById('second-panel');
@@ -373,8 +344,8 @@ async fn the_built_files_work_from_another_url_prefix() {
         window.__prefixed = m.mountConsole(panel, {basePath: '/embed/secrets'});
         return performance.getEntriesByType('resource').map(r => new URL(r.name).pathname)
             .filter(p => p.startsWith('/assets/sbc/'));"#,
-    )
-    .await;
+        )
+        .await;
     let loaded: Vec<String> =
         serde_json::from_value(outcome.clone()).unwrap_or_else(|_| panic!("{outcome}"));
     assert!(

@@ -2,19 +2,13 @@
 //! list (filter, sort, hide, live updates), detail (reveal, check, rotate), edit (review, stale,
 //! force), remove (in use, force), add (kubernetes form, YAML import) and a read-only user.
 
-use secret_backends_api::{Access, AddUserRequest, UpdateBackendRequest};
-use secret_backends_controller::controller::{Backends, Users};
-use secret_backends_e2e::{Session, admin, openbao};
-use serde_json::json;
+use secret_backends_e2e::{Seed, Session, VIEWER, VIEWER_PASSWORD, openbao};
 
 const CANARY: &str = "CANARY-flows-9c2e-never-leak";
 
 #[tokio::test]
 async fn the_list_filters_sorts_hides_built_ins_and_follows_other_admins() {
-    let s = Session::start().await;
-    s.seed_vault("alpha", json!({})).await;
-    s.seed_vault("beta", json!({})).await;
-    s.open_logged_in("/backends").await;
+    let s = Session::start_logged_in(Seed::new().vault("alpha").vault("beta"), "/backends").await;
     s.wait_count("[data-testid^=\"backend-row-\"]", 3).await;
     s.wait_text("backend-status-alpha", "checked").await;
 
@@ -38,10 +32,7 @@ async fn the_list_filters_sorts_hides_built_ins_and_follows_other_admins() {
     let other = s.another().await;
     other.open_logged_in("/backends/new").await;
     let (addr, token) = openbao();
-    other.fill("field-name", "gamma").await;
-    other.fill("field-endpoint", &addr).await;
-    other.fill("field-token", &token).await;
-    other.click("add-submit").await;
+    other.submit_vault_form("gamma", &addr, &token).await;
     other.wait_path("/backends/gamma").await;
     s.testid("backend-row-gamma").await;
     other.close().await.unwrap();
@@ -51,9 +42,8 @@ async fn the_list_filters_sorts_hides_built_ins_and_follows_other_admins() {
 #[tokio::test]
 async fn edit_reviews_the_changes_then_saves_without_showing_secrets() {
     let (_, token) = openbao();
-    let s = Session::start().await;
-    s.seed_vault("ed", json!({"mount-path": "first"})).await;
-    s.open_logged_in("/backends/ed").await;
+    let s =
+        Session::start_logged_in(Seed::new().vault_mounted("ed", "first"), "/backends/ed").await;
     s.click("edit-backend").await;
     s.wait_path("/backends/ed/edit").await;
     let endpoint = s.testid("field-endpoint").await;
@@ -64,7 +54,7 @@ async fn edit_reviews_the_changes_then_saves_without_showing_secrets() {
     );
     s.wait_text("sensitive-token", "set").await;
     assert!(
-        !s.browser.source().await.unwrap().contains(&token),
+        !s.source_contains(&token).await,
         "the stored token never reaches the page"
     );
 
@@ -84,54 +74,25 @@ async fn edit_reviews_the_changes_then_saves_without_showing_secrets() {
 
 #[tokio::test]
 async fn a_stale_edit_says_so_and_reloads() {
-    let s = Session::start().await;
-    s.seed_vault("st", json!({"mount-path": "mine"})).await;
-    s.open_logged_in("/backends/st/edit").await;
+    let s = Session::start_logged_in(Seed::new().vault_mounted("st", "mine"), "/backends/st/edit")
+        .await;
     s.testid("field-mount-path").await;
     // Someone else saves first.
-    s.controller
-        .backend_update(
-            &admin(),
-            "st",
-            UpdateBackendRequest {
-                config: serde_json::from_value(json!({"mount-path": "theirs"})).unwrap(),
-                ..Default::default()
-            },
-            None,
-        )
-        .await
-        .unwrap();
+    s.seed(Seed::new().remount("st", "theirs")).await;
     s.fill("field-mount-path", "ours").await;
     s.click("review-changes").await;
     s.click("save").await;
     s.wait_text("stale-edit", "Someone else changed this backend")
         .await;
     s.click("reload").await;
-    let deadline = tokio::time::Instant::now() + secret_backends_e2e::WAIT;
-    loop {
-        let value = s
-            .testid("field-mount-path")
-            .await
-            .prop("value")
-            .await
-            .unwrap();
-        if value.as_deref() == Some("theirs") {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the reload shows their version: {value:?}"
-        );
-        s.next_frame().await;
-    }
+    // The reload shows their version.
+    s.wait_value("field-mount-path", "theirs").await;
     s.close().await.unwrap();
 }
 
 #[tokio::test]
 async fn an_unreachable_backend_can_be_saved_with_force_explained() {
-    let s = Session::start().await;
-    s.seed_vault("un", json!({})).await;
-    s.open_logged_in("/backends/un/edit").await;
+    let s = Session::start_logged_in(Seed::new().vault("un"), "/backends/un/edit").await;
     s.click("replace-token").await;
     s.fill("field-token", CANARY).await;
     s.click("review-changes").await;
@@ -141,7 +102,7 @@ async fn an_unreachable_backend_can_be_saved_with_force_explained() {
     s.wait_text("unreachable", "save anyway").await;
     s.click("save-force").await;
     s.wait_path("/backends/un").await;
-    assert!(!s.browser.source().await.unwrap().contains(CANARY));
+    assert!(!s.source_contains(CANARY).await);
     assert!(!s.browser_storage().await.contains(CANARY));
     s.close().await.unwrap();
 }
@@ -149,21 +110,8 @@ async fn an_unreachable_backend_can_be_saved_with_force_explained() {
 #[tokio::test]
 async fn reveal_shows_values_until_hidden_and_check_and_rotate_work() {
     let (_, token) = openbao();
-    let s = Session::start().await;
-    s.seed_vault("rv", json!({})).await;
-    s.controller
-        .backend_update(
-            &admin(),
-            "rv",
-            UpdateBackendRequest {
-                token_rotate_interval: Some("2h".into()),
-                ..Default::default()
-            },
-            None,
-        )
-        .await
-        .unwrap();
-    s.open_logged_in("/backends/rv").await;
+    let seed = Seed::new().vault("rv").rotate_every("rv", "2h");
+    let s = Session::start_logged_in(seed, "/backends/rv").await;
     s.wait_text("config-token", "set").await;
     s.click("reveal").await;
     s.wait_text("revealed-token", &token).await;
@@ -171,14 +119,7 @@ async fn reveal_shows_values_until_hidden_and_check_and_rotate_work() {
         !s.browser_storage().await.contains(&token),
         "revealed values never reach browser storage"
     );
-    assert!(
-        !s.browser
-            .current_url()
-            .await
-            .unwrap()
-            .as_str()
-            .contains(&token)
-    );
+    assert!(!s.url_contains(&token).await);
     s.click("hide-values").await;
     s.wait_gone("[data-testid=\"revealed-token\"]").await;
     s.testid("reveal").await;
@@ -186,9 +127,7 @@ async fn reveal_shows_values_until_hidden_and_check_and_rotate_work() {
     s.click("check-now").await;
     s.wait_text("backend-status", "active").await;
     s.wait_text("rotation-interval", "2h0m0s").await;
-    s.click("rotate-now").await;
-    s.click("rotate-confirm").await;
-    s.wait_text("rotation-last", "succeeded").await;
+    s.rotate_now().await;
     s.testid("backend-audit").await;
     s.wait_text("backend-audit", "rotate").await;
     s.close().await.unwrap();
@@ -196,54 +135,29 @@ async fn reveal_shows_values_until_hidden_and_check_and_rotate_work() {
 
 #[tokio::test]
 async fn removing_a_backend_in_use_explains_and_offers_force() {
-    let s = Session::start().await;
-    s.seed_vault("used", json!({})).await;
-    s.seed_model("m1", Some("used")).await;
-    s.seed_secret("m1", "db").await;
-    s.open_logged_in("/backends/used").await;
+    let s =
+        Session::start_logged_in(Seed::new().vault_used_by("used", "m1"), "/backends/used").await;
     s.wait_text("backend-models", "m1").await;
     s.click("remove-backend").await;
     s.wait_text("remove-in-use", "m1").await;
-    s.fill("remove-confirm-input", "used").await;
-    s.click("remove-confirm").await;
+    s.confirm_remove("used").await;
     s.wait_text("alert", "backend \"used\" still contains secret content")
         .await;
     s.click("remove-force").await;
     s.click("remove-confirm").await;
-    s.wait_path("/backends").await;
-    s.wait_gone("[data-testid=\"backend-row-used\"]").await;
+    s.wait_removed_from_list("used").await;
     s.close().await.unwrap();
 }
 
 #[tokio::test]
 async fn a_read_only_user_is_not_offered_what_they_may_not_do() {
-    let s = Session::start().await;
-    s.seed_vault("ro", json!({})).await;
-    s.controller
-        .user_add(
-            &admin(),
-            AddUserRequest {
-                name: "viewer".into(),
-                password: "viewer-password".into(),
-                access: Access::Login,
-                models: Default::default(),
-            },
-        )
-        .await
-        .unwrap();
-    s.open("/backends").await;
-    s.wait_path("/login").await;
-    s.login_as("viewer", "viewer-password").await;
-    s.wait_path("/backends").await;
+    let s = Session::start_with(Seed::new().vault("ro").viewer()).await;
+    s.open_logged_in_as("/backends", VIEWER, VIEWER_PASSWORD)
+        .await;
     s.testid("backend-row-ro").await;
-    s.wait_text("current-user", "viewer").await;
+    s.wait_text("current-user", VIEWER).await;
     assert!(!s.has("add-backend").await);
-    s.css("[data-testid=\"backend-row-ro\"] a")
-        .await
-        .click()
-        .await
-        .unwrap();
-    s.wait_path("/backends/ro").await;
+    s.follow_link_in("backend-row-ro", "/backends/ro").await;
     s.wait_text("config-token", "set").await;
     for control in ["edit-backend", "remove-backend", "reveal", "rotate-now"] {
         assert!(
@@ -257,8 +171,7 @@ async fn a_read_only_user_is_not_offered_what_they_may_not_do() {
 #[tokio::test]
 async fn the_add_form_follows_the_type_and_reads_a_juju_config_file() {
     let (addr, _) = openbao();
-    let s = Session::start().await;
-    s.open_logged_in("/backends/new").await;
+    let s = Session::start_logged_in(Seed::new(), "/backends/new").await;
     s.click("type-kubernetes").await;
     s.testid("field-service-account").await;
     s.testid("field-skip-tls-verify").await;
@@ -266,11 +179,7 @@ async fn the_add_form_follows_the_type_and_reads_a_juju_config_file() {
     s.testid("field-mount-path").await;
     assert!(!s.has("field-service-account").await);
 
-    s.css("[data-testid=\"yaml-import\"] summary")
-        .await
-        .click()
-        .await
-        .unwrap();
+    s.open_yaml_import().await;
     s.fill(
         "yaml-text",
         &format!("# a Juju --config file\nendpoint: {addr}\ntoken: {CANARY}\ncolour: red\n"),
@@ -278,13 +187,7 @@ async fn the_add_form_follows_the_type_and_reads_a_juju_config_file() {
     .await;
     s.click("yaml-apply").await;
     s.wait_text("yaml-unknown", "colour").await;
-    let endpoint = s
-        .testid("field-endpoint")
-        .await
-        .prop("value")
-        .await
-        .unwrap();
-    assert_eq!(endpoint.as_deref(), Some(addr.as_str()));
+    assert_eq!(s.value("field-endpoint").await, addr);
     let command = s.wait_text("add-command", "juju add-secret-backend").await;
     assert!(
         !command.contains(CANARY),
@@ -296,9 +199,7 @@ async fn the_add_form_follows_the_type_and_reads_a_juju_config_file() {
 #[tokio::test]
 async fn export_and_the_audit_trail() {
     let (_, token) = openbao();
-    let s = Session::start().await;
-    s.seed_vault("ex", json!({"mount-path": "juju"})).await;
-    s.open_logged_in("/backends").await;
+    let s = Session::start_logged_in(Seed::new().vault_mounted("ex", "juju"), "/backends").await;
     s.testid("backend-row-ex").await;
     s.click("export").await;
     let yaml = s.wait_text("export-text", "ex:").await;
@@ -310,7 +211,7 @@ async fn export_and_the_audit_trail() {
     s.click("export-json").await;
     s.wait_text("export-text", "\"backend\": \"vault\"").await;
 
-    s.css("a[href=\"/audit\"]").await.click().await.unwrap();
+    s.click_css("a[href=\"/audit\"]").await;
     s.wait_path("/audit").await;
     s.wait_text("audit-table", "add").await;
     s.fill("audit-filter", "nothing-matches-this").await;

@@ -1,110 +1,33 @@
 //! The models pages in headless Chromium: the list, a model's backends, and setting its backend
 //! (including a backend that does not answer, and a model someone else changed meanwhile).
 //!
-//! Data is made through the REST API from inside the page (`fetch`), as any client would.
+//! Data is made through the REST API, as any client would.
 
-use secret_backends_e2e::{ADMIN_PASSWORD, Session, openbao};
+use reqwest::Method;
+use secret_backends_e2e::{Api, Session};
 use serde_json::{Value, json};
 
-/// Calls the REST API as `admin` from the page (which must be on the service's origin): logs in,
-/// then sends `body` (none when `Null`) to `/api/v1<path>`. Panics unless the answer is a success.
-async fn api(s: &Session, method: &str, path: &str, body: Value) -> Value {
-    const SCRIPT: &str = r#"
-        const [method, path, body, password, done] = arguments;
-        (async () => {
-            const login = await fetch("/api/v1/auth/login", {
-                method: "POST",
-                headers: { "Content-Type": "application/json" },
-                body: JSON.stringify({ username: "admin", password }),
-            });
-            if (!login.ok) {
-                return { status: login.status, body: await login.text() };
-            }
-            const { token } = await login.json();
-            const init = { method, headers: { Authorization: "Bearer " + token } };
-            if (body !== null) {
-                init.headers["Content-Type"] = "application/json";
-                init.body = JSON.stringify(body);
-            }
-            const answer = await fetch("/api/v1" + path, init);
-            const text = await answer.text();
-            return { status: answer.status, body: text ? JSON.parse(text) : null };
-        })().then(done, (e) => done({ status: 0, body: String(e) }));
-    "#;
-    let answer = s
-        .browser
-        .execute_async(
-            SCRIPT,
-            vec![json!(method), json!(path), body, json!(ADMIN_PASSWORD)],
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{method} {path}: the script failed: {e}"));
-    let status = answer["status"].as_u64().unwrap_or_default();
-    assert!(
-        (200..300).contains(&status),
-        "{method} {path} answered {status}: {}",
-        answer["body"]
-    );
-    answer["body"].clone()
-}
-
-async fn add_model(s: &Session, name: &str, model_type: &str) {
-    api(
-        s,
-        "POST",
-        "/models",
-        json!({ "name": name, "type": model_type }),
-    )
-    .await;
-}
-
-async fn add_secret(s: &Session, model: &str, label: &str) -> Value {
-    api(
-        s,
-        "POST",
-        &format!("/models/{model}/secrets"),
-        json!({ "label": label, "content": { "value": format!("{label}-content") } }),
-    )
-    .await
-}
-
-/// Adds a vault backend on the run's OpenBao (the service pings it first).
-async fn add_vault(s: &Session, name: &str) {
-    let (addr, token) = openbao();
-    api(
-        s,
-        "POST",
-        "/secret-backends",
-        json!({ "name": name, "backend-type": "vault", "config": { "endpoint": addr, "token": token } }),
-    )
-    .await;
-}
-
-/// Picks `backend` in the model page's picker.
-async fn pick(s: &Session, backend: &str) {
-    s.testid("backend-picker")
-        .await
-        .select_by_value(backend)
-        .await
-        .unwrap_or_else(|e| panic!("cannot pick {backend}: {e}"));
+/// A session with the IaaS model `web` (its backend `auto`) and the vault backend `vault`.
+async fn start_with_web_and(vault: &str) -> (Session, Api) {
+    let s = Session::start().await;
+    let api = s.api().await;
+    api.add_model("web", "iaas").await;
+    api.add_vault(vault).await;
+    (s, api)
 }
 
 /// Goes to the models list through the header's link (no page load, so the login is kept).
 async fn go_to_models(s: &Session) {
-    s.css(".sbc-header__nav a[href$=\"/models\"]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    s.click_css(".sbc-header__nav a[href$=\"/models\"]").await;
     s.wait_path("/models").await;
 }
 
 #[tokio::test]
 async fn the_models_list_shows_each_model_and_its_effective_backend() {
     let s = Session::start().await;
-    s.open("/login").await;
-    add_model(&s, "web", "iaas").await;
-    add_model(&s, "k8s", "caas").await;
+    let api = s.api().await;
+    api.add_model("web", "iaas").await;
+    api.add_model("k8s", "caas").await;
 
     s.open_logged_in("/models").await;
     s.testid("models-table").await;
@@ -118,12 +41,7 @@ async fn the_models_list_shows_each_model_and_its_effective_backend() {
     s.wait_text("model-effective-k8s", "k8s-local").await;
 
     // The name links to the model's page.
-    s.css("[data-testid=\"model-row-k8s\"] a")
-        .await
-        .click()
-        .await
-        .unwrap();
-    s.wait_path("/models/k8s").await;
+    s.follow_link_in("model-row-k8s", "/models/k8s").await;
     s.wait_text("model-type", "caas").await;
     s.wait_text("model-setting", "auto").await;
     s.wait_text("model-effective", "k8s-local").await;
@@ -134,12 +52,9 @@ async fn the_models_list_shows_each_model_and_its_effective_backend() {
 
 #[tokio::test]
 async fn setting_a_vault_backend_moves_new_secrets_and_shows_the_old_one_draining() {
-    let s = Session::start().await;
-    s.open("/login").await;
-    add_model(&s, "web", "iaas").await;
-    let before = add_secret(&s, "web", "db-password").await;
+    let (s, api) = start_with_web_and("e2e-vault").await;
+    let before = api.add_secret("web", "db-password").await;
     assert_eq!(before["backend"], "internal");
-    add_vault(&s, "e2e-vault").await;
 
     s.open_logged_in("/models/web").await;
     s.wait_text("model-setting", "auto").await;
@@ -157,7 +72,7 @@ async fn setting_a_vault_backend_moves_new_secrets_and_shows_the_old_one_drainin
     s.css("[data-testid=\"backend-picker\"] option[value=\"internal\"]")
         .await;
 
-    pick(&s, "e2e-vault").await;
+    s.pick_backend("e2e-vault").await;
     s.wait_text(
         "model-command",
         "juju model-secret-backend -m web e2e-vault",
@@ -176,7 +91,7 @@ async fn setting_a_vault_backend_moves_new_secrets_and_shows_the_old_one_drainin
     );
     s.testid("model-draining-note").await;
 
-    let after = add_secret(&s, "web", "api-key").await;
+    let after = api.add_secret("web", "api-key").await;
     assert_eq!(after["backend"], "e2e-vault");
 
     go_to_models(&s).await;
@@ -187,12 +102,7 @@ async fn setting_a_vault_backend_moves_new_secrets_and_shows_the_old_one_drainin
     )
     .await;
 
-    s.css("[data-testid=\"model-row-web\"] a")
-        .await
-        .click()
-        .await
-        .unwrap();
-    s.wait_path("/models/web").await;
+    s.follow_link_in("model-row-web", "/models/web").await;
     let vault = s.wait_text("model-backend-e2e-vault", "active").await;
     assert!(vault.contains('1'), "one secret in the vault: {vault:?}");
     s.wait_text("model-backend-internal", "draining").await;
@@ -203,21 +113,13 @@ async fn setting_a_vault_backend_moves_new_secrets_and_shows_the_old_one_drainin
 
 #[tokio::test]
 async fn an_unreachable_backend_is_refused_and_can_be_set_anyway() {
-    let s = Session::start().await;
-    s.open("/login").await;
-    add_model(&s, "web", "iaas").await;
-    add_vault(&s, "broken-vault").await;
-    api(
-        &s,
-        "PATCH",
-        "/secret-backends/broken-vault",
-        json!({ "config": { "token": "bad" }, "force": true }),
-    )
-    .await;
+    let (s, api) = start_with_web_and("broken-vault").await;
+    let bad_token = json!({ "config": { "token": "bad" }, "force": true });
+    api.send(Method::PATCH, "/secret-backends/broken-vault", bad_token)
+        .await;
 
     s.open_logged_in("/models/web").await;
-    pick(&s, "broken-vault").await;
-    s.click("set-backend").await;
+    s.set_model_backend("broken-vault").await;
     s.wait_text(
         "alert",
         "cannot ping backend \"broken-vault\": auth token invalid: permission denied",
@@ -235,31 +137,23 @@ async fn an_unreachable_backend_is_refused_and_can_be_set_anyway() {
     s.wait_gone("[data-testid=\"alert\"]").await;
     s.wait_text("model-setting", "broken-vault").await;
     s.wait_text("model-backend-broken-vault", "active").await;
-    let model = api(&s, "GET", "/models/web", Value::Null).await;
+    let model = api.send(Method::GET, "/models/web", Value::Null).await;
     assert_eq!(model["secret-backend"], "broken-vault");
     s.close().await.unwrap();
 }
 
 #[tokio::test]
 async fn a_model_changed_meanwhile_asks_for_a_reload() {
-    let s = Session::start().await;
-    s.open("/login").await;
-    add_model(&s, "web", "iaas").await;
-    add_vault(&s, "e2e-vault").await;
+    let (s, api) = start_with_web_and("e2e-vault").await;
 
     s.open_logged_in("/models/web").await;
     s.wait_text("model-setting", "auto").await;
     // Someone else sets it while the page shows the old model.
-    api(
-        &s,
-        "PUT",
-        "/models/web/secret-backend",
-        json!({ "secret-backend": "e2e-vault" }),
-    )
-    .await;
+    let theirs = json!({ "secret-backend": "e2e-vault" });
+    api.send(Method::PUT, "/models/web/secret-backend", theirs)
+        .await;
 
-    pick(&s, "internal").await;
-    s.click("set-backend").await;
+    s.set_model_backend("internal").await;
     s.wait_text("alert", "was changed by someone else").await;
     s.testid("set-backend-conflict").await;
     s.click("reload").await;

@@ -7,9 +7,8 @@
 
 use std::sync::{Arc, Mutex};
 
-use secret_backends_api::AddBackendRequest;
 use secret_backends_controller::controller::Backends;
-use secret_backends_e2e::{Session, admin, openbao};
+use secret_backends_e2e::{Seed, Session, admin, openbao};
 use serde_json::json;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
@@ -100,29 +99,12 @@ async fn pump(from: OwnedReadHalf, to: OwnedWriteHalf) {
     }
 }
 
-/// Adds a vault backend on the run's OpenBao at `endpoint`.
-async fn add_vault(s: &Session, name: &str, endpoint: &str) {
-    let (_, token) = openbao();
-    s.controller
-        .backend_add(
-            &admin(),
-            AddBackendRequest {
-                name: name.into(),
-                backend_type: "vault".into(),
-                config: serde_json::from_value(json!({ "endpoint": endpoint, "token": token }))
-                    .unwrap(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap_or_else(|e| panic!("cannot add {name}: {e}"));
-}
-
 /// Adds a vault backend that answered when it was added and no longer does (checked since);
 /// returns the message of its failed check.
 async fn add_dead_vault(s: &Session, name: &str) -> String {
     let relay = Relay::start().await;
-    add_vault(s, name, &relay.endpoint).await;
+    let vault = Seed::new().vault_with(name, json!({ "endpoint": relay.endpoint }));
+    s.seed(vault).await;
     relay.shut().await;
     let checked = s
         .controller
@@ -134,24 +116,17 @@ async fn add_dead_vault(s: &Session, name: &str) -> String {
     checked.message.expect("a failed check says why")
 }
 
-async fn pick(s: &Session, backend: &str) {
-    s.testid("backend-picker")
-        .await
-        .select_by_value(backend)
-        .await
-        .unwrap_or_else(|e| panic!("cannot pick {backend}: {e}"));
-}
-
 #[tokio::test]
 async fn a_model_page_shows_a_backend_that_does_not_answer_as_unhealthy_and_warns() {
-    let s = Session::start().await;
-    s.seed_model("web", None).await;
-    // A secret in internal, which then drains to the vault.
-    s.seed_secret("web", "db").await;
     let relay = Relay::start().await;
-    add_vault(&s, "gone-vault", &relay.endpoint).await;
-    // Set while it answered; then it stops answering.
-    s.seed_model_backend("web", "gone-vault").await;
+    let seed = Seed::new()
+        .model("web")
+        // A secret in internal, which then drains to the vault.
+        .secret("web", "db")
+        .vault_with("gone-vault", json!({ "endpoint": relay.endpoint }))
+        // Set while it answered; then it stops answering.
+        .model_backend("web", "gone-vault");
+    let s = Session::start_with(seed).await;
     relay.shut().await;
     s.controller
         .backend_check(&admin(), "gone-vault")
@@ -199,8 +174,7 @@ async fn a_model_page_shows_a_backend_that_does_not_answer_as_unhealthy_and_warn
 
 #[tokio::test]
 async fn the_list_and_the_picker_show_a_short_message_and_the_detail_page_the_whole_one() {
-    let s = Session::start().await;
-    s.seed_model("web", None).await;
+    let s = Session::start_with(Seed::new().model("web")).await;
     let full = add_dead_vault(&s, "gone-vault").await;
     assert!(
         full.chars().count() > SHORT,
@@ -223,12 +197,8 @@ async fn the_list_and_the_picker_show_a_short_message_and_the_detail_page_the_wh
     assert!(!cell.contains(&full), "{cell:?}");
 
     // The detail page keeps the whole message.
-    s.css("[data-testid=\"backend-row-gone-vault\"] a")
-        .await
-        .click()
-        .await
-        .unwrap();
-    s.wait_path("/backends/gone-vault").await;
+    s.follow_link_in("backend-row-gone-vault", "/backends/gone-vault")
+        .await;
     s.wait_text("backend-status", &full).await;
 
     // The model page's picker shows the short one.
@@ -253,14 +223,11 @@ async fn the_list_and_the_picker_show_a_short_message_and_the_detail_page_the_wh
 
 #[tokio::test]
 async fn the_model_page_labels_the_juju_3_and_4_commands_and_a_forced_change_has_none() {
-    let s = Session::start().await;
-    s.seed_model("web", None).await;
-    let (addr, _) = openbao();
-    add_vault(&s, "e2e-vault", &addr).await;
+    let s = Session::start_with(Seed::new().model("web").vault("e2e-vault")).await;
     add_dead_vault(&s, "gone-vault").await;
 
     s.open_logged_in("/models/web").await;
-    pick(&s, "e2e-vault").await;
+    s.pick_backend("e2e-vault").await;
     s.wait_text(
         "model-command-3x",
         "juju model-config -m web secret-backend=e2e-vault",
@@ -281,7 +248,7 @@ async fn the_model_page_labels_the_juju_3_and_4_commands_and_a_forced_change_has
     .await;
 
     // A backend that does not answer: refused, then set anyway, which the CLI cannot do.
-    pick(&s, "gone-vault").await;
+    s.pick_backend("gone-vault").await;
     s.wait_text("model-command-4x", "gone-vault").await;
     s.click("set-backend").await;
     let refused = s
@@ -312,7 +279,7 @@ async fn the_model_page_labels_the_juju_3_and_4_commands_and_a_forced_change_has
     let violations = s.accessibility_violations().await;
     assert!(violations.is_empty(), "{violations:#?}");
     // Another choice is an ordinary change again.
-    pick(&s, "internal").await;
+    s.pick_backend("internal").await;
     s.wait_text(
         "model-command-4x",
         "juju model-secret-backend -m web internal",
@@ -324,8 +291,7 @@ async fn the_model_page_labels_the_juju_3_and_4_commands_and_a_forced_change_has
 
 #[tokio::test]
 async fn counts_of_one_are_singular() {
-    let s = Session::start().await;
-    s.open_logged_in("/backends").await;
+    let s = Session::start_logged_in(Seed::new(), "/backends").await;
     // A fresh controller has one backend: internal.
     s.wait_count("[data-testid^=\"backend-row-\"]", 1).await;
     let count = s.wait_text("backends-count", "1 backend").await;
@@ -336,7 +302,7 @@ async fn counts_of_one_are_singular() {
 #[tokio::test]
 async fn export_sits_in_the_filter_row_and_keeps_its_height_when_opened() {
     let s = Session::start().await;
-    s.browser.set_window_size(1366, 900).await.unwrap();
+    s.window_width(1366).await;
     s.open_logged_in("/backends").await;
     s.testid("backends-table").await;
     let measure = r#"

@@ -125,9 +125,7 @@ impl EmbeddedController {
             }
         }
         touched.dedup();
-        for model in touched {
-            self.emit(EventKind::ModelUpdated, &model);
-        }
+        self.emit_each(EventKind::ModelUpdated, &touched);
         Ok(())
     }
 

@@ -3,14 +3,16 @@
 //! service runs with today.
 //!
 //! Each part of the [`Controller`] interface is implemented in the file of the same name:
-//! - `backends.rs`: add, get, list, update, remove, reveal, test, check, rotate the token.
-//! - `models.rs`: models, their backend setting, their secrets, and where content lives.
+//! - `backends/`: add, get, list, update, remove, reveal, test, check, rotate the token; the
+//!   rules of a change as pure functions in `plan.rs`, checks and rotation in `rotation.rs`.
+//! - `models/`: models, their backend setting, their secrets, and where content lives; the
+//!   rules of a change as pure functions in `plan.rs`.
 //! - `users.rs`: login, sessions, users and their per-model access.
 //! - `events.rs`: the change feed; `audit.rs`: the audit trail.
 //! - `background.rs`: health checks, token rotation and draining, off the request path.
 //! - `drivers/`: one driver per backend type (check, token rotation, secret content).
 //!
-//! Its private parts: `store.rs` (SQLite), `auth.rs` (password hashing, session tokens),
+//! Its private parts: `store/` (SQLite, one file per table, the bottom layer), `auth.rs` (password hashing, session tokens),
 //! `snapshot.rs` (one consistent read of the store and the answers built from it).
 
 mod audit;
@@ -27,14 +29,13 @@ mod users;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use secret_backends_api::{Access, ErrorCode, Event, EventKind};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
+use secret_backends_api::{Access, ErrorCode, Event, EventKind, ValidationError};
 use tokio::sync::{Mutex, Notify, broadcast};
 
 pub use background::Background;
 
-use self::store::{AuditRecord, Store, UserRow};
+pub use self::store::clock::{now, rfc3339};
+use self::store::{Store, UserRow};
 use crate::controller::{Caller, Controller, Version};
 use crate::error::{Error, Result};
 
@@ -106,47 +107,10 @@ impl EmbeddedController {
         });
     }
 
-    /// Writes an audit record in its own transaction.
-    async fn audit(&self, record: AuditRecord<'_>) -> Result<()> {
-        let owned = OwnedAudit::from(record);
-        self.store
-            .call(move |c| store::audit_insert(c, &owned.as_record(), now()))
-            .await
-    }
-}
-
-/// An [`AuditRecord`] that can cross into the store's thread.
-struct OwnedAudit {
-    user: String,
-    action: String,
-    backend: Option<String>,
-    model: Option<String>,
-    keys: Vec<String>,
-    detail: Option<String>,
-}
-
-impl From<AuditRecord<'_>> for OwnedAudit {
-    fn from(r: AuditRecord<'_>) -> Self {
-        OwnedAudit {
-            user: r.user.to_owned(),
-            action: r.action.to_owned(),
-            backend: r.backend.map(str::to_owned),
-            model: r.model.map(str::to_owned),
-            keys: r.keys,
-            detail: r.detail,
-        }
-    }
-}
-
-impl OwnedAudit {
-    fn as_record(&self) -> AuditRecord<'_> {
-        AuditRecord {
-            user: &self.user,
-            action: &self.action,
-            backend: self.backend.as_deref(),
-            model: self.model.as_deref(),
-            keys: self.keys.clone(),
-            detail: self.detail.clone(),
+    /// Tells every open change feed about the same change to several resources.
+    fn emit_each(&self, kind: EventKind, names: &[String]) {
+        for name in names {
+            self.emit(kind, name);
         }
     }
 }
@@ -170,17 +134,20 @@ fn check_version(expected: Option<&Version>, current: &Version, what: &str) -> R
     }
 }
 
-/// Unix seconds now.
-pub fn now() -> i64 {
-    OffsetDateTime::now_utc().unix_timestamp()
+/// Refuses a second resource under a name (or id) that is taken, blaming the request `field`.
+fn already_exists(field: &str, message: String) -> Error {
+    ValidationError::field(field, message)
+        .with_code(ErrorCode::AlreadyExists)
+        .into()
 }
 
-/// Unix seconds as RFC 3339 UTC.
-pub fn rfc3339(unix: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_default()
+/// The refusal in a rule's outcome (tests of the pure rules).
+#[cfg(test)]
+fn refusal<T: std::fmt::Debug>(outcome: Result<T>) -> ValidationError {
+    match outcome {
+        Err(Error::Refused(refusal)) => refusal,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
 }
 
 #[async_trait]

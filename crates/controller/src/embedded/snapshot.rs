@@ -108,22 +108,8 @@ impl Snapshot {
     }
 
     pub fn internal_answer(&self) -> SecretBackend {
-        SecretBackend {
-            id: self.controller_uuid.clone(),
-            name: INTERNAL_BACKEND.to_owned(),
-            backend_type: BackendType::Controller,
-            built_in: true,
-            config: Config::new(),
-            sensitive_set: Vec::new(),
-            token_rotate_interval: None,
-            next_rotation: None,
-            last_rotation: None,
-            secrets: self.count(&self.controller_uuid),
-            status: BackendStatus::Active,
-            message: None,
-            checked_at: None,
-            models: self.models_using(&self.controller_uuid),
-        }
+        let id = &self.controller_uuid;
+        self.built_in_answer(id, INTERNAL_BACKEND.to_owned(), BackendType::Controller)
     }
 
     /// The `<model>-local` backends of CaaS models; listed only while they hold secrets.
@@ -136,21 +122,27 @@ impl Snapshot {
     }
 
     pub fn local_answer(&self, model: &ModelRow) -> SecretBackend {
+        let name = local_backend_name(&model.name);
+        self.built_in_answer(&model.uuid, name, BackendType::Kubernetes)
+    }
+
+    /// A built-in backend as answered: no config, always active, never checked or rotated.
+    fn built_in_answer(&self, id: &str, name: String, backend_type: BackendType) -> SecretBackend {
         SecretBackend {
-            id: model.uuid.clone(),
-            name: local_backend_name(&model.name),
-            backend_type: BackendType::Kubernetes,
+            id: id.to_owned(),
+            name,
+            backend_type,
             built_in: true,
             config: Config::new(),
             sensitive_set: Vec::new(),
             token_rotate_interval: None,
             next_rotation: None,
             last_rotation: None,
-            secrets: self.count(&model.uuid),
+            secrets: self.count(id),
             status: BackendStatus::Active,
             message: None,
             checked_at: None,
-            models: self.models_using(&model.uuid),
+            models: self.models_using(id),
         }
     }
 

@@ -4,14 +4,14 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use secret_backends_api::{
-    AddUserRequest, ErrorCode, LoginRequest, LoginResponse, User, UserRef, ValidationError, WhoAmI,
-    validate,
+    Access, AddUserRequest, AuditAction, ErrorCode, LoginRequest, LoginResponse, User, UserRef,
+    WhoAmI, validate,
 };
 
 use super::auth;
 use super::models::model_not_found;
 use super::store::{self, AuditRecord, UserRow};
-use super::{EmbeddedController, now, require_superuser, rfc3339};
+use super::{EmbeddedController, already_exists, now, require_superuser, rfc3339};
 use crate::controller::{Caller, Users};
 use crate::error::{Error, Result};
 
@@ -136,44 +136,56 @@ impl Users for EmbeddedController {
             models: models.clone(),
         };
         self.store
-            .call(move |c| {
-                let tx = c.transaction()?;
-                if store::user_get(&tx, &name)?.is_some() {
-                    return Err(ValidationError::field(
-                        "name",
-                        format!("user {name:?} already exists"),
-                    )
-                    .with_code(ErrorCode::AlreadyExists)
-                    .into());
-                }
-                store::user_insert(
-                    &tx,
-                    &UserRow {
-                        name: name.clone(),
-                        password_hash: hash,
-                        access,
-                    },
-                    now(),
-                )?;
+            .write(move |tx| {
+                let taken = store::user_get(tx, &name)?.is_some();
+                let record = plan_user_add(&user, &name, access, taken)?;
+                let row = UserRow {
+                    name: name.clone(),
+                    password_hash: hash,
+                    access,
+                };
+                store::user_insert(tx, &row, now())?;
                 for (model, model_access) in &models {
-                    let row =
-                        store::model_get(&tx, model)?.ok_or_else(|| model_not_found(model))?;
-                    store::user_model_access_set(&tx, &name, &row.uuid, *model_access)?;
+                    let row = store::model_get(tx, model)?.ok_or_else(|| model_not_found(model))?;
+                    store::user_model_access_set(tx, &name, &row.uuid, *model_access)?;
                 }
-                store::audit_insert(
-                    &tx,
-                    &AuditRecord {
-                        user: &user,
-                        action: "add-user",
-                        detail: Some(format!("{name} ({access:?})").to_lowercase()),
-                        ..Default::default()
-                    },
-                    now(),
-                )?;
-                tx.commit()?;
-                Ok(())
+                Ok(((), record))
             })
             .await?;
         Ok(answer)
+    }
+}
+
+/// The rule of adding a user that needs the store's answer (`taken`: the name is in use), and
+/// the audit record of the addition.
+fn plan_user_add(user: &str, name: &str, access: Access, taken: bool) -> Result<AuditRecord> {
+    if taken {
+        return Err(already_exists(
+            "name",
+            format!("user {name:?} already exists"),
+        ));
+    }
+    Ok(AuditRecord::new(user, AuditAction::AddUser)
+        .detail(Some(format!("{name} ({access:?})").to_lowercase())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::embedded::refusal;
+
+    #[test]
+    fn a_new_user_is_recorded_with_name_and_access() {
+        let record = plan_user_add("admin", "Bob", Access::Login, false).unwrap();
+        assert_eq!(record.action, AuditAction::AddUser);
+        assert_eq!(record.user, "admin");
+        assert_eq!(record.detail.as_deref(), Some("bob (login)"));
+    }
+
+    #[test]
+    fn a_taken_name_is_refused_as_already_existing() {
+        let refusal = refusal(plan_user_add("admin", "bob", Access::Login, true));
+        assert_eq!(refusal.code, ErrorCode::AlreadyExists);
+        assert_eq!(refusal.field.as_deref(), Some("name"));
     }
 }

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use secret_backends_api::AuditList;
+use secret_backends_api::{AuditList, ValidationError};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -24,9 +24,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 struct AuditQuery {
     /// Only this backend's entries.
     backend: Option<String>,
-    /// At most this many (default 100, at most 1000).
+    /// At most this many (default 100); more than 1000 is refused.
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
 }
+
+/// The most entries one request may ask for.
+const MAX_LIMIT: u32 = 1000;
 
 #[utoipa::path(
     get, path = "/audit", tag = "audit", params(AuditQuery),
@@ -38,9 +42,18 @@ async fn audit_list(
     caller: Caller,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<Response> {
+    let limit = query.limit.unwrap_or(100);
+    // Refused rather than clamped: a client asking for more than it can get should know.
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ValidationError::field(
+            "limit",
+            format!("limit {limit} is not valid: ask for 1 to {MAX_LIMIT} entries"),
+        )
+        .into());
+    }
     let entries = state
         .controller
-        .audit_list(&caller, query.backend, query.limit.unwrap_or(100))
+        .audit_list(&caller, query.backend, limit)
         .await?;
     Ok(Json(AuditList { entries }).into_response())
 }

@@ -25,6 +25,8 @@ mod backends;
 mod events;
 pub mod extract;
 mod models;
+pub mod security;
+mod throttle;
 mod users;
 
 use std::path::Path;
@@ -54,10 +56,22 @@ pub struct AppState {
     pub controller: Arc<dyn Controller>,
     /// The change feed's tickets (HTTP's: see [`events`]).
     tickets: Arc<events::Tickets>,
+    /// Failed logins by name and address (see [`throttle`]).
+    throttle: Arc<throttle::Throttle>,
 }
 
-/// The whole service: the API, the probes, and the console from `dist`.
+/// The whole service over plain HTTP, framed by nobody: see [`app_with`].
 pub fn app(controller: Arc<dyn Controller>, dist: &Path) -> Router {
+    app_with(controller, dist, &security::Options::default())
+}
+
+/// The whole service: the API, the probes, and the console from `dist`, every answer with the
+/// security headers of [`security`].
+pub fn app_with(
+    controller: Arc<dyn Controller>,
+    dist: &Path,
+    options: &security::Options,
+) -> Router {
     // The console's files keep stable names (hosts import them), so browsers revalidate them.
     let console = tower::ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -81,20 +95,18 @@ pub fn app(controller: Arc<dyn Controller>, dist: &Path) -> Router {
     let state = AppState {
         controller,
         tickets: Default::default(),
+        throttle: Default::default(),
     };
-    Router::new()
+    let mut router = Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .fallback_service(console)
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ))
+        .fallback_service(console);
+    let index_html = security::read_index_html(dist);
+    for (name, value) in security::headers(options, index_html.as_deref()) {
+        router = router.layer(SetResponseHeaderLayer::overriding(name, value));
+    }
+    router
         // One span per request with its method and path only: headers carry bearer tokens,
         // bodies carry secrets, and the query of `/events` a ticket.
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {

@@ -90,26 +90,32 @@ async fn check_steps(config: &Config, passed: &mut Passed) -> Result<(), DriverE
 
     // 3. service-account: only when one is set.
     if let Some(account) = text(config, "service-account") {
-        let path = [
-            "api",
-            "v1",
-            "namespaces",
-            namespace,
-            "serviceaccounts",
-            account,
-        ];
-        api.get(&path).await.map_err(|e| {
-            DriverError::failed(
-                "service-account",
-                format!("backend not reachable: checking secrets service account: {e}"),
-            )
-        })?;
+        api.get(&service_account_path(namespace, account))
+            .await
+            .map_err(|e| {
+                DriverError::failed(
+                    "service-account",
+                    format!("backend not reachable: checking secrets service account: {e}"),
+                )
+            })?;
         passed.push(
             "service-account",
             redact(config, &format!("service account {account:?} exists")),
         );
     }
     Ok(())
+}
+
+/// The API path of a service account.
+fn service_account_path<'a>(namespace: &'a str, account: &'a str) -> [&'a str; 6] {
+    [
+        "api",
+        "v1",
+        "namespaces",
+        namespace,
+        "serviceaccounts",
+        account,
+    ]
 }
 
 /// Token rotation's request; messages are redacted by the caller.
@@ -130,15 +136,8 @@ async fn request_token(config: &Config, lifetime: Duration) -> Result<String, Dr
         "kind": "TokenRequest",
         "spec": {"expirationSeconds": lifetime.as_secs()},
     });
-    let path = [
-        "api",
-        "v1",
-        "namespaces",
-        namespace,
-        "serviceaccounts",
-        account,
-        "token",
-    ];
+    let mut path = service_account_path(namespace, account).to_vec();
+    path.push("token");
     let answer = api.post(&path, &body).await.map_err(|e| refuse(&e))?;
     match answer
         .get("status")

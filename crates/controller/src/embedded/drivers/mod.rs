@@ -15,9 +15,11 @@ use secret_backends_api::{BackendCheck, BackendType, CheckStep, Config};
 use serde_json::Value;
 
 pub mod kubernetes;
+mod tls;
 pub mod vault;
 
 pub use kubernetes::Kubernetes;
+pub use tls::{TlsError, http_client};
 pub use vault::Vault;
 
 /// The content of one secret revision.
@@ -177,69 +179,6 @@ pub async fn ping(backend_type: BackendType, config: &Config) -> Result<(), Driv
 /// A text value of the config.
 pub(crate) fn text<'a>(config: &'a Config, key: &str) -> Option<&'a str> {
     config.get(key).and_then(Value::as_str)
-}
-
-/// Why [`http_client`] could not build a client.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TlsError {
-    #[error("{key}: cannot read the PEM certificate")]
-    UnreadableAuthority { key: String },
-    #[error("{key}: no PEM certificate found")]
-    NoAuthority { key: String },
-    #[error("client-cert/client-key: cannot read the PEM pair")]
-    UnreadableIdentity,
-    #[error("cannot build an HTTP client: {0}")]
-    Build(String),
-}
-
-/// The HTTP client of both external types: it trusts the config's CAs (`ca-cert`, and
-/// `ca-certs` where the type has it), presents its client certificate, follows no redirect, and
-/// skips certificate checks only when `skip-tls-verify` is true.
-pub fn http_client(config: &Config) -> Result<reqwest::Client, TlsError> {
-    let mut builder = reqwest::Client::builder()
-        .timeout(CALL_TIMEOUT)
-        .connect_timeout(CALL_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .use_rustls_tls();
-
-    let mut authorities: Vec<(String, &str)> = Vec::new();
-    if let Some(ca) = text(config, "ca-cert") {
-        authorities.push(("ca-cert".to_owned(), ca));
-    }
-    match config.get("ca-certs") {
-        Some(Value::Array(list)) => {
-            for (i, entry) in list.iter().enumerate() {
-                if let Some(pem) = entry.as_str() {
-                    authorities.push((format!("ca-certs[{i}]"), pem));
-                }
-            }
-        }
-        Some(Value::String(pem)) => authorities.push(("ca-certs".to_owned(), pem)),
-        _ => {}
-    }
-    for (key, pem) in authorities {
-        let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
-            .map_err(|_| TlsError::UnreadableAuthority { key: key.clone() })?;
-        if certs.is_empty() {
-            return Err(TlsError::NoAuthority { key });
-        }
-        for cert in certs {
-            builder = builder.add_root_certificate(cert);
-        }
-    }
-
-    if let (Some(cert), Some(key)) = (text(config, "client-cert"), text(config, "client-key")) {
-        let pem = format!("{cert}\n{key}");
-        let identity = reqwest::Identity::from_pem(pem.as_bytes())
-            .map_err(|_| TlsError::UnreadableIdentity)?;
-        builder = builder.identity(identity);
-    }
-
-    if config.get("skip-tls-verify").and_then(Value::as_bool) == Some(true) {
-        builder = builder.danger_accept_invalid_certs(true);
-    }
-
-    builder.build().map_err(|e| TlsError::Build(cause(&e)))
 }
 
 /// A reqwest error's chain as one line: the innermost cause is what an admin needs

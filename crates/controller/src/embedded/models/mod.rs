@@ -2,12 +2,16 @@
 //! secrets, and where secret content is stored: in SQLite for the controller's own backends, in a
 //! KV version 1 mount per model on a vault.
 
+mod plan;
+
 use async_trait::async_trait;
 use secret_backends_api::{
-    AUTO_BACKEND, AddModelRequest, AddSecretRequest, ErrorCode, EventKind, INTERNAL_BACKEND, Model,
-    ModelAccess, ModelType, SecretInfo, SetModelBackendRequest, ValidationError, validate,
+    AUTO_BACKEND, AddModelRequest, AddSecretRequest, AuditAction, ErrorCode, EventKind,
+    INTERNAL_BACKEND, Model, ModelAccess, SecretInfo, SetModelBackendRequest, ValidationError,
+    validate,
 };
 
+use self::plan::{BackendChange, model_backend_setting, plan_model_add, plan_set_backend};
 use super::drivers::{self, Content, ContentAt, DriverError};
 use super::snapshot::{Snapshot, Target, model_version};
 use super::store::{self, AuditRecord, ModelRow, RevisionRow};
@@ -56,30 +60,11 @@ impl Models for EmbeddedController {
         };
         let user = caller.name.clone();
         self.store
-            .call(move |c| {
-                let tx = c.transaction()?;
-                if store::model_get(&tx, &row.name)?.is_some() {
-                    return Err(ValidationError::field(
-                        "name",
-                        format!("model {:?} already exists", row.name),
-                    )
-                    .with_code(ErrorCode::AlreadyExists)
-                    .into());
-                }
-                store::model_insert(&tx, &row, now())?;
-                store::audit_insert(
-                    &tx,
-                    &AuditRecord {
-                        user: &user,
-                        action: "add-model",
-                        model: Some(&row.name),
-                        detail: Some(format!("type {}", row.model_type.as_str())),
-                        ..Default::default()
-                    },
-                    now(),
-                )?;
-                tx.commit()?;
-                Ok(())
+            .write(move |tx| {
+                let taken = store::model_get(tx, &row.name)?.is_some();
+                let record = plan_model_add(&user, &row, taken)?;
+                store::model_insert(tx, &row, now())?;
+                Ok(((), record))
             })
             .await?;
         self.emit(EventKind::ModelUpdated, &request.name);
@@ -97,20 +82,7 @@ impl Models for EmbeddedController {
         self.require_model_access(caller, &model, ModelAccess::Write)
             .await?;
         check_version(expected, &model_version(&model), &format!("model {name:?}"))?;
-        let setting = request.secret_backend.trim().to_owned();
-        if setting.is_empty() {
-            return Err(ValidationError::field(
-                "secret-backend",
-                "missing backend name not valid: use \"auto\" or a secret backend's name",
-            )
-            .into());
-        }
-        let own_local = secret_backends_api::local_backend_name(&model.name);
-        let setting = if setting == own_local && model.model_type == ModelType::Caas {
-            AUTO_BACKEND.to_owned()
-        } else {
-            setting
-        };
+        let setting = model_backend_setting(&model, &request.secret_backend)?;
         if setting != AUTO_BACKEND && setting != INTERNAL_BACKEND {
             let owned = setting.clone();
             let backend = self
@@ -144,41 +116,19 @@ impl Models for EmbeddedController {
         let model_name = model.name.clone();
         let force = request.force;
         self.store
-            .call(move |c| {
-                let tx = c.transaction()?;
-                let current =
-                    store::model_get(&tx, &model_name)?.ok_or_else(|| model_not_found(&model_name))?;
-                if model_version(&current) != seen {
-                    return Err(Error::refused(
-                        ErrorCode::Conflict,
-                        format!("model {model_name:?} was changed by someone else; reload it and try again"),
-                    ));
-                }
-                if setting != AUTO_BACKEND
-                    && setting != INTERNAL_BACKEND
-                    && store::backend_get(&tx, &setting)?.is_none()
-                {
-                    return Err(Error::backend_not_found(&setting));
-                }
-                store::model_set_backend(&tx, &current.uuid, &setting)?;
-                store::audit_insert(
-                    &tx,
-                    &AuditRecord {
-                        user: &user,
-                        action: "model-backend",
-                        model: Some(&model_name),
-                        backend: Some(&setting),
-                        detail: Some(format!(
-                            "from {:?}{}",
-                            current.secret_backend,
-                            if force { ", forced (not pinged)" } else { "" }
-                        )),
-                        ..Default::default()
-                    },
-                    now(),
-                )?;
-                tx.commit()?;
-                Ok(())
+            .write(move |tx| {
+                let current = store::model_get(tx, &model_name)?
+                    .ok_or_else(|| model_not_found(&model_name))?;
+                let backend_exists = store::backend_get(tx, &setting)?.is_some();
+                let change = BackendChange {
+                    seen: &seen,
+                    setting: &setting,
+                    backend_exists,
+                    force,
+                };
+                let record = plan_set_backend(&user, &current, &change)?;
+                store::model_set_backend(tx, &current.uuid, &setting)?;
+                Ok(((), record))
             })
             .await?;
         self.emit(EventKind::ModelUpdated, name);
@@ -261,36 +211,18 @@ impl Models for EmbeddedController {
         };
         let content = write_content(&target, model, &record, &request.content).await?;
         let is_new = revision == 1;
-        let user = caller.name.clone();
-        let model_name = model.to_owned();
         let saved = RevisionRow { content, ..record };
+        let audit = AuditRecord::new(&caller.name, AuditAction::AddSecret)
+            .model(model)
+            .detail(Some(format!("{uri} revision {revision}")));
         self.store
-            .call(move |c| {
-                let tx = c.transaction()?;
+            .write(move |tx| {
                 if is_new {
-                    store::secret_insert(
-                        &tx,
-                        &saved.secret_uri,
-                        &saved.model_uuid,
-                        &saved.label,
-                        now(),
-                    )?;
+                    let (uri, model_uuid) = (&saved.secret_uri, &saved.model_uuid);
+                    store::secret_insert(tx, uri, model_uuid, &saved.label, now())?;
                 }
-                store::revision_insert(&tx, &saved, now())?;
-                store::audit_insert(
-                    &tx,
-                    &AuditRecord {
-                        user: &user,
-                        action: "secret-add",
-                        model: Some(&model_name),
-                        keys: Vec::new(),
-                        detail: Some(format!("{} revision {}", saved.secret_uri, saved.revision)),
-                        ..Default::default()
-                    },
-                    now(),
-                )?;
-                tx.commit()?;
-                Ok(())
+                store::revision_insert(tx, &saved, now())?;
+                Ok(((), audit))
             })
             .await?;
         self.emit(EventKind::ModelUpdated, model);

@@ -1,0 +1,103 @@
+//! Users, their sessions and their per-model access.
+
+use rusqlite::{Connection, Row, params};
+use secret_backends_api::{Access, ModelAccess};
+
+use super::{FromRow, Word, all, one, rows};
+use crate::error::Result;
+
+/// A stored user.
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub name: String,
+    pub password_hash: String,
+    pub access: Access,
+}
+
+impl FromRow for UserRow {
+    const COLUMNS: &'static str = "u.name, u.password_hash, u.access";
+
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
+        Ok(UserRow {
+            name: r.get(0)?,
+            password_hash: r.get(1)?,
+            access: r.get::<_, Word<Access>>(2)?.0,
+        })
+    }
+}
+
+pub fn user_count(c: &Connection) -> Result<u64> {
+    Ok(c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?)
+}
+
+pub fn user_insert(c: &Connection, user: &UserRow, now: i64) -> Result<()> {
+    c.execute(
+        "INSERT INTO users (name, password_hash, access, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![user.name, user.password_hash, Word(user.access), now],
+    )?;
+    Ok(())
+}
+
+pub fn user_get(c: &Connection, name: &str) -> Result<Option<UserRow>> {
+    one(c, "FROM users u WHERE u.name = ?1", params![name])
+}
+
+pub fn user_list(c: &Connection) -> Result<Vec<UserRow>> {
+    all(c, "FROM users u ORDER BY u.name", [])
+}
+
+pub fn session_insert(c: &Connection, token_hash: &str, user: &str, expires_at: i64) -> Result<()> {
+    c.execute(
+        "INSERT INTO sessions (token_hash, user_name, expires_at) VALUES (?1, ?2, ?3)",
+        params![token_hash, user, expires_at],
+    )?;
+    Ok(())
+}
+
+/// The user a live session belongs to.
+pub fn session_user(c: &Connection, token_hash: &str, now: i64) -> Result<Option<UserRow>> {
+    one(
+        c,
+        "FROM sessions s JOIN users u ON u.name = s.user_name
+         WHERE s.token_hash = ?1 AND s.expires_at > ?2",
+        params![token_hash, now],
+    )
+}
+
+pub fn session_delete(c: &Connection, token_hash: &str) -> Result<()> {
+    c.execute(
+        "DELETE FROM sessions WHERE token_hash = ?1",
+        params![token_hash],
+    )?;
+    Ok(())
+}
+
+pub fn sessions_expire(c: &Connection, now: i64) -> Result<()> {
+    c.execute("DELETE FROM sessions WHERE expires_at <= ?1", params![now])?;
+    Ok(())
+}
+
+/// A user's access to each model they may see, by model name.
+pub fn user_model_access(c: &Connection, user: &str) -> Result<Vec<(String, ModelAccess)>> {
+    rows(
+        c,
+        "SELECT m.name, a.access FROM user_model_access a JOIN models m ON m.uuid = a.model_uuid
+         WHERE a.user_name = ?1 ORDER BY m.name",
+        params![user],
+        |r| Ok((r.get(0)?, r.get::<_, Word<ModelAccess>>(1)?.0)),
+    )
+}
+
+pub fn user_model_access_set(
+    c: &Connection,
+    user: &str,
+    model_uuid: &str,
+    access: ModelAccess,
+) -> Result<()> {
+    c.execute(
+        "INSERT INTO user_model_access (user_name, model_uuid, access) VALUES (?1, ?2, ?3)
+         ON CONFLICT (user_name, model_uuid) DO UPDATE SET access = excluded.access",
+        params![user, model_uuid, Word(access)],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,108 @@
+//! The service in-process over a fresh store and a browser on it: a [`Session`].
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use fantoccini::Client;
+use fantoccini::error::CmdError;
+use secret_backends_controller::Controller;
+use secret_backends_controller::embedded::EmbeddedController;
+use secret_backends_controller::embedded::store::Store;
+
+use crate::seed::Seed;
+use crate::{ADMIN_PASSWORD, env};
+
+/// A running service and a browser pointed at it.
+pub struct Session {
+    pub browser: Client,
+    pub base_url: String,
+    /// The service's controller, to set up data without the browser.
+    pub controller: Arc<EmbeddedController>,
+    _data: Arc<tempfile::TempDir>,
+}
+
+impl Session {
+    /// Starts the service on a free port over a new store, and a new headless Chromium.
+    pub async fn start() -> Session {
+        Self::start_serving(false).await
+    }
+
+    /// Like [`Session::start`], and the example host page of `examples/embed/` at `/embed/…`
+    /// (every path under it gets that page, as a host dashboard's router would).
+    pub async fn start_with_host_page() -> Session {
+        Self::start_serving(true).await
+    }
+
+    async fn start_serving(host_page: bool) -> Session {
+        let dist = PathBuf::from(env("SECRET_BACKENDS_DIST"));
+        assert!(
+            dist.join("index.html").exists(),
+            "{} has no index.html: build the console first",
+            dist.display()
+        );
+        let data = tempfile::tempdir().unwrap();
+        let store = Store::open(data.path()).unwrap();
+        let (controller, _) = EmbeddedController::open(store, Some(ADMIN_PASSWORD.into()))
+            .await
+            .unwrap();
+        let mut app =
+            secret_backends_controller::http::app(controller.clone() as Arc<dyn Controller>, &dist);
+        if host_page {
+            let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/embed");
+            // The console's files again under another prefix, as a host's asset path.
+            app = app.nest_service("/assets/sbc", tower_http::services::ServeDir::new(&dist));
+            app = app.nest_service(
+                "/embed",
+                tower_http::services::ServeDir::new(&example).fallback(
+                    tower_http::services::ServeFile::new(example.join("index.html")),
+                ),
+            );
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+        Session {
+            browser: crate::browser::new_browser().await,
+            base_url,
+            controller,
+            _data: Arc::new(data),
+        }
+    }
+
+    /// Starts a session over the data of `seed` (the browser has no page yet).
+    pub async fn start_with(seed: Seed) -> Session {
+        let s = Session::start().await;
+        s.seed(seed).await;
+        s
+    }
+
+    /// Starts a session over the data of `seed`, opens `path` and logs in as the admin.
+    pub async fn start_logged_in(seed: Seed, path: &str) -> Session {
+        let s = Session::start_with(seed).await;
+        s.open_logged_in(path).await;
+        s
+    }
+
+    /// Starts a session over the data of `seed` and loads `path`: the console shows its login
+    /// page first (and comes back to `path` after the login).
+    pub async fn start_at_login(seed: Seed, path: &str) -> Session {
+        let s = Session::start_with(seed).await;
+        s.open_to_login(path).await;
+        s
+    }
+
+    /// A second browser on the same service (another admin, another tab).
+    pub async fn another(&self) -> Session {
+        Session {
+            browser: crate::browser::new_browser().await,
+            base_url: self.base_url.clone(),
+            controller: self.controller.clone(),
+            _data: self._data.clone(),
+        }
+    }
+
+    pub async fn close(self) -> Result<(), CmdError> {
+        self.browser.close().await
+    }
+}
