@@ -12,6 +12,7 @@ use secret_backends_api::{
     ModelList, Problem, SecretBackend, SecretInfo, SecretList, SetModelBackendRequest,
     UpdateBackendRequest, ValidationError, WhoAmI,
 };
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 /// Why a call failed.
@@ -179,10 +180,7 @@ impl Api {
     }
 
     pub async fn backend_get(&self, name: &str) -> ApiResult<Tagged<SecretBackend>> {
-        let request = self
-            .authorised(Request::get(&self.url(&backend_path(name))))
-            .build();
-        Self::read_tagged(self.send(request).await?).await
+        self.get_tagged(&backend_path(name)).await
     }
 
     /// A backend with its sensitive values (superuser only; the service audits it). The values
@@ -190,6 +188,11 @@ impl Api {
     pub async fn backend_reveal(&self, name: &str) -> ApiResult<SecretBackend> {
         self.get(&format!("{}?reveal=true", backend_path(name)))
             .await
+    }
+
+    async fn get_tagged<T: DeserializeOwned>(&self, path: &str) -> ApiResult<Tagged<T>> {
+        let request = self.authorised(Request::get(&self.url(path))).build();
+        Self::read_tagged(self.send(request).await?).await
     }
 
     async fn read_tagged<T: DeserializeOwned>(response: Response) -> ApiResult<Tagged<T>> {
@@ -200,8 +203,19 @@ impl Api {
         })
     }
 
-    /// An authorised request that changes something; with `etag`, only if nobody changed it since (else the
-    /// service answers `conflict`).
+    /// Sends `body` to change a resource; with `etag`, only if nobody changed it since.
+    async fn change_tagged<B: Serialize, T: DeserializeOwned>(
+        &self,
+        builder: RequestBuilder,
+        body: &B,
+        etag: Option<&str>,
+    ) -> ApiResult<Tagged<T>> {
+        let request = self.changing(builder, etag).json(body);
+        Self::read_tagged(self.send(request).await?).await
+    }
+
+    /// An authorised request that changes something; with `etag`, only if nobody changed it
+    /// since (else the service answers `conflict`).
     fn changing(&self, builder: RequestBuilder, etag: Option<&str>) -> RequestBuilder {
         let builder = self.authorised(builder);
         match etag {
@@ -217,16 +231,15 @@ impl Api {
 
     /// Tests a config that is not saved: each step of the connection, as far as it got.
     pub async fn backend_test(&self, body: &BackendCheckRequest) -> ApiResult<BackendCheck> {
-        let request = self
-            .authorised(Request::post(&self.url("/backend-checks")))
-            .json(body);
-        Self::json(self.send(request).await?).await
+        self.post("/backend-checks", body).await
     }
 
     pub async fn backend_add(&self, body: &AddBackendRequest) -> ApiResult<SecretBackend> {
-        let request = self
-            .authorised(Request::post(&self.url("/secret-backends")))
-            .json(body);
+        self.post("/secret-backends", body).await
+    }
+
+    async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> ApiResult<T> {
+        let request = self.authorised(Request::post(&self.url(path))).json(body);
         Self::json(self.send(request).await?).await
     }
 
@@ -238,8 +251,7 @@ impl Api {
         etag: Option<&str>,
     ) -> ApiResult<Tagged<SecretBackend>> {
         let builder = Request::patch(&self.url(&backend_path(name)));
-        let request = self.changing(builder, etag).json(body);
-        Self::read_tagged(self.send(request).await?).await
+        self.change_tagged(builder, body, etag).await
     }
 
     /// Removes a backend; with `etag`, only if nobody changed it since.
@@ -281,10 +293,7 @@ impl Api {
     }
 
     pub async fn model_get(&self, name: &str) -> ApiResult<Tagged<Model>> {
-        let request = self
-            .authorised(Request::get(&self.url(&model_path(name))))
-            .build();
-        Self::read_tagged(self.send(request).await?).await
+        self.get_tagged(&model_path(name)).await
     }
 
     /// Sets a model's backend; with `etag`, only if nobody changed the model since.
@@ -295,8 +304,7 @@ impl Api {
         etag: Option<&str>,
     ) -> ApiResult<Tagged<Model>> {
         let builder = Request::put(&self.url(&format!("{}/secret-backend", model_path(name))));
-        let request = self.changing(builder, etag).json(body);
-        Self::read_tagged(self.send(request).await?).await
+        self.change_tagged(builder, body, etag).await
     }
 
     pub async fn secrets_list(&self, model: &str) -> ApiResult<Vec<SecretInfo>> {

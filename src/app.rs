@@ -68,55 +68,37 @@ pub fn Console(options: ConsoleOptions) -> impl IntoView {
             data-theme=move || session.theme.get().as_str()
             data-state=move || session.state.get().as_str()
         >
-            <a class="sbc-skip-link" href=format!("#{main_id}") data-testid="skip-link"
-                on:click=skip>"Skip to content"</a>
+            <a
+                class="sbc-skip-link"
+                href=format!("#{main_id}")
+                data-testid="skip-link"
+                on:click=skip
+            >
+                "Skip to content"
+            </a>
             <Router base=base>
                 <Header />
                 {standalone.then(|| view! { <DocumentTitle /> })}
                 <main class="sbc-main" id=main_id tabindex="-1" node_ref=main_ref>
                     <Routes fallback=|| view! { <NotFoundPage /> }>
                         <Route path=path!("/login") view=LoginPage />
-                        <Route path=path!("/") view=|| view! { <Redirect path=routes::Route::Backends.path() /> } />
                         <Route
-                            path=path!("/backends")
-                            view=|| view! { <RequireLogin><BackendsPage /></RequireLogin> }
+                            path=path!("/")
+                            view=|| view! { <Redirect path=routes::Route::Backends.path() /> }
                         />
+                        <Route path=path!("/backends") view=logged_in(BackendsPage) />
                         <Route
                             path=path!("/backends/new")
-                            view=|| view! {
-                                <RequireLogin>
-                                    <RequireSuperuser action="add secret backends">
-                                        <AddBackendPage />
-                                    </RequireSuperuser>
-                                </RequireLogin>
-                            }
+                            view=superuser_only("add secret backends", AddBackendPage)
                         />
-                        <Route
-                            path=path!("/backends/:name")
-                            view=|| view! { <RequireLogin><BackendPage /></RequireLogin> }
-                        />
+                        <Route path=path!("/backends/:name") view=logged_in(BackendPage) />
                         <Route
                             path=path!("/backends/:name/edit")
-                            view=|| view! {
-                                <RequireLogin>
-                                    <RequireSuperuser action="change secret backends">
-                                        <EditBackendPage />
-                                    </RequireSuperuser>
-                                </RequireLogin>
-                            }
+                            view=superuser_only("change secret backends", EditBackendPage)
                         />
-                        <Route
-                            path=path!("/audit")
-                            view=|| view! { <RequireLogin><AuditPage /></RequireLogin> }
-                        />
-                        <Route
-                            path=path!("/models")
-                            view=|| view! { <RequireLogin><ModelsPage /></RequireLogin> }
-                        />
-                        <Route
-                            path=path!("/models/:name")
-                            view=|| view! { <RequireLogin><ModelPage /></RequireLogin> }
-                        />
+                        <Route path=path!("/audit") view=logged_in(AuditPage) />
+                        <Route path=path!("/models") view=logged_in(ModelsPage) />
+                        <Route path=path!("/models/:name") view=logged_in(ModelPage) />
                     </Routes>
                 </main>
             </Router>
@@ -172,6 +154,22 @@ fn Header() -> impl IntoView {
             </label>
         </header>
     }
+}
+
+/// The route view of `page`, shown to a logged-in user only (see [`RequireLogin`]).
+fn logged_in<P: IntoView + 'static>(
+    page: impl Fn() -> P + Copy + Send + Sync + 'static,
+) -> impl Fn() -> AnyView + Copy + Send + Sync + 'static {
+    move || view! { <RequireLogin>{page()}</RequireLogin> }.into_any()
+}
+
+/// The route view of `page`, shown to a logged-in superuser only (see [`RequireSuperuser`]);
+/// `action` completes "Only a controller superuser can …".
+fn superuser_only<P: IntoView + 'static>(
+    action: &'static str,
+    page: impl Fn() -> P + Copy + Send + Sync + 'static,
+) -> impl Fn() -> AnyView + Copy + Send + Sync + 'static {
+    logged_in(move || view! { <RequireSuperuser action=action>{page()}</RequireSuperuser> })
 }
 
 /// Shows its children to a logged-in user, and the login page to anyone else, with the page they
@@ -238,7 +236,9 @@ fn RequireSuperuser(
                         "Only a controller superuser can " {action} ". You are logged in as "
                         <strong>{who}</strong> ", with login access."
                     </p>
-                    <p><A href=session.href(&routes::Route::Backends)>"Back to the backends"</A></p>
+                    <p>
+                        <A href=session.href(&routes::Route::Backends)>"Back to the backends"</A>
+                    </p>
                 </section>
             }
             .into_any()

@@ -30,105 +30,118 @@ pub fn start(session: Session) {
         on_cleanup(move || handle.clear());
     }
 
-    let feed: StoredValue<Option<EventSource>, LocalStorage> = StoredValue::new_local(None);
-    let generation = StoredValue::new(0u64);
-    let retry: StoredValue<Option<TimeoutHandle>> = StoredValue::new(None);
+    let feed = Feed {
+        session,
+        source: StoredValue::new_local(None),
+        generation: StoredValue::new(0),
+        retry: StoredValue::new(None),
+    };
     Effect::new(move || {
         let logged_in = session.api.logged_in();
         // Any change of login state ends the current feed and its pending reconnects.
-        generation.update_value(|g| *g += 1);
-        feed.set_value(None);
+        feed.end();
         if logged_in {
-            open(session, feed, generation, retry, generation.get_value());
+            feed.open(feed.generation.get_value());
         }
     });
     on_cleanup(move || {
-        generation.update_value(|g| *g += 1);
-        feed.set_value(None);
-        if let Some(handle) = retry.try_get_value().flatten() {
+        feed.end();
+        if let Some(handle) = feed.retry.try_get_value().flatten() {
             handle.clear();
         }
     });
 }
 
-fn open(
+/// The change feed's state, shared by the task reading it and its pending reconnect.
+#[derive(Clone, Copy)]
+struct Feed {
     session: Session,
-    feed: StoredValue<Option<EventSource>, LocalStorage>,
+    /// The open stream; `None` closes it.
+    source: StoredValue<Option<EventSource>, LocalStorage>,
+    /// Bumped when the feed ends: a task or reconnect of an older generation stops.
     generation: StoredValue<u64>,
     retry: StoredValue<Option<TimeoutHandle>>,
-    mine: u64,
-) {
-    leptos::task::spawn_local(async move {
-        let current = move || generation.try_get_value() == Some(mine);
-        let url = match session.api.events_url().await {
-            Ok(url) if current() => url,
-            Ok(_) => return,
-            Err(_) => {
-                reconnect_later(session, feed, generation, retry, mine);
-                return;
-            }
-        };
-        let Ok(mut source) = EventSource::new(&url) else {
-            return;
-        };
-        let kinds = [
-            EventKind::BackendAdded,
-            EventKind::BackendUpdated,
-            EventKind::BackendRemoved,
-            EventKind::BackendStatus,
-            EventKind::ModelUpdated,
-        ];
-        let subscriptions: Vec<_> = kinds
-            .iter()
-            .map(|k| k.as_str())
-            .chain(["resync"])
-            .filter_map(|kind| source.subscribe(kind).ok())
-            .collect();
-        if !current() {
-            // Dropping the source closes it.
-            return;
-        }
-        feed.set_value(Some(source));
-        let mut events = futures::stream::select_all(subscriptions);
-        while let Some(next) = events.next().await {
-            if !current() {
-                return;
-            }
-            match next {
-                Ok((_, message)) => {
-                    let event = message
-                        .data()
-                        .as_string()
-                        .and_then(|d| serde_json::from_str::<Event>(&d).ok());
-                    session.last_event.set(event);
-                    session.changes.update(|n| *n += 1);
-                }
-                // The stream closed (a browser's own reconnect attempts are not reported). The
-                // ticket works once: open a new one with a new ticket.
-                Err(_) => {
-                    feed.set_value(None);
-                    reconnect_later(session, feed, generation, retry, mine);
-                    return;
-                }
-            }
-        }
-    });
 }
 
-fn reconnect_later(
-    session: Session,
-    feed: StoredValue<Option<EventSource>, LocalStorage>,
-    generation: StoredValue<u64>,
-    retry: StoredValue<Option<TimeoutHandle>>,
-    mine: u64,
-) {
-    let handle = set_timeout_with_handle(
-        move || {
-            if generation.try_get_value() == Some(mine) {
-                open(session, feed, generation, retry, mine);
+impl Feed {
+    /// Closes the stream and tells its task and any pending reconnect that they are gone.
+    fn end(self) {
+        self.generation.update_value(|g| *g += 1);
+        self.source.set_value(None);
+    }
+
+    /// Whether generation `mine` is still the current one (and the console still mounted).
+    fn is_current(self, mine: u64) -> bool {
+        self.generation.try_get_value() == Some(mine)
+    }
+
+    fn open(self, mine: u64) {
+        let session = self.session;
+        leptos::task::spawn_local(async move {
+            let url = match session.api.events_url().await {
+                Ok(url) if self.is_current(mine) => url,
+                Ok(_) => return,
+                Err(_) => {
+                    self.reconnect_later(mine);
+                    return;
+                }
+            };
+            let Ok(mut source) = EventSource::new(&url) else {
+                return;
+            };
+            let kinds = [
+                EventKind::BackendAdded,
+                EventKind::BackendUpdated,
+                EventKind::BackendRemoved,
+                EventKind::BackendStatus,
+                EventKind::ModelUpdated,
+            ];
+            let subscriptions: Vec<_> = kinds
+                .iter()
+                .map(|k| k.as_str())
+                .chain(["resync"])
+                .filter_map(|kind| source.subscribe(kind).ok())
+                .collect();
+            if !self.is_current(mine) {
+                // Dropping the source closes it.
+                return;
             }
-        },
-        RECONNECT_AFTER,
-    );
-    retry.try_set_value(handle.ok());
+            self.source.set_value(Some(source));
+            let mut events = futures::stream::select_all(subscriptions);
+            while let Some(next) = events.next().await {
+                if !self.is_current(mine) {
+                    return;
+                }
+                match next {
+                    Ok((_, message)) => {
+                        let event = message
+                            .data()
+                            .as_string()
+                            .and_then(|d| serde_json::from_str::<Event>(&d).ok());
+                        session.last_event.set(event);
+                        session.changes.update(|n| *n += 1);
+                    }
+                    // The stream closed (a browser's own reconnect attempts are not reported).
+                    // The ticket works once: open a new one with a new ticket.
+                    Err(_) => {
+                        self.source.set_value(None);
+                        self.reconnect_later(mine);
+                        return;
+                    }
+                }
+            }
+        });
+    }
+
+    fn reconnect_later(self, mine: u64) {
+        let handle = set_timeout_with_handle(
+            move || {
+                if self.is_current(mine) {
+                    self.open(mine);
+                }
+            },
+            RECONNECT_AFTER,
+        );
+        self.retry.try_set_value(handle.ok());
+    }
 }

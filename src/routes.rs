@@ -190,36 +190,35 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn the_login_path_carries_a_safe_destination_only() {
-        assert_eq!(
-            login_path("/backends/myvault/edit"),
-            "/login?next=/backends/myvault/edit"
-        );
-        assert_eq!(
-            login_path("/audit?backend=a&limit=5"),
-            "/login?next=/audit%3Fbackend%3Da%26limit%3D5"
-        );
-        assert_eq!(login_path("/backends"), "/login");
-        assert_eq!(login_path("//evil.example"), "/login");
+        for (next, login) in [
+            (
+                "/backends/myvault/edit",
+                "/login?next=/backends/myvault/edit",
+            ),
+            (
+                "/audit?backend=a&limit=5",
+                "/login?next=/audit%3Fbackend%3Da%26limit%3D5",
+            ),
+            ("/backends", "/login"),
+            ("//evil.example", "/login"),
+        ] {
+            assert_eq!(login_path(next), login, "{next}");
+        }
     }
 
     #[wasm_bindgen_test]
     fn the_title_names_the_page() {
-        assert_eq!(page_title("/backends"), "Backends · Secret backends");
-        assert_eq!(page_title("/backends/myvault"), "myvault · Secret backends");
-        assert_eq!(
-            page_title("/backends/myvault/edit"),
-            "Edit myvault · Secret backends"
-        );
-        assert_eq!(
-            page_title("/backends/new"),
-            "Add a backend · Secret backends"
-        );
-        assert_eq!(page_title("/models"), "Models · Secret backends");
-        assert_eq!(page_title("/models/m%201"), "Model m 1 · Secret backends");
-        assert_eq!(
-            page_title("/nowhere/at/all"),
-            "Page not found · Secret backends"
-        );
-        assert_eq!(page_title("/"), "Secret backends");
+        for (path, title) in [
+            ("/backends", "Backends · Secret backends"),
+            ("/backends/myvault", "myvault · Secret backends"),
+            ("/backends/myvault/edit", "Edit myvault · Secret backends"),
+            ("/backends/new", "Add a backend · Secret backends"),
+            ("/models", "Models · Secret backends"),
+            ("/models/m%201", "Model m 1 · Secret backends"),
+            ("/nowhere/at/all", "Page not found · Secret backends"),
+            ("/", "Secret backends"),
+        ] {
+            assert_eq!(page_title(path), title, "{path}");
+        }
     }
 }

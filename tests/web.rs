@@ -14,19 +14,26 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn fresh_section() -> web_sys::HtmlElement {
+/// Mounts `view` into a fresh element: the element, and what keeps the view mounted.
+fn mounted<N: IntoView + 'static>(
+    view: impl FnOnce() -> N + 'static,
+) -> (web_sys::HtmlElement, Box<dyn std::any::Any>) {
     let document = web_sys::window().unwrap().document().unwrap();
     let section = document.create_element("section").unwrap();
     document.body().unwrap().append_child(&section).unwrap();
-    section.dyn_into().unwrap()
+    let root: web_sys::HtmlElement = section.dyn_into().unwrap();
+    let handle = mount_to(root.clone(), view);
+    (root, Box::new(handle))
 }
 
-fn text_of(root: &web_sys::HtmlElement, testid: &str) -> String {
+fn by_testid(root: &web_sys::HtmlElement, testid: &str) -> web_sys::Element {
     root.query_selector(&format!("[data-testid=\"{testid}\"]"))
         .unwrap()
         .unwrap_or_else(|| panic!("no {testid}"))
-        .text_content()
-        .unwrap_or_default()
+}
+
+fn text_of(root: &web_sys::HtmlElement, testid: &str) -> String {
+    by_testid(root, testid).text_content().unwrap_or_default()
 }
 
 fn vault_backend() -> SecretBackend {
@@ -35,11 +42,7 @@ fn vault_backend() -> SecretBackend {
 
 #[wasm_bindgen_test]
 fn config_view_shows_sensitive_keys_as_set_or_not_set() {
-    let root = fresh_section();
-    let _mounted = mount_to(
-        root.clone(),
-        || view! { <ConfigView backend=vault_backend() /> },
-    );
+    let (root, _mounted) = mounted(|| view! { <ConfigView backend=vault_backend() /> });
     assert_eq!(
         text_of(&root, "config-endpoint"),
         "endpointhttp://10.0.0.1:8200"
@@ -58,32 +61,28 @@ fn config_view_shows_sensitive_keys_as_set_or_not_set() {
 
 #[wasm_bindgen_test]
 fn status_cell_reads_like_the_cli_table() {
-    let root = fresh_section();
-    let _mounted = mount_to(
-        root.clone(),
-        || view! { <StatusCell backend=vault_backend() /> },
-    );
+    let (root, _mounted) = mounted(|| view! { <StatusCell backend=vault_backend() /> });
     assert_eq!(root.text_content().unwrap(), "error: vault is sealed");
-    let active = fresh_section();
     let mut b = vault_backend();
     b.status = BackendStatus::Active;
     b.message = None;
-    let _mounted = mount_to(
-        active.clone(),
-        move || view! { <StatusCell backend=b.clone() /> },
-    );
+    let (active, _mounted) = mounted(move || view! { <StatusCell backend=b.clone() /> });
     assert_eq!(active.text_content().unwrap(), "active");
 }
 
 #[wasm_bindgen_test]
 async fn the_sensitive_field_replaces_or_resets_without_showing_the_value() {
-    use secret_backends_console::components::SensitiveField;
-    let root = fresh_section();
+    use secret_backends_console::components::{EditedKey, SensitiveField};
     let original = vault_backend();
     let edit = RwSignal::new(form::Edit::from_backend(&original));
     let spec = *BackendType::Vault.field("token").unwrap();
-    let _mounted = mount_to(root.clone(), move || {
-        view! { <SensitiveField spec=spec set=true edit=edit error=Signal::derive(|| None) /> }
+    let (root, _mounted) = mounted(move || {
+        let field = EditedKey {
+            spec,
+            edit,
+            error: Signal::derive(|| None),
+        };
+        view! { <SensitiveField field=field set=true /> }
     });
     let field = || {
         root.query_selector("[data-testid=\"field-token\"]")
@@ -117,17 +116,10 @@ async fn the_sensitive_field_replaces_or_resets_without_showing_the_value() {
     assert!(text_of(&root, "sensitive-token").contains("will be cleared"));
 }
 
-fn by_testid(root: &web_sys::HtmlElement, testid: &str) -> web_sys::Element {
-    root.query_selector(&format!("[data-testid=\"{testid}\"]"))
-        .unwrap()
-        .unwrap_or_else(|| panic!("no {testid}"))
-}
-
 #[wasm_bindgen_test]
 async fn command_box_shows_the_command_and_follows_it() {
-    let root = fresh_section();
     let command = RwSignal::new(remove_command("myvault", false));
-    let _mounted = mount_to(root.clone(), move || {
+    let (root, _mounted) = mounted(move || {
         view! { <CommandBox command=command testid="remove-command" /> }
     });
     assert!(
@@ -163,20 +155,16 @@ async fn command_box_shows_the_command_and_follows_it() {
 
 #[wasm_bindgen_test]
 fn download_text_does_not_throw() {
-    let before = web_sys::window()
-        .unwrap()
-        .document()
-        .unwrap()
-        .query_selector_all("a[download]")
-        .unwrap()
-        .length();
+    let links = || {
+        web_sys::window()
+            .unwrap()
+            .document()
+            .unwrap()
+            .query_selector_all("a[download]")
+            .unwrap()
+            .length()
+    };
+    let before = links();
     download_text("secret-backends.yaml", "application/yaml", "{}\n");
-    let after = web_sys::window()
-        .unwrap()
-        .document()
-        .unwrap()
-        .query_selector_all("a[download]")
-        .unwrap()
-        .length();
-    assert_eq!(before, after, "the temporary link is removed");
+    assert_eq!(before, links(), "the temporary link is removed");
 }

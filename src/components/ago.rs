@@ -15,6 +15,8 @@ pub fn Ago(
     let exact = exact_time(&at);
     let relative = at.clone();
     view! {
-        <time class="sbc-ago" datetime=at title=exact>{move || ago(&relative, session.now.get())}</time>
+        <time class="sbc-ago" datetime=at title=exact>
+            {move || ago(&relative, session.now.get())}
+        </time>
     }
 }

@@ -1,4 +1,5 @@
-//! Messages: an error in the service's own words, and progress while something waits.
+//! Messages: an error in the service's own words, progress while something waits, a note in
+//! place of what there is none of; and one fact of a list of facts.
 
 use leptos::prelude::*;
 
@@ -15,11 +16,18 @@ pub fn Alert(
     view! {
         <div class="sbc-alert" role="alert" data-testid="alert">
             <span class="sbc-alert__text">{move || message.get()}</span>
-            {retry.map(|retry| view! {
-                <button type="button" class="sbc-button sbc-button--quiet" on:click=move |_| retry.run(())>
-                    "Try again"
-                </button>
-            })}
+            {retry
+                .map(|retry| {
+                    view! {
+                        <button
+                            type="button"
+                            class="sbc-button sbc-button--quiet"
+                            on:click=move |_| retry.run(())
+                        >
+                            "Try again"
+                        </button>
+                    }
+                })}
         </div>
     }
 }
@@ -36,5 +44,41 @@ pub fn Progress(
             <span class="sbc-progress__spinner" aria-hidden="true"></span>
             {label}
         </p>
+    }
+}
+
+/// A quiet sentence in place of content there is none of ("This model has no secrets.").
+#[component]
+pub fn Note(
+    /// The paragraph's `data-testid`.
+    testid: &'static str,
+    text: &'static str,
+) -> impl IntoView {
+    view! {
+        <p class="sbc-muted" data-testid=testid>
+            {text}
+        </p>
+    }
+}
+
+/// One fact of a `<dl class="sbc-facts">`: what it is, and its value (`children`).
+#[component]
+pub fn Fact(
+    term: &'static str,
+    /// The value's `data-testid`.
+    #[prop(optional)]
+    testid: Option<&'static str>,
+    /// The value's class.
+    #[prop(optional)]
+    class: Option<&'static str>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div>
+            <dt>{term}</dt>
+            <dd data-testid=testid class=class>
+                {children()}
+            </dd>
+        </div>
     }
 }

@@ -4,6 +4,8 @@
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
+use super::Button;
+
 /// A titled box with the equivalent `juju` command and a "Copy" button. Sensitive values are
 /// placeholders in the command (see `commands`), so copying it leaks nothing.
 #[component]
@@ -20,39 +22,50 @@ pub fn CommandBox(
 ) -> impl IntoView {
     // Set when the clipboard accepted the text; cleared by the next click.
     let copied = RwSignal::new(false);
-    let copy = move |_| {
+    let copy = Callback::new(move |()| {
         copied.set(false);
         let text = command.get_untracked();
         copy_text(&text, move || {
             copied.try_set(true);
         });
-    };
+    });
     let title_id = format!("{testid}-title");
     let labelled_by = title_id.clone();
     view! {
-        <section class="sbc-command" aria-labelledby=labelled_by data-testid=format!("{testid}-box")>
-            <h3 class="sbc-command__title" id=title_id>{title}</h3>
+        <section
+            class="sbc-command"
+            aria-labelledby=labelled_by
+            data-testid=format!("{testid}-box")
+        >
+            <h3 class="sbc-command__title" id=title_id>
+                {title}
+            </h3>
             // Focusable, as it scrolls sideways when a word is wider than the box.
             // Each shell word is unbreakable: lines break at the spaces between words only.
-            <pre class="sbc-command__pre" tabindex="0"><code class="sbc-command__code" data-testid=testid>
-                {move || command_words(&command.get())}
-            </code></pre>
+            <pre class="sbc-command__pre" tabindex="0">
+                <code class="sbc-command__code" data-testid=testid>
+                    {move || command_words(&command.get())}
+                </code>
+            </pre>
             <p class="sbc-command__actions">
-                <button
-                    type="button"
-                    class="sbc-button"
-                    data-testid=format!("{testid}-copy")
-                    on:click=copy
-                >
-                    {move || if copied.get() { "Copied" } else { "Copy" }}
-                    <span class="sbc-visually-hidden">" the juju command"</span>
-                </button>
+                <CopyButton
+                    testid=format!("{testid}-copy")
+                    what=" the juju command"
+                    copied=copied
+                    on_copy=copy
+                />
                 <Show when=move || command.with(|c| has_placeholder(c))>
                     <span class="sbc-muted sbc-command__hint" data-testid=format!("{testid}-hint")>
-                        "Replace the "<code>"<placeholders>"</code>" of sensitive values before running it."
+                        "Replace the "
+                        <code>"<placeholders>"</code>
+                        " of sensitive values before running it."
                     </span>
                 </Show>
-                <span class="sbc-visually-hidden" role="status" data-testid=format!("{testid}-status")>
+                <span
+                    class="sbc-visually-hidden"
+                    role="status"
+                    data-testid=format!("{testid}-status")
+                >
                     {move || copied.get().then_some("Copied to the clipboard")}
                 </span>
             </p>
@@ -158,6 +171,26 @@ fn click_link(filename: &str, url: &str) -> Result<(), JsValue> {
     Ok(())
 }
 
+/// "Copy", then "Copied" once the clipboard took the text (`copied`).
+#[component]
+pub fn CopyButton(
+    /// The button's `data-testid`.
+    #[prop(into)]
+    testid: String,
+    /// What it copies, for a screen reader, after "Copy": " the juju command".
+    #[prop(into)]
+    what: String,
+    #[prop(into)] copied: Signal<bool>,
+    on_copy: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <Button testid=testid on_click=on_copy>
+            {move || if copied.get() { "Copied" } else { "Copy" }}
+            <span class="sbc-visually-hidden">{what}</span>
+        </Button>
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use wasm_bindgen_test::*;
@@ -168,20 +201,22 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn only_commands_with_a_placeholder_have_one() {
-        assert!(has_placeholder(
-            "juju add-secret-backend v vault endpoint=http://10.0.0.1:8200 token=<token>"
-        ));
-        assert!(has_placeholder(
-            "juju update-secret-backend v client-key=<client-key>"
-        ));
-        assert!(!has_placeholder("juju remove-secret-backend v --force"));
-        assert!(!has_placeholder(
-            "juju add-secret-backend v vault ca-cert=\"$(cat ca-cert.pem)\""
-        ));
-        assert!(!has_placeholder(
-            "juju model-config -m m secret-backend=auto"
-        ));
-        assert!(!has_placeholder("a < b > c"));
-        assert!(!has_placeholder("<>"));
+        for (command, placeholder) in [
+            (
+                "juju add-secret-backend v vault endpoint=http://10.0.0.1:8200 token=<token>",
+                true,
+            ),
+            ("juju update-secret-backend v client-key=<client-key>", true),
+            ("juju remove-secret-backend v --force", false),
+            (
+                "juju add-secret-backend v vault ca-cert=\"$(cat ca-cert.pem)\"",
+                false,
+            ),
+            ("juju model-config -m m secret-backend=auto", false),
+            ("a < b > c", false),
+            ("<>", false),
+        ] {
+            assert_eq!(has_placeholder(command), placeholder, "{command}");
+        }
     }
 }

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use secret_backends_api::{FieldKind, SecretBackend, certificate_summary};
 
+use crate::components::Note;
 use crate::form::value_text;
 
 /// The config of `backend`, key by key, in the order of its type's schema. With `revealed`, the
@@ -18,7 +19,7 @@ pub fn ConfigView(
 ) -> impl IntoView {
     let fields = backend.backend_type.fields();
     if fields.is_empty() {
-        return view! { <p class="sbc-muted" data-testid="config-empty">"This backend has no configuration."</p> }
+        return view! { <Note testid="config-empty" text="This backend has no configuration." /> }
             .into_any();
     }
     let rows = fields
@@ -33,12 +34,14 @@ pub fn ConfigView(
             let value = if let Some(secret) = revealed_value {
                 view! { <RevealedValue key=field.name value=secret pem=pem /> }.into_any()
             } else if field.sensitive {
-                view! { <SensitiveValue set=backend.sensitive_set.iter().any(|k| k == field.name) /> }
-                    .into_any()
+                let set = backend.sensitive_set.iter().any(|k| k == field.name);
+                view! { <SensitiveValue set=set /> }.into_any()
             } else {
-                match backend.config.get(field.name) {
-                    Some(value) if pem => view! { <PemValue key=field.name text=value_text(value) /> }.into_any(),
-                    Some(value) => view! { <span class="sbc-config__value">{value_text(value)}</span> }.into_any(),
+                match backend.config.get(field.name).map(value_text) {
+                    Some(text) if pem => view! { <PemValue key=field.name text=text /> }.into_any(),
+                    Some(text) => {
+                        view! { <span class="sbc-config__value">{text}</span> }.into_any()
+                    }
                     None => view! { <span class="sbc-muted">"not set"</span> }.into_any(),
                 }
             };
@@ -50,7 +53,12 @@ pub fn ConfigView(
             }
         })
         .collect_view();
-    view! { <dl class="sbc-config" data-testid="config">{rows}</dl> }.into_any()
+    view! {
+        <dl class="sbc-config" data-testid="config">
+            {rows}
+        </dl>
+    }
+    .into_any()
 }
 
 /// A sensitive key: whether it holds a value, never the value.
@@ -81,17 +89,23 @@ fn PemValue(key: &'static str, text: String) -> impl IntoView {
     view! {
         <div class="sbc-pem-value">
             // Focusable, as it scrolls sideways on a narrow screen.
-            <pre class="sbc-pem" tabindex="0">{text}</pre>
-            {summary.map(|c| view! {
-                <p class="sbc-pem__summary" data-testid=format!("certificate-{key}")>
-                    <span class="sbc-muted">"Subject "</span>{c.subject}
-                    <br />
-                    <span class="sbc-muted">"Expires "</span>
-                    <time datetime=c.not_after.clone() title=c.not_after.clone()>
-                        {c.not_after.split('T').next().unwrap_or_default().to_owned()}
-                    </time>
-                </p>
-            })}
+            <pre class="sbc-pem" tabindex="0">
+                {text}
+            </pre>
+            {summary
+                .map(|c| {
+                    view! {
+                        <p class="sbc-pem__summary" data-testid=format!("certificate-{key}")>
+                            <span class="sbc-muted">"Subject "</span>
+                            {c.subject}
+                            <br />
+                            <span class="sbc-muted">"Expires "</span>
+                            <time datetime=c.not_after.clone() title=c.not_after.clone()>
+                                {c.not_after.split('T').next().unwrap_or_default().to_owned()}
+                            </time>
+                        </p>
+                    }
+                })}
         </div>
     }
 }
@@ -108,21 +122,36 @@ fn RevealedValue(key: &'static str, value: String, pem: bool) -> impl IntoView {
         });
     };
     let shown = if pem {
-        view! { <pre class="sbc-pem sbc-revealed" tabindex="0" data-testid=format!("revealed-{key}")>{value}</pre> }
-            .into_any()
+        view! {
+            <pre class="sbc-pem sbc-revealed" tabindex="0" data-testid=format!("revealed-{key}")>
+                {value}
+            </pre>
+        }
+        .into_any()
     } else {
         view! {
-            <code class="sbc-revealed sbc-revealed--line" tabindex="0" data-testid=format!("revealed-{key}")>{value}</code>
+            <code
+                class="sbc-revealed sbc-revealed--line"
+                tabindex="0"
+                data-testid=format!("revealed-{key}")
+            >
+                {value}
+            </code>
         }
         .into_any()
     };
     view! {
         <div class="sbc-revealed-row">
-        {shown}
-        <button type="button" class="sbc-button sbc-button--quiet" data-testid=format!("copy-{key}")
-            aria-label=format!("Copy {key}") on:click=copy>
-            {move || if copied.get() { "Copied" } else { "Copy" }}
-        </button>
+            {shown}
+            <button
+                type="button"
+                class="sbc-button sbc-button--quiet"
+                data-testid=format!("copy-{key}")
+                aria-label=format!("Copy {key}")
+                on:click=copy
+            >
+                {move || if copied.get() { "Copied" } else { "Copy" }}
+            </button>
         </div>
     }
 }

@@ -14,6 +14,12 @@ enum Format {
     Json,
 }
 
+/// The format choices: the format, its radio button's `data-testid`, its label.
+const FORMATS: [(Format, &str, &str); 2] = [
+    (Format::Yaml, "export-yaml", " YAML"),
+    (Format::Json, "export-json", " JSON"),
+];
+
 /// An "Export" button that opens the export of `backends`. The two are siblings in the page's
 /// row; the opened panel takes a line of its own below it (`.sbc-export`), so the button keeps
 /// its height.
@@ -42,8 +48,13 @@ pub fn ExportPanel(
         download_text(&format!("{}.{ext}", stem.get_value()), mime, &text());
     };
     view! {
-        <button type="button" class="sbc-button" data-testid="export"
-            aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>
+        <button
+            type="button"
+            class="sbc-button"
+            data-testid="export"
+            aria-expanded=move || open.get().to_string()
+            on:click=move |_| open.update(|o| *o = !*o)
+        >
             "Export"
         </button>
         <Show when=move || open.get()>
@@ -51,14 +62,36 @@ pub fn ExportPanel(
                 <fieldset class="sbc-fieldset">
                     <legend>"Format, as juju secret-backends --format prints it"</legend>
                     <div class="sbc-choices">
-                        <label class="sbc-check"><input type="radio" name="sbc-export-format" data-testid="export-yaml"
-                            prop:checked=move || format.get() == Format::Yaml on:change=move |_| format.set(Format::Yaml) />" YAML"</label>
-                        <label class="sbc-check"><input type="radio" name="sbc-export-format" data-testid="export-json"
-                            prop:checked=move || format.get() == Format::Json on:change=move |_| format.set(Format::Json) />" JSON"</label>
+                        {FORMATS
+                            .into_iter()
+                            .map(|(choice, testid, label)| {
+                                view! {
+                                    <label class="sbc-check">
+                                        <input
+                                            type="radio"
+                                            name="sbc-export-format"
+                                            data-testid=testid
+                                            prop:checked=move || format.get() == choice
+                                            on:change=move |_| format.set(choice)
+                                        />
+                                        {label}
+                                    </label>
+                                }
+                            })
+                            .collect_view()}
                     </div>
                 </fieldset>
-                <pre class="sbc-command__code" data-testid="export-text">{text}</pre>
-                <button type="button" class="sbc-button" data-testid="export-download" on:click=save>"Save as a file"</button>
+                <pre class="sbc-command__code" data-testid="export-text">
+                    {text}
+                </pre>
+                <button
+                    type="button"
+                    class="sbc-button"
+                    data-testid="export-download"
+                    on:click=save
+                >
+                    "Save as a file"
+                </button>
             </section>
         </Show>
     }

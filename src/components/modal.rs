@@ -95,7 +95,6 @@ pub fn Modal(
             data-testid=testid
             on:keydown=on_keydown
             on:cancel=move |ev: web_sys::Event| {
-                // Escape: the page decides (it unmounts the dialog, which closes it).
                 ev.prevent_default();
                 on_cancel.run(());
             }

@@ -9,7 +9,7 @@ use secret_backends_api::{
 
 use crate::api::Tagged;
 use crate::commands::model_commands;
-use crate::components::{Offer, Progress, Refusal, command_words, copy_text};
+use crate::components::{CopyButton, Offer, Progress, Refusal, command_words, copy_text};
 use crate::session::use_session;
 
 /// What the set-backend action sends: the backend, whether to skip the ping, the model's ETag.
@@ -108,7 +108,9 @@ pub fn ModelBackendPicker(
         .map(|(value, text)| {
             let is = value.clone();
             view! {
-                <option value=value prop:selected=move || selected.with(|s| *s == is)>{text}</option>
+                <option value=value prop:selected=move || selected.with(|s| *s == is)>
+                    {text}
+                </option>
             }
         })
         .collect_view();
@@ -143,12 +145,17 @@ pub fn ModelBackendPicker(
                 view! {
                     <p class="sbc-hint" role="status" data-testid="set-backend-done">
                         {format!(
-                            "The model's backend is now {}: new secret revisions go to {} at once. Existing ones are read from their old backend while it is draining, and moved over in the background.",
-                            tagged.value.secret_backend, tagged.value.effective_backend,
+                            "The model's backend is now {}: new secret revisions go to {} at once. \
+                             Existing ones are read from their old backend while it is draining, \
+                             and moved over in the background.",
+                            tagged.value.secret_backend,
+                            tagged.value.effective_backend,
                         )}
-                        {forced.then_some(
-                            " It was set without a ping: new secrets will fail to be stored until the backend answers.",
-                        )}
+                        {forced
+                            .then_some(
+                                " It was set without a ping: new secrets will fail to be stored \
+                                 until the backend answers.",
+                            )}
                     </p>
                 }
                 .into_any()
@@ -157,14 +164,18 @@ pub fn ModelBackendPicker(
                 let send_force = send_force.clone();
                 let force = Offer {
                     testid: "set-backend-unreachable",
-                    note: "The backend did not answer the controller's ping. You can set it anyway: the model switches to it now, and new secrets will fail to be stored until the backend answers. Existing secrets stay where they are until then. The juju CLI has no equivalent of setting it anyway.",
+                    note: "The backend did not answer the controller's ping. You can set it \
+                        anyway: the model switches to it now, and new secrets will fail to be \
+                        stored until the backend answers. Existing secrets stay where they are \
+                        until then. The juju CLI has no equivalent of setting it anyway.",
                     button_testid: "set-backend-force",
                     button: "Set anyway",
                     run: Callback::new(move |()| send_force(true)),
                 };
                 let reload = Offer {
                     testid: "set-backend-conflict",
-                    note: "Someone else changed this model since this page loaded it. Reload it to see their change; your choice is kept.",
+                    note: "Someone else changed this model since this page loaded it. Reload it to \
+                        see their change; your choice is kept.",
                     button_testid: "reload",
                     button: "Reload",
                     run: Callback::new(move |()| {
@@ -172,10 +183,9 @@ pub fn ModelBackendPicker(
                         on_changed.run(());
                     }),
                 };
-                view! {
-                    <Refusal error=e whole_message="set-backend-message" force=Some(force) reload=reload />
-                }
-                .into_any()
+                let force = Some(force);
+                view! { <Refusal error=e whole_message=WHOLE_MESSAGE force=force reload=reload /> }
+                    .into_any()
             }
         }
     };
@@ -205,7 +215,10 @@ pub fn ModelBackendPicker(
                     {options}
                 </select>
                 <p class="sbc-hint" id="sbc-model-backend-hint">
-                    "auto: internal for IaaS models, the model's own Kubernetes backend for CaaS models. The controller pings the chosen backend first. New secret revisions then go to it at once; existing ones are read from the old backend while it is draining, and moved over in the background."
+                    "auto: internal for IaaS models, the model's own Kubernetes backend for CaaS \
+                     models. The controller pings the chosen backend first. New secret revisions \
+                     then go to it at once; existing ones are read from the old backend while it \
+                     is draining, and moved over in the background."
                 </p>
             </div>
             <ModelCommands commands=commands forced=forced />
@@ -223,6 +236,9 @@ pub fn ModelBackendPicker(
         </form>
     }
 }
+
+/// The `data-testid` of a refusal's whole message (the service's own words, in full).
+const WHOLE_MESSAGE: &str = "set-backend-message";
 
 /// The equivalent `juju` commands, one per Juju version and labelled with it (3.x sets the model
 /// config key, 4.x has a command of its own), each with a "Copy" button; for a forced change, a
@@ -245,44 +261,69 @@ fn ModelCommands(
                 let testid = format!("model-command-{slug}");
                 let label_id = format!("sbc-model-command-{slug}");
                 let text = command.clone();
-                let copy = move |_| {
+                let copy = Callback::new(move |()| {
                     copied.set(None);
                     copy_text(&text, move || {
                         copied.try_set(Some(label));
                     });
-                };
+                });
                 view! {
                     <div class="sbc-command__variant">
-                        <p class="sbc-command__label" id=label_id.clone()>{label}</p>
+                        <p class="sbc-command__label" id=label_id.clone()>
+                            {label}
+                        </p>
                         // Focusable: it scrolls sideways when a word is wider than the box.
                         <pre class="sbc-command__pre" tabindex="0" aria-labelledby=label_id>
-                            <code class="sbc-command__code" data-testid=testid.clone()>{command_words(&command)}</code>
+                            <code class="sbc-command__code" data-testid=testid.clone()>
+                                {command_words(&command)}
+                            </code>
                         </pre>
-                        <button type="button" class="sbc-button" data-testid=format!("{testid}-copy") on:click=copy>
-                            {move || if copied.get() == Some(label) { "Copied" } else { "Copy" }}
-                            <span class="sbc-visually-hidden">{format!(" the {label} command")}</span>
-                        </button>
+                        <CopyButton
+                            testid=format!("{testid}-copy")
+                            what=format!(" the {label} command")
+                            copied=Signal::derive(move || copied.get() == Some(label))
+                            on_copy=copy
+                        />
                     </div>
                 }
             })
             .collect_view()
     };
     view! {
-        <section class="sbc-command" aria-labelledby="sbc-model-command-title" data-testid="model-command-box">
-            <h3 class="sbc-command__title" id="sbc-model-command-title">"Equivalent juju command"</h3>
-            {move || if forced.get() {
-                view! {
-                    <p data-testid="model-command-forced">
-                        "None: the juju CLI has no equivalent of a forced change ("
-                        <code>"juju model-config"</code>" and "<code>"juju model-secret-backend"</code>
-                        " have no "<code>"--force"</code>")."
-                    </p>
-                }.into_any()
-            } else {
-                view! { <div class="sbc-command__variants" data-testid="model-command">{variants}</div> }.into_any()
+        <section
+            class="sbc-command"
+            aria-labelledby="sbc-model-command-title"
+            data-testid="model-command-box"
+        >
+            <h3 class="sbc-command__title" id="sbc-model-command-title">
+                "Equivalent juju command"
+            </h3>
+            {move || {
+                if forced.get() {
+                    view! {
+                        <p data-testid="model-command-forced">
+                            "None: the juju CLI has no equivalent of a forced change ("
+                            <code>"juju model-config"</code>" and "
+                            <code>"juju model-secret-backend"</code> " have no "
+                            <code>"--force"</code>")."
+                        </p>
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <div class="sbc-command__variants" data-testid="model-command">
+                            {variants}
+                        </div>
+                    }
+                        .into_any()
+                }
             }}
             <span class="sbc-visually-hidden" role="status" data-testid="model-command-status">
-                {move || copied.get().map(|label| format!("The {label} command is copied to the clipboard"))}
+                {move || {
+                    copied
+                        .get()
+                        .map(|label| format!("The {label} command is copied to the clipboard"))
+                }}
             </span>
         </section>
     }

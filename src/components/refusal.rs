@@ -52,7 +52,11 @@ pub fn Refusal(
                     </details>
                 }
             });
-            view! { <Alert message=short /> {whole} }.into_any()
+            view! {
+                <Alert message=short />
+                {whole}
+            }
+            .into_any()
         }
         _ => view! { <Alert message=full.clone() /> }.into_any(),
     };
@@ -63,12 +67,21 @@ pub fn Refusal(
     };
     view! {
         {alert.then_some(sentence)}
-        {offer.map(|(offer, class)| view! {
-            <div class="sbc-warning" data-testid=offer.testid>
-                <p>{offer.note}</p>
-                <button type="button" class=class data-testid=offer.button_testid
-                    on:click=move |_| offer.run.run(())>{offer.button}</button>
-            </div>
-        })}
+        {offer
+            .map(|(offer, class)| {
+                view! {
+                    <div class="sbc-warning" data-testid=offer.testid>
+                        <p>{offer.note}</p>
+                        <button
+                            type="button"
+                            class=class
+                            data-testid=offer.button_testid
+                            on:click=move |_| offer.run.run(())
+                        >
+                            {offer.button}
+                        </button>
+                    </div>
+                }
+            })}
     }
 }

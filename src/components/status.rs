@@ -26,5 +26,9 @@ pub fn StatusCell(
     } else {
         backend.status_text()
     };
-    view! { <span class=class title=title>{text}</span> }
+    view! {
+        <span class=class title=title>
+            {text}
+        </span>
+    }
 }

@@ -91,27 +91,63 @@ pub fn YamlImport(
             <summary>"Fill from a Juju --config YAML file"</summary>
             <div class="sbc-field">
                 <label for="sbc-yaml">"YAML"</label>
-                <textarea id="sbc-yaml" class="sbc-input" rows="5" spellcheck="false" data-testid="yaml-text"
+                <textarea
+                    id="sbc-yaml"
+                    class="sbc-input"
+                    rows="5"
+                    spellcheck="false"
+                    data-testid="yaml-text"
                     placeholder="endpoint: http://10.0.0.1:8200\ntoken: s.eujhj"
-                    prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                    prop:value=move || text.get()
+                    on:input=move |ev| text.set(event_target_value(&ev))
+                ></textarea>
             </div>
             <div class="sbc-field">
                 <label for="sbc-yaml-file">"or a file"</label>
-                <input id="sbc-yaml-file" type="file" accept=".yaml,.yml,text/yaml" data-testid="yaml-file" on:change=on_file />
+                <input
+                    id="sbc-yaml-file"
+                    type="file"
+                    accept=".yaml,.yml,text/yaml"
+                    data-testid="yaml-file"
+                    on:change=on_file
+                />
             </div>
-            <button type="button" class="sbc-button" data-testid="yaml-apply" on:click=move |_| apply(None)>"Fill the form"</button>
-            {move || outcome.get().map(|o| match o {
-                Ok(unknown) if unknown.is_empty() => view! {
-                    <p role="status" data-testid="yaml-result">"The form is filled from the file."</p>
-                }.into_any(),
-                Ok(unknown) => view! {
-                    <div class="sbc-warning" role="status" data-testid="yaml-unknown">
-                        {format!("Filled the form. Not used, because {} backends have no such keys: {}",
-                            backend_type.get_untracked().as_str(), unknown.join(", "))}
-                    </div>
-                }.into_any(),
-                Err(e) => view! { <Alert message=e /> }.into_any(),
-            })}
+            <button
+                type="button"
+                class="sbc-button"
+                data-testid="yaml-apply"
+                on:click=move |_| apply(None)
+            >
+                "Fill the form"
+            </button>
+            {move || {
+                outcome
+                    .get()
+                    .map(|o| match o {
+                        Ok(unknown) if unknown.is_empty() => {
+                            view! {
+                                <p role="status" data-testid="yaml-result">
+                                    "The form is filled from the file."
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        Ok(unknown) => {
+                            view! {
+                                <div class="sbc-warning" role="status" data-testid="yaml-unknown">
+                                    {format!(
+                                        "Filled the form. Not used, because {} backends have no \
+                                         such keys: {}",
+                                        backend_type.get_untracked().as_str(),
+                                        unknown.join(", "),
+                                    )}
+                                </div>
+                            }
+                                .into_any()
+                        }
+                        Err(e) => view! { <Alert message=e /> }.into_any(),
+                    })
+            }}
         </details>
     }
 }

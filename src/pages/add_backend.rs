@@ -13,12 +13,14 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use secret_backends_api::{
     AddBackendRequest, BackendCheck, BackendCheckRequest, BackendType, BackendTypeInfo, EventKind,
-    FieldInfo, FieldKind,
 };
 
 use crate::api::ApiError;
 use crate::commands;
-use crate::components::{Alert, CommandBox, Loaded, Progress, TextField, YamlImport};
+use crate::components::{
+    Alert, BackendForm, BusyButton, CommandBox, Loaded, Page, Progress, SchemaField, Setting,
+    SettingField, YamlImport, refusal_of,
+};
 use crate::form;
 use crate::routes::Route;
 use crate::session::use_session;
@@ -28,12 +30,11 @@ pub fn AddBackendPage() -> impl IntoView {
     let session = use_session();
     let types = LocalResource::new(move || async move { session.api.backend_types().await });
     view! {
-        <section class="sbc-page" data-testid="add-backend-page">
-            <h1>"Add a secret backend"</h1>
+        <Page testid="add-backend-page" title="Add a secret backend">
             <Loaded resource=types label="Loading the backend types…" let:types>
                 <AddForm types=types />
             </Loaded>
-        </section>
+        </Page>
     }
 }
 
@@ -153,7 +154,7 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
             Err(e) => error.set(Some(e.into())),
         }
     };
-    let on_check = move |_| {
+    let on_check = move |()| {
         let t = chosen.get_untracked();
         match secret_backends_api::validate::config(t, &current_config()) {
             Ok(config) => {
@@ -166,15 +167,6 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
             }
             Err(e) => error.set(Some(e.into())),
         }
-    };
-    let field_error = move |field: String| {
-        Signal::derive(move || {
-            error.with(|e| {
-                e.as_ref()
-                    .filter(|e| e.field() == Some(field.as_str()))
-                    .map(ApiError::message)
-            })
-        })
     };
     // The alert above the form is for refusals that no input on screen shows next to itself.
     let general_error = move || {
@@ -201,10 +193,7 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
         if general_error().is_some() {
             return;
         }
-        let id = format!(
-            "sbc-field-{}",
-            field.strip_prefix("config.").unwrap_or(&field)
-        );
+        let id = BackendForm::Add.input_id(&field);
         if let Some(input) = document()
             .get_element_by_id(&id)
             .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
@@ -229,10 +218,16 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
                 let testid = format!("type-{}", bt.as_str());
                 view! {
                     <label class="sbc-check" for=label_for>
-                        <input type="radio" name="backend-type" id=id data-testid=testid
+                        <input
+                            type="radio"
+                            name="backend-type"
+                            id=id
+                            data-testid=testid
                             prop:checked=move || chosen.get() == bt
-                            on:change=move |_| choose_type(bt) />
-                        " " {bt.as_str()}
+                            on:change=move |_| choose_type(bt)
+                        />
+                        " "
+                        {bt.as_str()}
                     </label>
                 }
             })
@@ -245,45 +240,91 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
                 <legend>"Type"</legend>
                 <div class="sbc-choices">{type_choices}</div>
             </fieldset>
-            <YamlImport backend_type=chosen values=values rotate=rotate imported=imported
-                outcome=import_outcome fields=fields />
+            <YamlImport
+                backend_type=chosen
+                values=values
+                rotate=rotate
+                imported=imported
+                outcome=import_outcome
+                fields=fields
+            />
             {move || general_error().map(|m| view! { <Alert message=m /> })}
-            <TextField id="sbc-field-name" label="Name" testid="field-name" value=name required=true
-                hint="Lowercase letters, digits and -, starting with a letter."
-                error=field_error("name".to_owned()) />
-            {move || fields.get().into_iter().map(|f| {
-                let error = field_error(format!("config.{}", f.name));
-                view! { <SchemaField field=f values=values error=error /> }
-            }).collect_view()}
-            <TextField id="sbc-field-token-rotate-interval" label="Token rotate interval"
-                testid="field-token-rotate-interval" value=rotate
-                hint="Optional. A Go duration such as 24h or 90m (at least 1h); empty for no rotation."
-                error=field_error("token-rotate-interval".to_owned()) />
+            <SettingField form=BackendForm::Add setting=Setting::Name value=name refusal=error />
+            {move || {
+                fields
+                    .get()
+                    .into_iter()
+                    .map(|f| {
+                        let error = refusal_of(error, format!("config.{}", f.name));
+                        view! { <SchemaField field=f values=values error=error /> }
+                    })
+                    .collect_view()
+            }}
+            <SettingField
+                form=BackendForm::Add
+                setting=Setting::RotateInterval
+                value=rotate
+                refusal=error
+            />
             <div class="sbc-actions">
-                <button type="button" class="sbc-button" data-testid="test-connection"
-                    prop:disabled=move || check.pending().get() on:click=on_check>
-                    "Test connection"
-                </button>
-                <button type="submit" class="sbc-button sbc-button--primary" data-testid="add-submit"
-                    prop:disabled=move || add.pending().get()>
-                    {move || if add.pending().get() { "Adding… (checking the backend)" } else { "Add backend" }}
-                </button>
+                <BusyButton
+                    testid="test-connection"
+                    label="Test connection"
+                    busy=check.pending()
+                    on_click=Callback::new(on_check)
+                />
+                <BusyButton
+                    testid="add-submit"
+                    label="Add backend"
+                    busy_label="Adding… (checking the backend)"
+                    busy=add.pending()
+                    submit=true
+                    class="sbc-button sbc-button--primary"
+                />
             </div>
-            {move || add.pending().get().then(|| view! { <Progress label="Checking the backend and saving…" /> })}
+            {move || {
+                add.pending()
+                    .get()
+                    .then(|| view! { <Progress label="Checking the backend and saving…" /> })
+            }}
             <CheckResult check=check visible=check_visible />
-            <CommandBox command=Signal::derive(move || commands::add_command(&draft())) testid="add-command" />
-            {move || file_command.get().is_some().then(|| view! {
-                <p class="sbc-muted" data-testid="add-command-config-note">
-                    {move || if imported.with(|f| f.as_ref().is_some_and(|f| f.file_name.is_none())) {
-                        format!("Or with the file (save the pasted text as {}): ", commands::PASTED_CONFIG_FILE)
-                    } else {
-                        "Or with the file: ".to_owned()
-                    }}
-                    "Juju reads "<code>"--config"</code>", and the key=value arguments override it."
-                </p>
-                <CommandBox command=Signal::derive(move || file_command.get().unwrap_or_default())
-                    testid="add-command-config" title="Equivalent juju command with the config file" />
-            })}
+            <CommandBox
+                command=Signal::derive(move || commands::add_command(&draft()))
+                testid="add-command"
+            />
+            {move || {
+                file_command
+                    .get()
+                    .is_some()
+                    .then(|| {
+                        view! {
+                            <p class="sbc-muted" data-testid="add-command-config-note">
+                                {move || {
+                                    if imported
+                                        .with(|f| f.as_ref().is_some_and(|f| f.file_name.is_none()))
+                                    {
+                                        format!(
+                                            "Or with the file (save the pasted text as {}): ",
+                                            commands::PASTED_CONFIG_FILE,
+                                        )
+                                    } else {
+                                        "Or with the file: ".to_owned()
+                                    }
+                                }}
+                                "Juju reads "
+                                <code>"--config"</code>
+                                ", and the key=value arguments override it."
+                            </p>
+                            <CommandBox
+                                command=Signal::derive(move || {
+                                    file_command.get().unwrap_or_default()
+                                })
+                                testid="add-command-config"
+                                title="Equivalent juju command with the config file"
+                            />
+                        }
+                    })
+            }}
         </form>
     }
 }
@@ -328,7 +369,9 @@ fn CheckResult(
                         view! {
                             <li class=class data-testid=testid>
                                 <span aria-hidden="true">{mark}" "</span>
-                                <strong>{s.name}</strong>": "{s.detail}
+                                <strong>{s.name}</strong>
+                                ": "
+                                {s.detail}
                             </li>
                         }
                     })
@@ -347,71 +390,5 @@ fn CheckResult(
                 .into_any()
             }
         }
-    }
-}
-
-/// A config key's input, shaped by its schema: PEM text as a text area, sensitive keys masked,
-/// booleans as a choice.
-#[component]
-fn SchemaField(
-    field: FieldInfo,
-    values: RwSignal<BTreeMap<String, String>>,
-    error: Signal<Option<String>>,
-) -> impl IntoView {
-    let key = StoredValue::new(field.name.clone());
-    let id = format!("sbc-field-{}", field.name);
-    let testid = format!("field-{}", field.name);
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
-    let described = format!("{hint_id} {error_id}");
-    let value = move || values.with(|v| v.get(&key.get_value()).cloned().unwrap_or_default());
-    let set = move |text: String| {
-        values.update(|v| {
-            v.insert(key.get_value(), text);
-        })
-    };
-    let input = match field.kind {
-        FieldKind::Pem | FieldKind::List => view! {
-            <textarea id=id.clone() rows="4" spellcheck="false" autocomplete="off"
-                class=if field.sensitive { "sbc-input sbc-input--masked" } else { "sbc-input" }
-                data-testid=testid aria-describedby=described
-                aria-invalid=move || error.get().is_some().to_string()
-                prop:value=value on:input=move |ev| set(event_target_value(&ev))></textarea>
-        }
-        .into_any(),
-        FieldKind::Bool => view! {
-            <select id=id.clone() class="sbc-input" data-testid=testid aria-describedby=described
-                prop:value=value on:change=move |ev| set(event_target_value(&ev))>
-                <option value="">"(not set)"</option>
-                <option value="true">"true"</option>
-                <option value="false">"false"</option>
-            </select>
-        }
-        .into_any(),
-        _ => view! {
-            <input id=id.clone() class="sbc-input"
-                type=if field.sensitive { "password" } else { "text" }
-                autocomplete=if field.sensitive { "new-password" } else { "off" }
-                spellcheck="false" data-testid=testid aria-describedby=described
-                aria-invalid=move || error.get().is_some().to_string()
-                prop:value=value on:input=move |ev| set(event_target_value(&ev)) />
-        }
-        .into_any(),
-    };
-    let hint = match field.kind {
-        FieldKind::List => format!("{} Paste one PEM block after another.", field.description),
-        _ => field.description.clone(),
-    };
-    view! {
-        <div class="sbc-field">
-            <label for=id>
-                {field.name.clone()}
-                {field.required.then(|| view! { <span class="sbc-required" aria-hidden="true">" *"</span><span class="sbc-visually-hidden">" (required)"</span> })}
-                {field.sensitive.then(|| view! { " " <span class="sbc-badge">"sensitive"</span> })}
-            </label>
-            {input}
-            <p class="sbc-hint" id=hint_id>{hint}</p>
-            <p class="sbc-field-error" id=error_id>{move || error.get()}</p>
-        </div>
     }
 }

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use secret_backends_api::AuditEntry;
 
-use crate::components::{Ago, Loaded};
+use crate::components::{Ago, FilterField, Loaded, Page, Table};
 use crate::session::{PageState, use_session};
 
 /// How many entries the page loads.
@@ -26,27 +26,35 @@ pub fn AuditPage() -> impl IntoView {
     });
     let filter = RwSignal::new(String::new());
     view! {
-        <section class="sbc-page" data-testid="audit-page">
-            <h1>"Audit"</h1>
+        <Page testid="audit-page" title="Audit">
             <Show
                 when=move || session.is_superuser()
-                fallback=|| view! { <p data-testid="audit-superuser-only">"The audit trail is shown to controller superusers."</p> }
+                fallback=|| {
+                    view! {
+                        <p data-testid="audit-superuser-only">
+                            "The audit trail is shown to controller superusers."
+                        </p>
+                    }
+                }
             >
                 <div class="sbc-controls" role="search">
-                    <div class="sbc-field sbc-field--inline">
-                        <label for="sbc-audit-filter">"Filter"</label>
-                        <input id="sbc-audit-filter" class="sbc-input" type="search" data-testid="audit-filter"
-                            placeholder="user, action, backend or model" autocomplete="off"
-                            prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev)) />
-                    </div>
+                    <FilterField
+                        id="sbc-audit-filter"
+                        testid="audit-filter"
+                        placeholder="user, action, backend or model"
+                        value=filter
+                        set=Callback::new(move |text| filter.set(text))
+                    />
                 </div>
                 <Loaded resource=entries label="Loading the audit trail…" let:list>
                     <AuditTable entries=list filter=filter />
                 </Loaded>
             </Show>
-        </section>
+        </Page>
     }
 }
+
+const AUDIT_COLUMNS: [&str; 6] = ["When", "Who", "What", "Backend", "Model", "Details"];
 
 #[component]
 fn AuditTable(entries: Vec<AuditEntry>, filter: RwSignal<String>) -> impl IntoView {
@@ -61,35 +69,46 @@ fn AuditTable(entries: Vec<AuditEntry>, filter: RwSignal<String>) -> impl IntoVi
         })
     };
     view! {
-        <div class="sbc-table-wrap">
-            <table class="sbc-table sbc-table--stack" data-testid="audit-table">
-                <caption class="sbc-visually-hidden">"Audit trail, newest first"</caption>
-                <thead><tr>
-                    <th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th>
-                    <th scope="col">"Backend"</th><th scope="col">"Model"</th><th scope="col">"Details"</th>
-                </tr></thead>
-                <tbody>
-                    {move || rows().into_iter().map(|e| {
-                        let no_backend = e.backend.is_none();
-                        let no_model = e.model.is_none();
-                        let no_details = e.keys.is_empty() && e.detail.is_none();
-                        view! {
-                        // `data-label` names each cell where the rows are stacked (narrow screens).
-                        <tr data-testid="audit-row">
-                            <td class="sbc-nowrap" data-label="When"><Ago at=e.at /></td>
-                            <td data-label="Who">{e.user}</td>
-                            <td data-label="What">{e.action}</td>
-                            <td data-label="Backend" class:sbc-cell--empty=no_backend>{e.backend.unwrap_or_default()}</td>
-                            <td data-label="Model" class:sbc-cell--empty=no_model>{e.model.unwrap_or_default()}</td>
-                            <td data-label="Details" class="sbc-audit__details" class:sbc-cell--empty=no_details>
-                                {(!e.keys.is_empty()).then(|| format!("keys: {}", e.keys.join(", ")))}
-                                {e.detail.map(|d| format!(" {d}"))}
-                            </td>
-                        </tr>
-                    }}).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <Table
+            testid="audit-table"
+            caption="Audit trail, newest first"
+            columns=&AUDIT_COLUMNS
+            class="sbc-table sbc-table--stack"
+        >
+            {move || rows().into_iter().map(audit_row).collect_view()}
+        </Table>
+    }
+}
+
+/// One entry; on a narrow screen, a block whose cells name their column (`data-label`).
+fn audit_row(e: AuditEntry) -> impl IntoView {
+    // On a narrow screen, where each cell is a labelled line, an empty cell is left out.
+    let empty = |none: bool| none.then_some("sbc-cell--empty");
+    let backend_class = empty(e.backend.is_none());
+    let model_class = empty(e.model.is_none());
+    let details_class = if e.keys.is_empty() && e.detail.is_none() {
+        "sbc-audit__details sbc-cell--empty"
+    } else {
+        "sbc-audit__details"
+    };
+    view! {
+        <tr data-testid="audit-row">
+            <td class="sbc-nowrap" data-label="When">
+                <Ago at=e.at />
+            </td>
+            <td data-label="Who">{e.user}</td>
+            <td data-label="What">{e.action}</td>
+            <td data-label="Backend" class=backend_class>
+                {e.backend.unwrap_or_default()}
+            </td>
+            <td data-label="Model" class=model_class>
+                {e.model.unwrap_or_default()}
+            </td>
+            <td data-label="Details" class=details_class>
+                {(!e.keys.is_empty()).then(|| format!("keys: {}", e.keys.join(", ")))}
+                {e.detail.map(|d| format!(" {d}"))}
+            </td>
+        </tr>
     }
 }
 

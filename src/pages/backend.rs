@@ -6,12 +6,14 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use secret_backends_api::{Config, EventKind, SecretBackend};
 
 use super::backend_dialogs::{RemoveDialog, RotateDialog};
+use super::load_by_name;
 use crate::api::Tagged;
-use crate::components::{Ago, Alert, ConfigView, ExportPanel, Loaded, StatusCell};
+use crate::components::{
+    ActionButton, Ago, Alert, Badge, BusyButton, ConfigView, ExportPanel, Fact, Loaded, StatusCell,
+};
 use crate::routes::Route;
 use crate::session::use_session;
 use crate::time::{exact_time, now_ms};
@@ -22,20 +24,27 @@ pub const REVEAL_FOR: Duration = Duration::from_secs(30);
 #[component]
 pub fn BackendPage() -> impl IntoView {
     let session = use_session();
-    let params = use_params_map();
-    let name = Memo::new(move |_| params.read().get("name").unwrap_or_default());
-    let backend = LocalResource::new(move || {
-        let name = name.get();
+    let (name, backend) = load_by_name(move |name| {
+        // Fetched again on every change the feed reports.
         session.changes.track();
         async move { session.api.backend_get(&name).await }
     });
     let back = move || {
-        view! { <p><A href=session.href(&Route::Backends)>"Back to the backends"</A></p> }
+        view! {
+            <p>
+                <A href=session.href(&Route::Backends)>"Back to the backends"</A>
+            </p>
+        }
     };
     view! {
         <section class="sbc-page" data-testid="backend-page">
-            <Loaded resource=backend label="Loading the backend…" error_heading=name error_footer=back
-                let:tagged>
+            <Loaded
+                resource=backend
+                label="Loading the backend…"
+                error_heading=name
+                error_footer=back
+                let:tagged
+            >
                 <BackendDetail backend=tagged refetch=Callback::new(move |()| backend.refetch()) />
             </Loaded>
         </section>
@@ -78,12 +87,8 @@ fn BackendDetail(backend: Tagged<SecretBackend>, refetch: Callback<()>) -> impl 
             .map(|e| e.message())
     };
 
-    let checked = b.checked_at.clone();
-    let models = b.models.clone();
     let rotation = b.token_rotate_interval.clone();
     let interval = StoredValue::new(b.token_rotate_interval.clone().unwrap_or_default());
-    let next_rotation = b.next_rotation.clone();
-    let last_rotation = b.last_rotation.clone();
     let edit_href = session.href(&Route::EditBackend(b.name.clone()));
     let has_sensitive = !b.sensitive_set.is_empty();
     let secrets = b.secrets;
@@ -95,18 +100,21 @@ fn BackendDetail(backend: Tagged<SecretBackend>, refetch: Callback<()>) -> impl 
             <div class="sbc-actions">
                 // A built-in backend is always available: there is nothing to check.
                 <Show when=move || manageable>
-                    <button
-                        type="button"
-                        class="sbc-button"
-                        data-testid="check-now"
-                        prop:disabled=move || check.pending().get()
-                        on:click=move |_| { check.dispatch(()); }
-                    >
-                        {move || if check.pending().get() { "Checking…" } else { "Check now" }}
-                    </button>
+                    <ActionButton
+                        testid="check-now"
+                        label="Check now"
+                        busy_label="Checking…"
+                        action=check
+                    />
                 </Show>
                 <Show when=move || manageable && session.is_superuser()>
-                    <A href=edit_href.clone() attr:class="sbc-button" attr:data-testid="edit-backend">"Edit"</A>
+                    <A
+                        href=edit_href.clone()
+                        attr:class="sbc-button"
+                        attr:data-testid="edit-backend"
+                    >
+                        "Edit"
+                    </A>
                     <button
                         type="button"
                         class="sbc-button sbc-button--danger"
@@ -120,58 +128,23 @@ fn BackendDetail(backend: Tagged<SecretBackend>, refetch: Callback<()>) -> impl 
             </div>
         </div>
         {move || action_error().map(|m| view! { <Alert message=m /> })}
-        <dl class="sbc-facts" data-testid="backend-facts">
-            <div><dt>"Type"</dt><dd data-testid="backend-type">{b.backend_type.as_str()}
-                {b.built_in.then(|| view! { " " <span class="sbc-badge">"built-in"</span> })}</dd></div>
-            <div><dt>"Status"</dt><dd data-testid="backend-status"><StatusCell backend=b.clone() /></dd></div>
-            <div><dt>"Checked"</dt><dd data-testid="backend-checked">{match checked {
-                Some(at) => view! { <Ago at=at /> }.into_any(),
-                None => view! { {if b.built_in { "always available" } else { "not yet" }} }.into_any(),
-            }}</dd></div>
-            <div><dt>"Secrets"</dt><dd data-testid="backend-secrets">{b.secrets}</dd></div>
-            <div><dt>"Models"</dt><dd data-testid="backend-models">{
-                if models.is_empty() {
-                    view! { <span class="sbc-muted">"none"</span> }.into_any()
-                } else {
-                    models.into_iter().map(|m| {
-                        let href = session.href(&Route::Model(m.clone()));
-                        view! { <A href=href attr:class="sbc-chip">{m}</A> " " }
-                    }).collect_view().into_any()
-                }
-            }</dd></div>
-            <div><dt>"ID"</dt><dd class="sbc-mono">{b.id.clone()}</dd></div>
-        </dl>
+        <BackendFacts backend=config_source.get_value() />
 
         <Show when=move || manageable>
             <h2>"Token rotation"</h2>
-            <dl class="sbc-facts" data-testid="rotation">
-                <div><dt>"Interval"</dt><dd data-testid="rotation-interval">{rotation.clone().unwrap_or_else(|| "off".to_owned())}</dd></div>
-                <div><dt>"Next"</dt><dd data-testid="rotation-next">{next_rotation.clone().map_or_else(
-                    || "—".to_owned(),
-                    |at| exact_time(&at),
-                )}</dd></div>
-                <div><dt>"Last"</dt><dd data-testid="rotation-last">{match last_rotation.clone() {
-                    None => "never".to_owned(),
-                    Some(r) => match r.error {
-                        None => format!("{}: succeeded", exact_time(&r.at)),
-                        Some(e) => format!("{}: failed: {e}", exact_time(&r.at)),
-                    },
-                }}</dd></div>
-            </dl>
+            <RotationFacts backend=config_source.get_value() />
             <Show when={
                 let has_interval = rotation.is_some();
                 move || has_interval && session.is_superuser()
             }>
-                <button
-                    type="button"
-                    class="sbc-button"
-                    data-testid="rotate-now"
+                <BusyButton
+                    testid="rotate-now"
+                    label="Rotate now"
+                    busy_label="Rotating…"
+                    busy=rotate.pending()
                     node_ref=rotate_button
-                    prop:disabled=move || rotate.pending().get()
-                    on:click=move |_| confirming_rotation.set(true)
-                >
-                    {move || if rotate.pending().get() { "Rotating…" } else { "Rotate now" }}
-                </button>
+                    on_click=Callback::new(move |()| confirming_rotation.set(true))
+                />
             </Show>
         </Show>
         <Show when=move || confirming_rotation.get()>
@@ -278,31 +251,127 @@ fn RevealButton(name: String, revealed: RwSignal<Option<Config>>) -> impl IntoVi
     // One element, so that the header's layout keeps the button at its end whatever is shown.
     view! {
         <div class="sbc-reveal">
-            {move || if revealed.with(Option::is_some) {
-                view! {
-                    <span class="sbc-muted" role="timer" data-testid="reveal-countdown">
-                        {move || format!("Hidden in {} s", seconds_left())}
-                    </span>
-                    <span class="sbc-visually-hidden" role="status">"Values shown for 30 seconds."</span>
-                    <button type="button" class="sbc-button" data-testid="hide-values" on:click=move |_| hide()>
-                        "Hide values"
-                    </button>
-                }.into_any()
-            } else {
-                view! {
-                    <button
-                        type="button"
-                        class="sbc-button"
-                        data-testid="reveal"
-                        prop:disabled=move || reveal.pending().get()
-                        on:click=move |_| { reveal.dispatch(()); }
-                    >
-                        {move || if reveal.pending().get() { "Revealing…" } else { "Reveal values" }}
-                    </button>
-                }.into_any()
+            {move || {
+                if revealed.with(Option::is_some) {
+                    view! {
+                        <span class="sbc-muted" role="timer" data-testid="reveal-countdown">
+                            {move || format!("Hidden in {} s", seconds_left())}
+                        </span>
+                        <span class="sbc-visually-hidden" role="status">
+                            "Values shown for 30 seconds."
+                        </span>
+                        <button
+                            type="button"
+                            class="sbc-button"
+                            data-testid="hide-values"
+                            on:click=move |_| hide()
+                        >
+                            "Hide values"
+                        </button>
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <ActionButton
+                            testid="reveal"
+                            label="Reveal values"
+                            busy_label="Revealing…"
+                            action=reveal
+                        />
+                    }
+                        .into_any()
+                }
             }}
         </div>
         {move || error().map(|m| view! { <Alert message=m /> })}
+    }
+}
+
+/// What the backend is, how it is, and who uses it.
+#[component]
+fn BackendFacts(backend: SecretBackend) -> impl IntoView {
+    let session = use_session();
+    // Each value is a closure of its own that owns what it shows: take the fields out first.
+    let backend_type = backend.backend_type.as_str();
+    let built_in = backend.built_in;
+    let checked = backend.checked_at.clone();
+    let secrets = backend.secrets;
+    let models = backend.models.clone();
+    let id = backend.id.clone();
+    view! {
+        <dl class="sbc-facts" data-testid="backend-facts">
+            <Fact term="Type" testid="backend-type">
+                {backend_type}
+                {built_in.then(|| view! { <Badge text="built-in" /> })}
+            </Fact>
+            <Fact term="Status" testid="backend-status">
+                <StatusCell backend=backend />
+            </Fact>
+            <Fact term="Checked" testid="backend-checked">
+                {match checked {
+                    Some(at) => view! { <Ago at=at /> }.into_any(),
+                    None => {
+                        view! { {if built_in { "always available" } else { "not yet" }} }.into_any()
+                    }
+                }}
+            </Fact>
+            <Fact term="Secrets" testid="backend-secrets">
+                {secrets}
+            </Fact>
+            <Fact term="Models" testid="backend-models">
+                {if models.is_empty() {
+                    view! { <span class="sbc-muted">"none"</span> }.into_any()
+                } else {
+                    models
+                        .into_iter()
+                        .map(|m| {
+                            let href = session.href(&Route::Model(m.clone()));
+                            view! {
+                                <A href=href attr:class="sbc-chip">
+                                    {m}
+                                </A>
+                                " "
+                            }
+                        })
+                        .collect_view()
+                        .into_any()
+                }}
+            </Fact>
+            <Fact term="ID" class="sbc-mono">
+                {id}
+            </Fact>
+        </dl>
+    }
+}
+
+/// The token rotation: its interval, when it is due next, and how the last one went.
+#[component]
+fn RotationFacts(backend: SecretBackend) -> impl IntoView {
+    let interval = backend
+        .token_rotate_interval
+        .unwrap_or_else(|| "off".to_owned());
+    let next = backend
+        .next_rotation
+        .map_or_else(|| "—".to_owned(), |at| exact_time(&at));
+    let last = match backend.last_rotation {
+        None => "never".to_owned(),
+        Some(r) => match r.error {
+            None => format!("{}: succeeded", exact_time(&r.at)),
+            Some(e) => format!("{}: failed: {e}", exact_time(&r.at)),
+        },
+    };
+    view! {
+        <dl class="sbc-facts" data-testid="rotation">
+            <Fact term="Interval" testid="rotation-interval">
+                {interval}
+            </Fact>
+            <Fact term="Next" testid="rotation-next">
+                {next}
+            </Fact>
+            <Fact term="Last" testid="rotation-last">
+                {last}
+            </Fact>
+        </dl>
     }
 }
 
@@ -322,25 +391,38 @@ fn AuditEntries(backend: String) -> impl IntoView {
     });
     view! {
         <h2>"Audit"</h2>
-        <Loaded resource=entries label="Loading the audit entries…" report=false retry=false
-            let:list>
+        <Loaded
+            resource=entries
+            label="Loading the audit entries…"
+            report=false
+            retry=false
+            let:list
+        >
             {if list.is_empty() {
                 view! { <p class="sbc-muted">"No entries."</p> }.into_any()
             } else {
                 view! {
                     <ul class="sbc-audit" data-testid="backend-audit">
-                        {list.into_iter().map(|e| view! {
-                            <li class="sbc-audit__entry" data-testid="audit-entry">
-                                <Ago at=e.at />" "
-                                <strong>{e.user}</strong>" "
-                                {e.action}
-                                {(!e.keys.is_empty()).then(|| format!(" ({})", e.keys.join(", ")))}
-                                {e.detail.map(|d| format!(": {d}"))}
-                            </li>
-                        }).collect_view()}
+                        {list
+                            .into_iter()
+                            .map(|e| {
+                                view! {
+                                    <li class="sbc-audit__entry" data-testid="audit-entry">
+                                        <Ago at=e.at />
+                                        " "
+                                        <strong>{e.user}</strong>
+                                        " "
+                                        {e.action}
+                                        {(!e.keys.is_empty())
+                                            .then(|| format!(" ({})", e.keys.join(", ")))}
+                                        {e.detail.map(|d| format!(": {d}"))}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
                     </ul>
                 }
-                .into_any()
+                    .into_any()
             }}
         </Loaded>
     }

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_navigate;
 use secret_backends_api::{ErrorCode, EventKind, GoDuration};
 
 use crate::commands;
-use crate::components::{Alert, CommandBox, Modal};
+use crate::components::{Alert, BusyButton, Button, CommandBox, Modal};
 use crate::listing::count;
 use crate::routes::Route;
 use crate::session::use_session;
@@ -33,18 +33,29 @@ pub(super) fn RotateDialog(
     });
     let validity = (!interval.is_empty()).then(|| format!(", valid for {interval},"));
     view! {
-        <Modal testid="rotate-dialog" title_id="sbc-rotate-title" initial_focus="[data-testid=\"rotate-cancel\"]"
-            opener=opener on_cancel=on_cancel>
+        <Modal
+            testid="rotate-dialog"
+            title_id="sbc-rotate-title"
+            initial_focus="[data-testid=\"rotate-cancel\"]"
+            opener=opener
+            on_cancel=on_cancel
+        >
             <h2 id="sbc-rotate-title">"Rotate the token of " {name} " now?"</h2>
-            <p>"The controller creates a new token" {validity}
-                " and uses it in place of the current one from now on."</p>
+            <p>
+                "The controller creates a new token" {validity}
+                " and uses it in place of the current one from now on."
+            </p>
             <p data-testid="rotate-next-after">{next}</p>
             <div class="sbc-actions">
-                <button type="button" class="sbc-button" data-testid="rotate-cancel" on:click=move |_| on_cancel.run(())>
+                <Button testid="rotate-cancel" on_click=on_cancel>
                     "Cancel"
-                </button>
-                <button type="button" class="sbc-button sbc-button--primary" data-testid="rotate-confirm"
-                    on:click=move |_| on_confirm.run(())>
+                </Button>
+                <button
+                    type="button"
+                    class="sbc-button sbc-button--primary"
+                    data-testid="rotate-confirm"
+                    on:click=move |_| on_confirm.run(())
+                >
                     "Rotate now"
                 </button>
             </div>
@@ -101,40 +112,66 @@ pub(super) fn RemoveDialog(
     };
     let held = count(secrets, "secret", "secrets");
     view! {
-        <Modal testid="remove-dialog" title_id=title_id initial_focus="[data-testid=\"remove-confirm-input\"]"
-            opener=opener on_cancel=on_cancel>
+        <Modal
+            testid="remove-dialog"
+            title_id=title_id
+            initial_focus="[data-testid=\"remove-confirm-input\"]"
+            opener=opener
+            on_cancel=on_cancel
+        >
             <h2 id=title_id>"Remove " {name.clone()} "?"</h2>
             <p>"The controller forgets this backend."</p>
-            {holds.then(|| view! {
-                <div class="sbc-warning" data-testid="remove-in-use">
-                    <p>{format!("It holds {held} ({model_list}). Juju refuses to remove a backend that holds secret content.")}</p>
-                    <label class="sbc-check-text">
-                        <input type="checkbox" data-testid="remove-force"
-                            prop:checked=move || force.get()
-                            on:change=move |ev| force.set(event_target_checked(&ev)) />
-                        " Remove anyway (force): models that use it go back to "<code>"auto"</code>
-                        ", and the secret content it holds is no longer reachable through the controller."
-                    </label>
-                </div>
-            })}
+            {holds
+                .then(|| {
+                    view! {
+                        <div class="sbc-warning" data-testid="remove-in-use">
+                            <p>
+                                {format!(
+                                    "It holds {held} ({model_list}). Juju refuses to remove a \
+                                     backend that holds secret content.",
+                                )}
+                            </p>
+                            <label class="sbc-check-text">
+                                <input
+                                    type="checkbox"
+                                    data-testid="remove-force"
+                                    prop:checked=move || force.get()
+                                    on:change=move |ev| force.set(event_target_checked(&ev))
+                                />
+                                " Remove anyway (force): models that use it go back to "
+                                <code>"auto"</code>
+                                ", and the secret content it holds is no longer reachable through \
+                                 the controller."
+                            </label>
+                        </div>
+                    }
+                })}
             <form on:submit=move |ev| {
                 ev.prevent_default();
                 remove.dispatch((submit_name.clone(), etag.clone(), force.get_untracked()));
             }>
-                {move || error().map(|(m, code)| {
-                    let hint = match code {
-                        Some(ErrorCode::InUse) => Some("Tick \"Remove anyway\" to force it."),
-                        Some(ErrorCode::Conflict) => Some("Close this dialog and reload the page."),
-                        _ => None,
-                    };
-                    let message = match hint {
-                        Some(hint) => format!("{m}. {hint}"),
-                        None => m,
-                    };
-                    view! { <Alert message=message /> }
-                })}
-                <div class="sbc-field">
-                    <label for="sbc-remove-confirm">"Type " <strong>{name.clone()}</strong> " to confirm"</label>
+                {move || {
+                    error()
+                        .map(|(m, code)| {
+                            let hint = match code {
+                                Some(ErrorCode::InUse) => {
+                                    Some("Tick \"Remove anyway\" to force it.")
+                                }
+                                Some(ErrorCode::Conflict) => {
+                                    Some("Close this dialog and reload the page.")
+                                }
+                                _ => None,
+                            };
+                            let message = match hint {
+                                Some(hint) => format!("{m}. {hint}"),
+                                None => m,
+                            };
+                            view! { <Alert message=message /> }
+                        })
+                }} <div class="sbc-field">
+                    <label for="sbc-remove-confirm">
+                        "Type " <strong>{name.clone()}</strong> " to confirm"
+                    </label>
                     <input
                         id="sbc-remove-confirm"
                         class="sbc-input"
@@ -150,19 +187,19 @@ pub(super) fn RemoveDialog(
                         move || commands::remove_command(&name, force.get())
                     })
                     testid="remove-command"
-                />
-                <div class="sbc-actions">
-                    <button type="button" class="sbc-button" data-testid="remove-cancel" on:click=move |_| on_cancel.run(())>
+                /> <div class="sbc-actions">
+                    <Button testid="remove-cancel" on_click=on_cancel>
                         "Cancel"
-                    </button>
-                    <button
-                        type="submit"
+                    </Button>
+                    <BusyButton
+                        testid="remove-confirm"
+                        label="Remove backend"
+                        busy_label="Removing…"
+                        busy=remove.pending()
+                        blocked=Signal::derive(move || !matches())
+                        submit=true
                         class="sbc-button sbc-button--danger"
-                        data-testid="remove-confirm"
-                        prop:disabled=move || !matches() || remove.pending().get()
-                    >
-                        {move || if remove.pending().get() { "Removing…" } else { "Remove backend" }}
-                    </button>
+                    />
                 </div>
             </form>
         </Modal>

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use secret_backends_api::SecretBackend;
 
-use crate::components::{ExportPanel, Loaded, StatusCell};
+use crate::components::{ExportPanel, FilterField, Loaded, StatusCell};
 use crate::listing::{ListView, SortKey, count, visible};
 use crate::routes::Route;
 use crate::session::use_session;
@@ -33,7 +33,11 @@ pub fn BackendsPage() -> impl IntoView {
             <div class="sbc-toolbar">
                 <h1>"Secret backends"</h1>
                 <Show when=move || session.is_superuser()>
-                    <A href=session.href(&Route::AddBackend) attr:class="sbc-button sbc-button--primary" attr:data-testid="add-backend">
+                    <A
+                        href=session.href(&Route::AddBackend)
+                        attr:class="sbc-button sbc-button--primary"
+                        attr:data-testid="add-backend"
+                    >
                         "Add backend"
                     </A>
                 </Show>
@@ -44,7 +48,11 @@ pub fn BackendsPage() -> impl IntoView {
                 <ExportPanel
                     backends=Signal::derive(move || {
                         let choice = view_choice.get();
-                        last.with(|l| l.as_deref().map(|all| visible(all, &choice).into_iter().cloned().collect()).unwrap_or_default())
+                        last.with(|l| {
+                            l.as_deref()
+                                .map(|all| visible(all, &choice).into_iter().cloned().collect())
+                                .unwrap_or_default()
+                        })
                     })
                     file_stem="secret-backends".to_owned()
                 />
@@ -61,22 +69,13 @@ pub fn BackendsPage() -> impl IntoView {
 fn ListControls(view: RwSignal<ListView>) -> impl IntoView {
     view! {
         <div class="sbc-controls" role="search">
-            <div class="sbc-field sbc-field--inline">
-                <label for="sbc-backends-filter">"Filter"</label>
-                <input
-                    id="sbc-backends-filter"
-                    class="sbc-input"
-                    type="search"
-                    placeholder="name, type or status"
-                    autocomplete="off"
-                    data-testid="filter"
-                    prop:value=move || view.with(|v| v.filter.clone())
-                    on:input=move |ev| {
-                        let text = event_target_value(&ev);
-                        view.update(|v| v.filter = text);
-                    }
-                />
-            </div>
+            <FilterField
+                id="sbc-backends-filter"
+                testid="filter"
+                placeholder="name, type or status"
+                value=Signal::derive(move || view.with(|v| v.filter.clone()))
+                set=Callback::new(move |text| view.update(|v| v.filter = text))
+            />
             <label class="sbc-check">
                 <input
                     type="checkbox"
@@ -96,7 +95,6 @@ fn ListControls(view: RwSignal<ListView>) -> impl IntoView {
 /// The list as a table; one row per backend (`data-testid="backend-row-<name>"`).
 #[component]
 pub fn BackendsTable(backends: Vec<SecretBackend>, view: RwSignal<ListView>) -> impl IntoView {
-    let session = use_session();
     let total = backends.len();
     let backends = StoredValue::new(backends);
     let rows = Memo::new(move |_| {
@@ -125,10 +123,12 @@ pub fn BackendsTable(backends: Vec<SecretBackend>, view: RwSignal<ListView>) -> 
                     type="button"
                     class="sbc-sort"
                     data-testid=format!("sort-{}", key.label().to_lowercase())
-                    on:click=move |_| view.update(|v| {
-                        v.descending = v.sort == key && !v.descending;
-                        v.sort = key;
-                    })
+                    on:click=move |_| {
+                        view.update(|v| {
+                            v.descending = v.sort == key && !v.descending;
+                            v.sort = key;
+                        })
+                    }
                 >
                     {key.label()}
                     <span aria-hidden="true">{arrow}</span>
@@ -152,47 +152,64 @@ pub fn BackendsTable(backends: Vec<SecretBackend>, view: RwSignal<ListView>) -> 
                 <caption class="sbc-visually-hidden">"Secret backends of the controller"</caption>
                 <thead>
                     <tr>
-                        {header(SortKey::Name, false)}
-                        {header(SortKey::Type, false)}
-                        {header(SortKey::Secrets, true)}
-                        {header(SortKey::Status, false)}
+                        {header(SortKey::Name, false)} {header(SortKey::Type, false)}
+                        {header(SortKey::Secrets, true)} {header(SortKey::Status, false)}
                     </tr>
                 </thead>
                 <tbody>
                     <For
                         each=move || rows.get()
-                        key=|b| (b.name.clone(), b.secrets, b.status, b.message.clone(), b.checked_at.clone())
-                        children=move |b| {
-                            let name = b.name.clone();
-                            let checked = b.checked_at.clone();
-                            let row_id = format!("backend-row-{name}");
-                            let status_id = format!("backend-status-{name}");
-                            let href = session.href(&Route::Backend(name.clone()));
-                            view! {
-                                <tr data-testid=row_id>
-                                    <th scope="row">
-                                        <A href=href>{name}</A>
-                                        {b.built_in.then(|| view! { <span class="sbc-badge">"built-in"</span> })}
-                                    </th>
-                                    <td>{b.backend_type.as_str()}</td>
-                                    <td class="sbc-number">{b.secrets}</td>
-                                    <td data-testid=status_id>
-                                        <StatusCell backend=b.clone() short=true />
-                                        {checked.map(|at| view! {
-                                            <span class="sbc-muted sbc-checked">
-                                                " · checked " {move || ago(&at, session.now.get())}
-                                            </span>
-                                        })}
-                                    </td>
-                                </tr>
-                            }
-                        }
+                        key=|b| (
+                            b.name.clone(),
+                            b.secrets,
+                            b.status,
+                            b.message.clone(),
+                            b.checked_at.clone(),
+                        )
+                        children=|b| view! { <BackendRow backend=b /> }
                     />
                 </tbody>
             </table>
         </div>
         <Show when=move || rows.with(Vec::is_empty)>
-            <p class="sbc-empty" data-testid="backends-empty">"No backend matches the filter."</p>
+            <p class="sbc-empty" data-testid="backends-empty">
+                "No backend matches the filter."
+            </p>
         </Show>
+    }
+}
+
+/// One backend of the list (`data-testid="backend-row-<name>"`).
+#[component]
+fn BackendRow(backend: SecretBackend) -> impl IntoView {
+    let session = use_session();
+    let name = backend.name.clone();
+    let checked = backend.checked_at.clone();
+    let row_id = format!("backend-row-{name}");
+    let status_id = format!("backend-status-{name}");
+    let href = session.href(&Route::Backend(name.clone()));
+    let built_in = backend
+        .built_in
+        .then(|| view! { <span class="sbc-badge">"built-in"</span> });
+    let checked = checked.map(|at| {
+        view! {
+            <span class="sbc-muted sbc-checked">
+                " · checked " {move || ago(&at, session.now.get())}
+            </span>
+        }
+    });
+    view! {
+        <tr data-testid=row_id>
+            <th scope="row">
+                <A href=href>{name}</A>
+                {built_in}
+            </th>
+            <td>{backend.backend_type.as_str()}</td>
+            <td class="sbc-number">{backend.secrets}</td>
+            <td data-testid=status_id>
+                <StatusCell backend=backend.clone() short=true />
+                {checked}
+            </td>
+        </tr>
     }
 }

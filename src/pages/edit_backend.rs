@@ -4,15 +4,17 @@
 //! (force skips only the ping); a stale edit (someone else saved first) offers a reload.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
-use secret_backends_api::{
-    BackendType, EventKind, FieldKind, FieldSpec, SecretBackend, UpdateBackendRequest,
-};
+use leptos_router::hooks::use_navigate;
+use secret_backends_api::{BackendType, EventKind, SecretBackend, UpdateBackendRequest};
 use wasm_bindgen::JsCast;
 
+use super::load_by_name;
 use crate::api::{ApiError, Tagged};
 use crate::commands;
-use crate::components::{Alert, CommandBox, Loaded, Offer, Refusal, SensitiveField, TextField};
+use crate::components::{
+    Alert, BackendForm, BusyButton, CommandBox, EditedKey, Loaded, Offer, PlainField, Refusal,
+    SensitiveField, Setting, SettingField, refusal_of,
+};
 use crate::form::{self, Change, Edit};
 use crate::routes::Route;
 use crate::session::{PageState, use_session};
@@ -20,12 +22,8 @@ use crate::session::{PageState, use_session};
 #[component]
 pub fn EditBackendPage() -> impl IntoView {
     let session = use_session();
-    let params = use_params_map();
-    let name = Memo::new(move |_| params.read().get("name").unwrap_or_default());
-    let backend = LocalResource::new(move || {
-        let name = name.get();
-        async move { session.api.backend_get(&name).await }
-    });
+    let (name, backend) =
+        load_by_name(move |name| async move { session.api.backend_get(&name).await });
     view! {
         <section class="sbc-page" data-testid="edit-backend-page">
             <Loaded resource=backend label="Loading the backend…" error_heading=name let:tagged>
@@ -34,12 +32,15 @@ pub fn EditBackendPage() -> impl IntoView {
                         <h1>{tagged.value.name.clone()}</h1>
                         <Alert message="built-in secret backends are immutable" />
                     }
-                    .into_any()
+                        .into_any()
                 } else {
                     view! {
-                        <EditForm backend=tagged reload=Callback::new(move |()| backend.refetch()) />
+                        <EditForm
+                            backend=tagged
+                            reload=Callback::new(move |()| backend.refetch())
+                        />
                     }
-                    .into_any()
+                        .into_any()
                 }}
             </Loaded>
         </section>
@@ -146,15 +147,6 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
         error.set(None);
         save.dispatch(request);
     };
-    let field_error = move |field: String| {
-        Signal::derive(move || {
-            error.with(|e| {
-                e.as_ref()
-                    .filter(|e| e.field() == Some(field.as_str()))
-                    .map(ApiError::message)
-            })
-        })
-    };
 
     let name_value = RwSignal::new(edit.with_untracked(|e| e.name.clone()));
     Effect::new(move || {
@@ -172,11 +164,15 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
         .iter()
         .map(|spec| {
             let set = sensitive_set.iter().any(|k| k == spec.name);
-            let error = field_error(format!("config.{}", spec.name));
+            let field = EditedKey {
+                spec: *spec,
+                edit,
+                error: refusal_of(error, format!("config.{}", spec.name)),
+            };
             if spec.sensitive {
-                view! { <SensitiveField spec=*spec set=set edit=edit error=error /> }.into_any()
+                view! { <SensitiveField field=field set=set /> }.into_any()
             } else {
-                view! { <PlainField spec=*spec edit=edit error=error /> }.into_any()
+                view! { <PlainField field=field /> }.into_any()
             }
         })
         .collect_view();
@@ -184,103 +180,170 @@ fn EditForm(backend: Tagged<SecretBackend>, reload: Callback<()>) -> impl IntoVi
     let title = original.with_value(|b| format!("Edit {}", b.name));
     view! {
         <h1>{title}</h1>
-        <form class="sbc-form" novalidate data-testid="edit-backend-form" node_ref=form_ref
+        <form
+            class="sbc-form"
+            novalidate
+            data-testid="edit-backend-form"
+            node_ref=form_ref
             on:submit=move |ev| {
                 ev.prevent_default();
                 review(());
-            }>
-            {move || error.get().map(|e| {
-                // A refusal about one input is shown under that input only.
-                let general = e.field().is_none_or(|f| field_input_id(backend_type, f).is_none());
-                // Force skips the ping of a reviewed change only.
-                let force = reviewing.with(Option::is_some).then(|| Offer {
-                    testid: "unreachable",
-                    note: "The backend did not answer with the new settings. You can save anyway \
-                           (force): the settings are stored without the check, and the backend \
-                           shows an error until it answers.",
-                    button_testid: "save-force",
-                    button: "Save anyway",
-                    run: Callback::new(move |()| send(true)),
-                });
-                let stale = Offer {
-                    testid: "stale-edit",
-                    note: "Someone else changed this backend after you opened it. Reload to see \
-                           their version; your changes here will be discarded.",
-                    button_testid: "reload",
-                    button: "Reload",
-                    run: reload,
-                };
-                view! { <Refusal error=e alert=general force=force reload=stale /> }
-            })}
+            }
+        >
+            {move || {
+                error
+                    .get()
+                    .map(|e| {
+                        let general = e
+                            .field()
+                            .is_none_or(|f| field_input_id(backend_type, f).is_none());
+                        let force = reviewing
+                            .with(Option::is_some)
+                            .then(|| Offer {
+                                testid: "unreachable",
+                                note: "The backend did not answer with the new settings. You can \
+                                    save anyway (force): the settings are stored without the \
+                                    check, and the backend shows an error until it answers.",
+                                button_testid: "save-force",
+                                button: "Save anyway",
+                                run: Callback::new(move |()| send(true)),
+                            });
+                        let stale = Offer {
+                            testid: "stale-edit",
+                            note: "Someone else changed this backend after you opened it. Reload \
+                                to see their version; your changes here will be discarded.",
+                            button_testid: "reload",
+                            button: "Reload",
+                            run: reload,
+                        };
+                        // A refusal about one input is shown under that input only.
+                        // Force skips the ping of a reviewed change only.
+                        view! { <Refusal error=e alert=general force=force reload=stale /> }
+                    })
+            }}
             // Locked while saving: what is being saved stays what is on screen.
             <fieldset class="sbc-fieldset" prop:disabled=move || save.pending().get()>
                 <legend class="sbc-visually-hidden">"Settings of the backend"</legend>
-                <TextField id="sbc-edit-name" label="Name" testid="field-name" value=name_value required=true
-                    hint="Renaming is refused while the backend holds secrets."
-                    error=field_error("name".to_owned()) />
+                <SettingField
+                    form=BackendForm::Edit
+                    setting=Setting::Name
+                    value=name_value
+                    refusal=error
+                />
                 {fields}
-                <TextField id="sbc-edit-rotate" label="Token rotate interval" testid="field-token-rotate-interval"
-                    value=rotate_value hint="A Go duration (at least 1h); 0 turns rotation off."
-                    error=field_error("token-rotate-interval".to_owned()) />
+                <SettingField
+                    form=BackendForm::Edit
+                    setting=Setting::RotateInterval
+                    value=rotate_value
+                    refusal=error
+                />
             </fieldset>
             // Always in the page, so that screen readers announce the note when it appears.
             <div role="status" data-testid="review-outdated">
-                {move || outdated.get().then(|| view! {
-                    <p class="sbc-warning">
-                        "You changed the form after the review, so it was closed: review the \
-                         changes again before saving."
-                    </p>
-                })}
+                {move || {
+                    outdated
+                        .get()
+                        .then(|| {
+                            view! {
+                                <p class="sbc-warning">
+                                    "You changed the form after the review, so it was closed: \
+                                     review the changes again before saving."
+                                </p>
+                            }
+                        })
+                }}
             </div>
             <div class="sbc-actions">
-                <button type="submit" class="sbc-button sbc-button--primary" data-testid="review-changes"
-                    prop:disabled=move || save.pending().get()>
-                    {move || if reviewing.with(Option::is_some) { "Review again" } else { "Review changes" }}
+                <button
+                    type="submit"
+                    class="sbc-button sbc-button--primary"
+                    data-testid="review-changes"
+                    prop:disabled=move || save.pending().get()
+                >
+                    {move || {
+                        if reviewing.with(Option::is_some) {
+                            "Review again"
+                        } else {
+                            "Review changes"
+                        }
+                    }}
                 </button>
             </div>
         </form>
-        {move || reviewing.get().map(|Reviewed { request, changes, .. }| {
-            let empty = changes.is_empty();
-            let command = original.with_value(|b| commands::update_command(&b.name, &request));
-            view! {
-                <div class="sbc-review" role="region" aria-label="Review of the changes" data-testid="review">
-                    <h2>"Review"</h2>
-                    {if empty {
-                        view! { <p data-testid="review-empty">"Nothing changed."</p> }.into_any()
-                    } else {
-                        view! {
-                            <ul>{changes.into_iter().map(|c| view! {
-                                <li data-testid=format!("change-{}", c.key)>{c.description}</li>
-                            }).collect_view()}</ul>
-                        }.into_any()
-                    }}
-                    <CommandBox command=Signal::derive(move || command.clone()) testid="update-command" />
-                    <div class="sbc-actions">
-                        <button type="button" class="sbc-button" data-testid="back-to-edit"
-                            on:click=move |_| reviewing.set(None)>"Back to editing"</button>
-                        <button type="button" class="sbc-button sbc-button--primary" data-testid="save"
-                            prop:disabled=move || empty || save.pending().get()
-                            on:click=move |_| send(false)>
-                            {move || if save.pending().get() { "Saving… (checking the backend)" } else { "Save" }}
-                        </button>
-                    </div>
-                </div>
-            }
-        })}
+        {move || {
+            reviewing
+                .get()
+                .map(|Reviewed { request, changes, .. }| {
+                    let empty = changes.is_empty();
+                    let command = original
+                        .with_value(|b| commands::update_command(&b.name, &request));
+                    view! {
+                        <div
+                            class="sbc-review"
+                            role="region"
+                            aria-label="Review of the changes"
+                            data-testid="review"
+                        >
+                            <h2>"Review"</h2>
+                            {if empty {
+                                view! { <p data-testid="review-empty">"Nothing changed."</p> }
+                                    .into_any()
+                            } else {
+                                view! {
+                                    <ul>
+                                        {changes
+                                            .into_iter()
+                                            .map(|c| {
+                                                view! {
+                                                    <li data-testid=format!(
+                                                        "change-{}",
+                                                        c.key,
+                                                    )>{c.description}</li>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </ul>
+                                }
+                                    .into_any()
+                            }}
+                            <CommandBox
+                                command=Signal::derive(move || command.clone())
+                                testid="update-command"
+                            />
+                            <div class="sbc-actions">
+                                <button
+                                    type="button"
+                                    class="sbc-button"
+                                    data-testid="back-to-edit"
+                                    on:click=move |_| reviewing.set(None)
+                                >
+                                    "Back to editing"
+                                </button>
+                                <BusyButton
+                                    testid="save"
+                                    label="Save"
+                                    busy_label="Saving… (checking the backend)"
+                                    busy=save.pending()
+                                    blocked=empty
+                                    class="sbc-button sbc-button--primary"
+                                    on_click=Callback::new(move |()| send(false))
+                                />
+                            </div>
+                        </div>
+                    }
+                })
+        }}
     }
 }
 
 /// The id of the input a refusal names (`name`, `config.<key>`, `token-rotate-interval`), when
 /// this form has it.
 fn field_input_id(backend_type: BackendType, field: &str) -> Option<String> {
-    match field {
-        "name" => Some("sbc-edit-name".to_owned()),
-        "token-rotate-interval" => Some("sbc-edit-rotate".to_owned()),
-        other => {
-            let key = other.strip_prefix("config.")?;
-            backend_type.field(key).map(|_| format!("sbc-edit-{key}"))
-        }
-    }
+    let on_this_form = match field.strip_prefix("config.") {
+        Some(key) => backend_type.field(key).is_some(),
+        None => matches!(field, "name" | "token-rotate-interval"),
+    };
+    on_this_form.then(|| BackendForm::Edit.input_id(field))
 }
 
 /// Shows a refusal, and moves the focus to the input it names (if it is on screen), where it is
@@ -309,100 +372,4 @@ fn show_error(
             let _ = input.focus();
         }
     });
-}
-
-/// A non-sensitive key: prefilled; when immutable, shown as a value, not as a live input, with
-/// the reason; "Reset to default" when set, which strikes the old value through.
-#[component]
-fn PlainField(
-    spec: FieldSpec,
-    edit: RwSignal<Edit>,
-    error: Signal<Option<String>>,
-) -> impl IntoView {
-    let key = spec.name;
-    let id = format!("sbc-edit-{key}");
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
-    let note_id = format!("{id}-reset-note");
-    let described_by = format!("{hint_id} {note_id} {error_id}");
-    let value = move || edit.with(|e| e.values.get(key).cloned().unwrap_or_default());
-    let is_reset = move || edit.with(|e| e.reset.contains(key));
-    let was_set = edit.with_untracked(|e| e.values.get(key).is_some_and(|v| !v.is_empty()));
-    let set_value = move |text: String| {
-        edit.update(|e| {
-            e.values.insert(key.to_owned(), text);
-        })
-    };
-    let invalid = move || error.with(Option::is_some).to_string();
-    let class = move || {
-        if spec.immutable {
-            "sbc-input sbc-input--readonly"
-        } else if is_reset() {
-            "sbc-input sbc-input--reset"
-        } else {
-            "sbc-input"
-        }
-    };
-    let input = match spec.kind {
-        FieldKind::Pem | FieldKind::List => view! {
-            <textarea id=id.clone() class=class rows="4" spellcheck="false"
-                data-testid=format!("field-{key}") aria-describedby=described_by.clone()
-                aria-invalid=invalid
-                readonly=spec.immutable prop:disabled=is_reset
-                prop:value=value on:input=move |ev| set_value(event_target_value(&ev))></textarea>
-        }
-        .into_any(),
-        FieldKind::Bool => view! {
-            <select id=id.clone() class=class data-testid=format!("field-{key}")
-                aria-describedby=described_by.clone() aria-invalid=invalid
-                prop:disabled=move || spec.immutable || is_reset()
-                prop:value=value on:change=move |ev| set_value(event_target_value(&ev))>
-                <option value="">"(not set)"</option>
-                <option value="true">"true"</option>
-                <option value="false">"false"</option>
-            </select>
-        }
-        .into_any(),
-        _ => view! {
-            <input id=id.clone() class=class spellcheck="false" autocomplete="off"
-                data-testid=format!("field-{key}") aria-describedby=described_by.clone()
-                aria-invalid=invalid
-                readonly=spec.immutable prop:disabled=is_reset
-                prop:value=value on:input=move |ev| set_value(event_target_value(&ev)) />
-        }
-        .into_any(),
-    };
-    view! {
-        <div class="sbc-field">
-            <label for=id>
-                {key}
-                {spec.immutable.then(|| view! { " " <span class="sbc-badge">"read-only"</span> })}
-            </label>
-            {input}
-            <p class="sbc-hint" id=hint_id>
-                {if spec.immutable {
-                    "Immutable: set when the backend was added; it cannot change. ".to_owned()
-                } else {
-                    String::new()
-                }}
-                {spec.description}
-            </p>
-            {(!spec.immutable && was_set).then(|| view! {
-                <label class="sbc-check">
-                    <input type="checkbox" data-testid=format!("reset-{key}")
-                        prop:checked=is_reset
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            edit.update(|e| { if on { e.reset.insert(key.to_owned()); } else { e.reset.remove(key); } });
-                        } />
-                    " Reset to default"
-                </label>
-            })}
-            <p class="sbc-reset-note" id=note_id data-testid=format!("reset-note-{key}")
-                hidden=move || !is_reset()>
-                {move || is_reset().then_some("Will be reset to the default (the value above is cleared).")}
-            </p>
-            <p class="sbc-field-error" id=error_id>{move || error.get()}</p>
-        </div>
-    }
 }

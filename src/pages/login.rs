@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::components::{Alert, TextField};
+use crate::components::{Alert, BusyButton, TextField};
 use crate::routes::{Route, safe_next};
 use crate::session::{PageState, use_session};
 
@@ -80,14 +80,14 @@ pub fn LoginPage() -> impl IntoView {
                     input_type="password"
                     autocomplete="current-password"
                 />
-                <button
-                    type="submit"
+                <BusyButton
+                    testid="login-submit"
+                    label="Log in"
+                    busy_label="Logging in…"
+                    busy=login.pending()
+                    submit=true
                     class="sbc-button sbc-button--primary"
-                    data-testid="login-submit"
-                    prop:disabled=move || login.pending().get()
-                >
-                    {move || if login.pending().get() { "Logging in…" } else { "Log in" }}
-                </button>
+                />
             </form>
         </section>
     }

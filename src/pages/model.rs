@@ -7,15 +7,15 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use secret_backends_api::{
     AUTO_BACKEND, Access, BackendStatus, ErrorCode, INTERNAL_BACKEND, Model, ModelAccess,
     ModelBackendStatus, SecretBackend, SecretInfo, short_message,
 };
 
+use super::load_by_name;
 use super::models::ordered_backends;
 use crate::api::ApiResult;
-use crate::components::{Loaded, ModelBackendPicker, Progress, StatusCell};
+use crate::components::{Fact, Loaded, ModelBackendPicker, Note, Progress, StatusCell, Table};
 use crate::routes::Route;
 use crate::session::use_session;
 
@@ -23,12 +23,7 @@ use crate::session::use_session;
 #[component]
 pub fn ModelPage() -> impl IntoView {
     let session = use_session();
-    let params = use_params_map();
-    let name = Memo::new(move |_| params.read().get("name").unwrap_or_default());
-    let model = LocalResource::new(move || {
-        let name = name.get();
-        async move { session.api.model_get(&name).await }
-    });
+    let (name, model) = load_by_name(move |name| async move { session.api.model_get(&name).await });
     // Not being allowed to see the secrets is an answer too: `None`.
     let secrets = LocalResource::new(move || {
         let name = name.get();
@@ -83,17 +78,26 @@ pub fn ModelPage() -> impl IntoView {
                     if !may_set.get() {
                         let waiting = !session.is_superuser() && me.get().is_none();
                         return if waiting {
-                            view! { <Progress label="Checking your access to the model…" /> }.into_any()
+                            view! { <Progress label="Checking your access to the model…" /> }
+                                .into_any()
                         } else {
                             view! {
-                                <p class="sbc-muted" data-testid="backend-picker-denied">
-                                    "Changing this model's backend needs write access on the model."
-                                </p>
-                            }.into_any()
+                                <Note
+                                    testid="backend-picker-denied"
+                                    text="Changing this model's backend needs write access on the \
+                                    model."
+                                />
+                            }
+                                .into_any()
                         };
                     }
                     view! {
-                        <Loaded resource=backends label="Loading the backends…" report=false let:list>
+                        <Loaded
+                            resource=backends
+                            label="Loading the backends…"
+                            report=false
+                            let:list
+                        >
                             <ModelBackendPicker
                                 model_name=name.get_untracked()
                                 model=current
@@ -102,19 +106,28 @@ pub fn ModelPage() -> impl IntoView {
                             />
                         </Loaded>
                     }
-                    .into_any()
+                        .into_any()
                 }}
             </Show>
             <h2>"Secrets"</h2>
             <Loaded resource=secrets label="Loading the model's secrets…" report=false let:listed>
                 {match listed {
-                    Some(list) => view! { <SecretsTable secrets=list /> }.into_any(),
-                    None => view! {
-                        <p class="sbc-muted" data-testid="model-secrets-denied">
-                            "Seeing this model's secrets needs read access on the model."
-                        </p>
+                    Some(list) if list.is_empty() => {
+                        view! {
+                            <Note testid="model-secrets-empty" text="This model has no secrets." />
+                        }
+                            .into_any()
                     }
-                    .into_any(),
+                    Some(list) => view! { <SecretsTable secrets=list /> }.into_any(),
+                    None => {
+                        view! {
+                            <Note
+                                testid="model-secrets-denied"
+                                text="Seeing this model's secrets needs read access on the model."
+                            />
+                        }
+                            .into_any()
+                    }
                 }}
             </Loaded>
         </section>
@@ -123,6 +136,20 @@ pub fn ModelPage() -> impl IntoView {
 
 /// The model's facts and the table of the backends it has content in: for each, the model's use
 /// of it and its health, with a warning when a backend the model needs does not answer.
+const BACKEND_COLUMNS: [&str; 4] = ["Backend", "In use", "Health", "Secrets"];
+
+/// What the backends table's "In use" and "Health" columns mean.
+const BACKEND_COLUMN_TITLES: [(&str, &str); 2] = [
+    (
+        "In use",
+        "active: new revisions go here; draining: existing ones are still read from here",
+    ),
+    (
+        "Health",
+        "The backend's own status, from the controller's last check",
+    ),
+];
+
 #[component]
 fn ModelDetail(
     model: Model,
@@ -136,7 +163,10 @@ fn ModelDetail(
         }
     };
     let setting_note = (model.secret_backend == AUTO_BACKEND).then(|| {
-        view! { " " <span class="sbc-muted">{format!("(the default: {auto_means})")}</span> }
+        view! {
+            " "
+            <span class="sbc-muted">{format!("(the default: {auto_means})")}</span>
+        }
     });
     let draining: Vec<String> = model
         .secret_backends
@@ -166,7 +196,9 @@ fn ModelDetail(
             };
             view! {
                 <tr data-testid=row_id>
-                    <th scope="row"><A href=href>{backend}</A></th>
+                    <th scope="row">
+                        <A href=href>{backend}</A>
+                    </th>
                     <td data-testid=use_id>{state.status.as_str()}</td>
                     <td data-testid=health_id>{health_cell}</td>
                     <td class="sbc-number">{state.secrets}</td>
@@ -191,12 +223,17 @@ fn ModelDetail(
                         .map(short_message)
                         .unwrap_or_else(|| "its last check failed".to_owned());
                     let consequence = if *name == writes_to {
-                        "New secrets and new revisions of this model will fail to be stored until it answers the controller again."
+                        "New secrets and new revisions of this model will fail to be stored until \
+                         it answers the controller again."
                     } else {
-                        "The model's existing secrets still in it cannot be read or moved over until it answers the controller again."
+                        "The model's existing secrets still in it cannot be read or moved over \
+                         until it answers the controller again."
                     };
                     view! {
-                        <p class="sbc-warning sbc-warning--error" data-testid=format!("model-health-warning-{name}")>
+                        <p
+                            class="sbc-warning sbc-warning--error"
+                            data-testid=format!("model-health-warning-{name}")
+                        >
                             <strong>{format!("{name} is not healthy")}</strong>
                             {format!(" (error: {why}). {consequence}")}
                         </p>
@@ -207,50 +244,53 @@ fn ModelDetail(
     };
     view! {
         <dl class="sbc-facts" data-testid="model-facts">
-            <div><dt>"Type"</dt><dd data-testid="model-type">{model.model_type.as_str()}</dd></div>
-            <div>
-                <dt>"Backend setting"</dt>
-                <dd><span data-testid="model-setting">{model.secret_backend.clone()}</span>{setting_note}</dd>
-            </div>
-            <div><dt>"New secrets go to"</dt><dd data-testid="model-effective">{model.effective_backend.clone()}</dd></div>
-            <div><dt>"UUID"</dt><dd class="sbc-mono">{model.uuid.clone()}</dd></div>
+            <Fact term="Type" testid="model-type">
+                {model.model_type.as_str()}
+            </Fact>
+            <Fact term="Backend setting">
+                <span data-testid="model-setting">{model.secret_backend.clone()}</span>
+                {setting_note}
+            </Fact>
+            <Fact term="New secrets go to" testid="model-effective">
+                {model.effective_backend.clone()}
+            </Fact>
+            <Fact term="UUID" class="sbc-mono">
+                {model.uuid.clone()}
+            </Fact>
         </dl>
         {warnings}
         <h2>"Backends"</h2>
-        <div class="sbc-table-wrap">
-            <table class="sbc-table" data-testid="model-backends-table">
-                <caption class="sbc-visually-hidden">
-                    "Backends holding this model's secrets: the model's use of each, and its health"
-                </caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Backend"</th>
-                        <th scope="col" title="active: new revisions go here; draining: existing ones are still read from here">"In use"</th>
-                        <th scope="col" title="The backend's own status, from the controller's last check">"Health"</th>
-                        <th scope="col" class="sbc-number">"Secrets"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
-        {(!draining.is_empty()).then(|| view! {
-            <p class="sbc-hint" data-testid="model-draining-note">
-                {format!(
-                    "New secret revisions go to {effective} at once. Existing ones in {} are read from there while it is draining, and moved over to {effective} in the background; a draining backend must stay reachable until it holds none.",
-                    draining.join(", "),
-                )}
-            </p>
-        })}
+        <Table
+            testid="model-backends-table"
+            caption="Backends holding this model's secrets: the model's use of each, and its health"
+            columns=&BACKEND_COLUMNS
+            numeric=&["Secrets"]
+            titles=&BACKEND_COLUMN_TITLES
+        >
+            {rows}
+        </Table>
+        {(!draining.is_empty())
+            .then(|| {
+                view! {
+                    <p class="sbc-hint" data-testid="model-draining-note">
+                        {format!(
+                            "New secret revisions go to {effective} at once. Existing ones in {} \
+                             are read from there while it is draining, and moved over to \
+                             {effective} in the background; a draining backend must stay reachable \
+                             until it holds none.",
+                            draining.join(", "),
+                        )}
+                    </p>
+                }
+            })}
     }
 }
+
+const SECRET_COLUMNS: [&str; 4] = ["Label", "Revision", "Backend", "URI"];
 
 /// The model's secrets (no content: the API has none to give).
 #[component]
 fn SecretsTable(secrets: Vec<SecretInfo>) -> impl IntoView {
-    if secrets.is_empty() {
-        return view! { <p class="sbc-muted" data-testid="model-secrets-empty">"This model has no secrets."</p> }
-            .into_any();
-    }
     let rows = secrets
         .into_iter()
         .map(|s| {
@@ -265,20 +305,13 @@ fn SecretsTable(secrets: Vec<SecretInfo>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="sbc-table-wrap">
-            <table class="sbc-table" data-testid="model-secrets-table">
-                <caption class="sbc-visually-hidden">"Secrets of this model, without their content"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Label"</th>
-                        <th scope="col" class="sbc-number">"Revision"</th>
-                        <th scope="col">"Backend"</th>
-                        <th scope="col">"URI"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <Table
+            testid="model-secrets-table"
+            caption="Secrets of this model, without their content"
+            columns=&SECRET_COLUMNS
+            numeric=&["Revision"]
+        >
+            {rows}
+        </Table>
     }
-    .into_any()
 }

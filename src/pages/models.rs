@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use secret_backends_api::{Model, ModelBackendState, ModelBackendStatus};
 
-use crate::components::Loaded;
+use crate::components::{Loaded, Note, Page, Table};
 use crate::listing::count;
 use crate::routes::Route;
 use crate::session::use_session;
@@ -16,19 +16,25 @@ pub fn ModelsPage() -> impl IntoView {
     let session = use_session();
     let models = LocalResource::new(move || async move { session.api.models_list().await });
     view! {
-        <section class="sbc-page" data-testid="models-page">
-            <h1>"Models"</h1>
+        <Page testid="models-page" title="Models">
             <Loaded resource=models label="Loading models…" let:list>
                 {if list.is_empty() {
-                    view! { <p class="sbc-muted" data-testid="models-empty">"No models yet."</p> }
-                        .into_any()
+                    view! { <Note testid="models-empty" text="No models yet." /> }.into_any()
                 } else {
                     view! { <ModelsTable models=list /> }.into_any()
                 }}
             </Loaded>
-        </section>
+        </Page>
     }
 }
+
+const MODEL_COLUMNS: [&str; 5] = [
+    "Model",
+    "Type",
+    "Setting",
+    "Writes to",
+    "Secrets by backend",
+];
 
 /// The list as a table; one row per model (`data-testid="model-row-<name>"`).
 #[component]
@@ -41,31 +47,31 @@ fn ModelsTable(models: Vec<Model>) -> impl IntoView {
             let label = m.name.clone();
             view! {
                 <tr data-testid=format!("model-row-{}", m.name)>
-                    <th scope="row"><A href=href>{label}</A></th>
+                    <th scope="row">
+                        <A href=href>{label}</A>
+                    </th>
                     <td>{m.model_type.as_str()}</td>
-                    <td data-testid=format!("model-setting-{}", m.name)>{m.secret_backend.clone()}</td>
-                    <td data-testid=format!("model-effective-{}", m.name)>{m.effective_backend.clone()}</td>
+                    <td data-testid=format!(
+                        "model-setting-{}",
+                        m.name,
+                    )>{m.secret_backend.clone()}</td>
+                    <td data-testid=format!(
+                        "model-effective-{}",
+                        m.name,
+                    )>{m.effective_backend.clone()}</td>
                     <td data-testid=format!("model-backends-{}", m.name)>{summary}</td>
                 </tr>
             }
         })
         .collect_view();
     view! {
-        <div class="sbc-table-wrap">
-            <table class="sbc-table" data-testid="models-table">
-                <caption class="sbc-visually-hidden">"Models and their secret backends"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Model"</th>
-                        <th scope="col">"Type"</th>
-                        <th scope="col">"Setting"</th>
-                        <th scope="col">"Writes to"</th>
-                        <th scope="col">"Secrets by backend"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <Table
+            testid="models-table"
+            caption="Models and their secret backends"
+            columns=&MODEL_COLUMNS
+        >
+            {rows}
+        </Table>
     }
 }
 

@@ -7,6 +7,9 @@
 //!   (native and wasm32), every native test (unit, the console's logic in `crates/console-core`,
 //!   service against a real OpenBao, end-to-end in headless Chromium) and the console's
 //!   wasm-bindgen tests (its components). Non-zero exit on any failure.
+//! - `fmt`: formats the code: the console's `view!` macros (leptosfmt, which rustfmt leaves
+//!   alone), then everything with rustfmt. `test` checks both; `leptosfmt.toml` and
+//!   `rustfmt.toml` give them the same width.
 //! - `install`: only the installs. `dist`: only the console build.
 //!
 //! Tools go into `.tools/` (git-ignored) at the exact versions below; nothing is downloaded
@@ -24,10 +27,11 @@ use std::time::Instant;
 use procs::Service;
 use tools::Tools;
 
-const USAGE: &str = "usage: cargo xtask <run|test|install|dist>
+const USAGE: &str = "usage: cargo xtask <run|test|fmt|install|dist>
 
   run      build and start the console, the service and an OpenBao dev server
   test     install what is missing and run every check and test
+  fmt      format the code (leptosfmt for the view! macros, then rustfmt)
   install  install the tools into .tools/
   dist     build the console into dist/ (release)";
 
@@ -37,6 +41,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "run" => run(&root),
         "test" => test(&root),
+        "fmt" => fmt(&root),
         "install" => Tools::install(&root, true).map(|_| ()),
         "dist" => Tools::install(&root, false).and_then(|t| build_console(&root, &t)),
         "-h" | "--help" | "help" => {
@@ -246,9 +251,39 @@ fn run(root: &Path) -> Result {
     Ok(())
 }
 
+/// The folders whose `view!` macros leptosfmt formats: the console's and its tests'.
+const VIEW_SOURCES: [&str; 2] = ["src", "tests"];
+
+fn fmt(root: &Path) -> Result {
+    let leptosfmt = tools::install_leptosfmt(root)?;
+    // A `view!` nested in another one settles in a second pass.
+    for pass in ["first", "second"] {
+        step(
+            &format!("leptosfmt ({pass} pass)"),
+            Command::new(&leptosfmt)
+                .current_dir(root)
+                .arg("--quiet")
+                .args(VIEW_SOURCES),
+        )?;
+    }
+    step(
+        "cargo fmt",
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .current_dir(root)
+            .args(["fmt", "--all"]),
+    )
+}
+
 fn test(root: &Path) -> Result {
     let started = Instant::now();
     let tools = Tools::install(root, true)?;
+    step(
+        "leptosfmt --check (the view! macros; `cargo xtask fmt` formats them)",
+        Command::new(&tools.leptosfmt)
+            .current_dir(root)
+            .arg("--check")
+            .args(VIEW_SOURCES),
+    )?;
     step(
         "cargo fmt --check",
         cargo(root, &tools).args(["fmt", "--all", "--check"]),

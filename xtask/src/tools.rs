@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | wasm32 target | rustup | the toolchain |
 //! | trunk | crates.io (`cargo install --locked`) | `.tools/cargo/bin` |
+//! | leptosfmt (formats the `view!` macros, which rustfmt leaves alone) | crates.io (`cargo install --locked`) | `.tools/cargo/bin` |
 //! | wasm-bindgen CLI + test runner | crates.io (`cargo install`, not `--locked`: its lock file names a crate version the registry lacks) | `.tools/cargo/bin` |
 //! | wasm-opt | npm `binaryen` (Debian's is too old and breaks the module) | `.tools/node` |
 //! | axe-core (accessibility checks in the end-to-end tests) | npm `axe-core` | `.tools/node` |
@@ -18,6 +19,7 @@ use std::process::Command;
 use crate::{Result, step};
 
 pub const TRUNK_VERSION: &str = "0.21.14";
+pub const LEPTOSFMT_VERSION: &str = "0.1.33";
 /// Must equal the `wasm-bindgen` pinned in Cargo.toml (checked by a test below).
 pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
 pub const BINARYEN_VERSION: &str = "132";
@@ -31,6 +33,7 @@ pub struct Tools {
     /// axe-core's browser script, for the accessibility checks.
     pub axe: PathBuf,
     pub trunk: PathBuf,
+    pub leptosfmt: PathBuf,
     pub bao: PathBuf,
     /// schemathesis's `st` (installed with `browser`, for tests only).
     pub schemathesis: PathBuf,
@@ -49,6 +52,7 @@ impl Tools {
         let cargo_root = dir.join("cargo");
         let cargo_bin = cargo_root.join("bin");
         cargo_install(&cargo_root, "trunk", "trunk", TRUNK_VERSION, true)?;
+        let leptosfmt = install_leptosfmt(root)?;
         cargo_install(
             &cargo_root,
             "wasm-bindgen-cli",
@@ -112,6 +116,7 @@ impl Tools {
         Ok(Tools {
             axe,
             trunk: cargo_bin.join("trunk"),
+            leptosfmt,
             bao,
             schemathesis,
             chromium,
@@ -131,6 +136,19 @@ impl Tools {
             .chain(std::env::split_paths(&current));
         std::env::join_paths(dirs).unwrap_or(current)
     }
+}
+
+/// Installs leptosfmt if it is missing (all `cargo xtask fmt` needs) and returns its path.
+pub fn install_leptosfmt(root: &Path) -> Result<PathBuf> {
+    let cargo_root = root.join(".tools/cargo");
+    cargo_install(
+        &cargo_root,
+        "leptosfmt",
+        "leptosfmt",
+        LEPTOSFMT_VERSION,
+        true,
+    )?;
+    Ok(cargo_root.join("bin/leptosfmt"))
 }
 
 /// Installs PyPI `package==version` into its own virtualenv `venv`, unless `bin` there already
