@@ -1,0 +1,161 @@
+//! The console under the service's Content-Security-Policy, and hostile text shown inert.
+//!
+//! The policy is the one every test runs under (the service sends it with every page); these tests
+//! prove it is there, that the console does everything it does without a violation, and that the
+//! listener would see one. Config values full of HTML and script are stored exactly and shown as
+//! text on every page that shows them: no element is made of them and no script of theirs runs
+//! (checked apart from the policy, which would block the script anyway).
+
+use secret_backends_api::UpdateBackendRequest;
+use secret_backends_e2e::{Seed, Session, config_change};
+use serde_json::{Value, json};
+
+/// A value that is markup if a page ever writes it as HTML.
+/// (No spaces: the vault namespace is a header value; HTML takes `/` between attributes.)
+const MARKUP: &str = r#"<img/src="x"/id="xss-img"/onerror="window.__xss='img'">&amp;'"</td>"#;
+/// A token that is a script if a page ever writes it as HTML.
+const SCRIPT: &str = r#"<script/id="xss-script">window.__xss='script'</script>"#;
+
+/// Records the page's policy violations from now on, and marks any hostile script that runs.
+const LISTEN: &str = "window.__violations = []; window.__xss = null; \
+    document.addEventListener('securitypolicyviolation', \
+      e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));";
+
+async fn violations(s: &Session) -> Vec<Value> {
+    s.js("return window.__violations")
+        .await
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Nothing hostile became an element or ran; no policy violation so far.
+async fn inert(s: &Session, page: &str) {
+    let made = s
+        .js("return document.querySelectorAll('#xss-img, #xss-script').length")
+        .await;
+    assert_eq!(made, json!(0), "{page}: hostile markup became elements");
+    assert_eq!(
+        s.js("return window.__xss").await,
+        Value::Null,
+        "{page}: a script ran"
+    );
+    assert_eq!(
+        violations(s).await,
+        Vec::<Value>::new(),
+        "{page}: policy violations"
+    );
+}
+
+/// The text of the whole page contains `text` (as text, not markup).
+async fn shows(s: &Session, text: &str, page: &str) {
+    s.wait_true(
+        "return document.body.innerText.includes(arguments[0])",
+        vec![json!(text)],
+        &format!("{page} shows the hostile value as text"),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_console_runs_under_the_policy_and_the_listener_would_see_a_violation() {
+    let s =
+        Session::start_logged_in(Seed::new().vault("v1").model_on("m1", "v1"), "/backends").await;
+    // The page was served with the policy (the console started under it: this page is its work).
+    let policy = s
+        .js_async("const r = await fetch(location.href); return r.headers.get('content-security-policy');")
+        .await;
+    let policy = policy.as_str().expect("a Content-Security-Policy header");
+    assert!(
+        policy.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"),
+        "{policy}"
+    );
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    // Its stylesheet applied: the page is styled, not blocked.
+    let styled = s
+        .js("return getComputedStyle(document.body).getPropertyValue('--sbc-accent') !== '' || getComputedStyle(document.body).fontFamily !== ''")
+        .await;
+    assert_eq!(styled, json!(true));
+
+    s.js(LISTEN).await;
+    // Everything a session does: pages, a detail with its change feed, models, audit, export.
+    for path in [
+        "/backends/v1",
+        "/models",
+        "/models/m1",
+        "/audit",
+        "/backends/new",
+        "/backends",
+    ] {
+        s.go(path).await;
+        s.wait_state("ready").await;
+    }
+    s.click("export").await;
+    s.testid("export-text").await;
+    s.choose_theme("dark").await;
+    assert_eq!(violations(&s).await, Vec::<Value>::new());
+
+    // The listener is live: an inline script is refused and reported.
+    s.js("const el = document.createElement('script'); el.textContent = 'window.__xss = 1'; document.body.append(el);")
+        .await;
+    s.wait_true(
+        "return window.__violations.some(v => v.startsWith('script-src'))",
+        vec![],
+        "the inline script reported as a violation",
+    )
+    .await;
+    assert_eq!(
+        s.js("return window.__xss").await,
+        Value::Null,
+        "the inline script ran"
+    );
+    s.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn hostile_config_values_are_stored_exactly_and_shown_as_text_on_every_page() {
+    let change = UpdateBackendRequest {
+        force: true,
+        ..config_change(json!({"namespace": MARKUP, "token": SCRIPT}))
+    };
+    let s = Session::start_logged_in(
+        Seed::new().vault("hostile").update("hostile", change),
+        "/backends",
+    )
+    .await;
+    s.js(LISTEN).await;
+
+    // Stored exactly.
+    let stored = s.stored_backend("hostile").await;
+    assert_eq!(stored.config["namespace"], json!(MARKUP));
+
+    s.go("/backends/hostile").await;
+    shows(&s, MARKUP, "the detail page").await;
+    inert(&s, "the detail page").await;
+    s.click("reveal").await;
+    shows(&s, SCRIPT, "the revealed token").await;
+    inert(&s, "the revealed token").await;
+
+    s.go("/backends/hostile/edit").await;
+    s.wait_state("ready").await;
+    s.wait_true(
+        "return [...document.querySelectorAll('input, textarea')].some(i => i.value === arguments[0])",
+        vec![json!(MARKUP)],
+        "the edit form holds the value as typed",
+    )
+    .await;
+    inert(&s, "the edit form").await;
+
+    s.go("/backends").await;
+    s.wait_state("ready").await;
+    s.click("export").await;
+    s.wait_true(
+        "const el = document.querySelector('[data-testid=export-text]'); \
+         return (el.value ?? el.textContent).includes(arguments[0])",
+        vec![json!(MARKUP)],
+        "the export holds the value",
+    )
+    .await;
+    inert(&s, "the export").await;
+    s.close().await.unwrap();
+}
