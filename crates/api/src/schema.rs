@@ -184,6 +184,20 @@ const fn limited(mut f: FieldSpec, max_len: usize, rule: Option<ValueRule>) -> F
     f
 }
 
+/// A text field with its own length and rule.
+const fn text(
+    name: &'static str,
+    description: &'static str,
+    max_len: usize,
+    rule: ValueRule,
+) -> FieldSpec {
+    limited(
+        field(name, FieldKind::String, description),
+        max_len,
+        Some(rule),
+    )
+}
+
 const fn certificates(f: FieldSpec) -> FieldSpec {
     limited(f, MAX_PEM_LEN, Some(ValueRule::Certificates))
 }
@@ -223,32 +237,23 @@ static VAULT_FIELDS: &[FieldSpec] = &[
         FieldKind::Url,
         "The address of the Vault or OpenBao server, e.g. https://10.0.0.1:8200.",
     )),
-    sensitive(limited(
-        field(
-            "token",
-            FieldKind::String,
-            "An admin token; the controller uses it to create policies and child tokens.",
-        ),
+    sensitive(text(
+        "token",
+        "An admin token; the controller uses it to create policies and child tokens.",
         MAX_TOKEN_LEN,
-        Some(ValueRule::HeaderValue),
+        ValueRule::HeaderValue,
     )),
-    limited(
-        field(
-            "namespace",
-            FieldKind::String,
-            "A Vault Enterprise namespace (not a mount path).",
-        ),
+    text(
+        "namespace",
+        "A Vault Enterprise namespace (not a mount path).",
         MAX_TEXT_LEN,
-        Some(ValueRule::HeaderValue),
+        ValueRule::HeaderValue,
     ),
-    limited(
-        field(
-            "mount-path",
-            FieldKind::String,
-            "Prefix under which the controller creates one KV mount per model.",
-        ),
+    text(
+        "mount-path",
+        "Prefix under which the controller creates one KV mount per model.",
         MAX_MOUNT_PATH_LEN,
-        Some(ValueRule::MountPath),
+        ValueRule::MountPath,
     ),
     certificates(field(
         "ca-cert",
@@ -257,14 +262,11 @@ static VAULT_FIELDS: &[FieldSpec] = &[
     )),
     CLIENT_CERT,
     CLIENT_KEY,
-    limited(
-        field(
-            "tls-server-name",
-            FieldKind::String,
-            "The server name to expect in the server's certificate (SNI).",
-        ),
+    text(
+        "tls-server-name",
+        "The name the server's certificate must be valid for, instead of the endpoint's host.",
         MAX_HOST_NAME_LEN,
-        Some(ValueRule::HostName),
+        ValueRule::HostName,
     ),
 ];
 
@@ -274,23 +276,17 @@ static KUBERNETES_FIELDS: &[FieldSpec] = &[
         FieldKind::Url,
         "The address of the cluster's API server.",
     )),
-    required_immutable(limited(
-        field(
-            "namespace",
-            FieldKind::String,
-            "The namespace that holds the secrets.",
-        ),
+    required_immutable(text(
+        "namespace",
+        "The namespace that holds the secrets.",
         MAX_DNS_LABEL_LEN,
-        Some(ValueRule::DnsLabel),
+        ValueRule::DnsLabel,
     )),
-    limited(
-        field(
-            "service-account",
-            FieldKind::String,
-            "The service account whose tokens the controller mints; required with token rotation.",
-        ),
+    text(
+        "service-account",
+        "The service account whose tokens the controller mints; required with token rotation.",
         MAX_HOST_NAME_LEN,
-        Some(ValueRule::DnsSubdomain),
+        ValueRule::DnsSubdomain,
     ),
     certificates(field(
         "ca-certs",
@@ -302,14 +298,11 @@ static KUBERNETES_FIELDS: &[FieldSpec] = &[
         FieldKind::Pem,
         "PEM text of the CA certificate of the API server.",
     )),
-    sensitive(limited(
-        field(
-            "token",
-            FieldKind::String,
-            "A bearer token for the API server.",
-        ),
+    sensitive(text(
+        "token",
+        "A bearer token for the API server.",
         MAX_TOKEN_LEN,
-        Some(ValueRule::HeaderValue),
+        ValueRule::HeaderValue,
     )),
     field(
         "username",
