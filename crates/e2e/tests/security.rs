@@ -159,3 +159,26 @@ async fn hostile_config_values_are_stored_exactly_and_shown_as_text_on_every_pag
     inert(&s, "the export").await;
     s.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn after_too_many_failed_logins_the_login_page_says_how_long_to_wait() {
+    let s = Session::start_at_login(Seed::new(), "/backends").await;
+    // Five wrong passwords for admin, from another client: the name is now locked.
+    let http = reqwest::Client::new();
+    for attempt in 1..=5 {
+        let answer = http
+            .post(format!("{}/api/v1/auth/login", s.base_url))
+            .json(&json!({"username": "admin", "password": format!("wrong-{attempt}")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 401, "attempt {attempt}");
+    }
+    s.login_admin().await;
+    let said = s
+        .wait_text("alert", "too many failed logins: try again in")
+        .await;
+    assert!(said.contains("seconds"), "{said}");
+    assert_eq!(s.path().await, "/login", "the right password got in while locked");
+    s.close().await.unwrap();
+}
