@@ -442,7 +442,9 @@ async fn the_audit_trail_says_who_did_what_without_values() {
     assert_eq!(limited.body["entries"].as_array().unwrap().len(), 2);
     // More than the documented maximum (or nothing at all) is refused, not silently clamped.
     for limit in ["1001", "0"] {
-        let refused = app.get(&token, &format!("/api/v1/audit?limit={limit}")).await;
+        let refused = app
+            .get(&token, &format!("/api/v1/audit?limit={limit}"))
+            .await;
         assert_eq!(refused.status, 400, "limit={limit}");
         assert_eq!(refused.body["field"], "limit", "limit={limit}");
         assert_eq!(

@@ -179,6 +179,10 @@ async fn after_too_many_failed_logins_the_login_page_says_how_long_to_wait() {
         .wait_text("alert", "too many failed logins: try again in")
         .await;
     assert!(said.contains("seconds"), "{said}");
-    assert_eq!(s.path().await, "/login", "the right password got in while locked");
+    assert_eq!(
+        s.path().await,
+        "/login",
+        "the right password got in while locked"
+    );
     s.close().await.unwrap();
 }
