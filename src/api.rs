@@ -145,10 +145,13 @@ impl Api {
 
     /// Logs in; on success the client holds the token.
     pub async fn login(&self, username: String, password: String) -> ApiResult<LoginResponse> {
-        let request =
-            Request::post(&self.url("/auth/login")).json(&LoginRequest { username, password });
+        let request = Request::post(&self.url("/auth/login")).json(&LoginRequest {
+            username,
+            password,
+            session: Default::default(),
+        });
         let answer: LoginResponse = Self::json(self.send(request).await?).await?;
-        self.token.set(Some(answer.token.clone()));
+        self.token.set(answer.token.clone());
         Ok(answer)
     }
 
