@@ -14,6 +14,7 @@ pub mod certificate;
 pub mod duration;
 pub mod error;
 pub mod message;
+pub mod removal;
 pub mod schema;
 pub mod validate;
 pub mod wire;
@@ -26,6 +27,7 @@ pub use certificate::{CertificateSummary, certificate_summary};
 pub use duration::GoDuration;
 pub use error::{ErrorCode, Problem, ValidationError};
 pub use message::short_message;
+pub use removal::{LeftBehind, RemovedBackend, left_behind_sentence, removed_message};
 pub use schema::{BackendType, FieldKind, FieldSpec, ValueRule};
 pub use wire::*;
 
