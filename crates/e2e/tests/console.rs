@@ -112,10 +112,10 @@ async fn a_refused_add_shows_the_service_words_and_keeps_the_form() {
 /// left behind, until the admin goes elsewhere.
 #[tokio::test]
 async fn a_forced_removal_shows_the_secrets_whose_content_was_left_behind() {
-    // "gone" points at a port where nothing listens (saved with force: not pinged).
+    // "gone" holds a token its vault refuses (saved with force: not pinged), so it cannot be read.
     let unreachable = UpdateBackendRequest {
         force: true,
-        ..config_change(json!({"endpoint": "http://127.0.0.1:9"}))
+        ..config_change(json!({"token": "not-a-token"}))
     };
     let seed = Seed::new()
         .vault_used_by("moved", "m1")
@@ -152,6 +152,7 @@ async fn a_forced_removal_shows_the_secrets_whose_content_was_left_behind() {
         said.contains(&format!("{uri} revision 1 (\"db\" in model \"m2\")")),
         "{said}"
     );
+    assert_eq!(s.accessibility_violations().await, Vec::<String>::new());
     s.follow_link_in("backend-row-internal", "/backends/internal")
         .await;
     s.wait_gone("[data-testid=\"removed-left-behind\"]").await;
