@@ -69,8 +69,8 @@ pub(super) fn plan_rescue(
         .collect()
 }
 
-/// The secrets whose revisions are still in the removed backend (`remaining`, ordered by secret
-/// and revision as the store lists them), each with why it could not be moved.
+/// The secrets whose revisions are still in the removed backend (`remaining`, each secret's
+/// revisions in ascending order), each with why it could not be moved, by model and label.
 pub(super) fn left_behind(
     remaining: &[RevisionRow],
     models: &[ModelRow],
@@ -101,6 +101,8 @@ pub(super) fn left_behind(
             }),
         }
     }
+    // By model, then label: the order an admin reads them in, whatever the store's order.
+    secrets.sort_by(|a, b| (&a.model, &a.label, &a.uri).cmp(&(&b.model, &b.label, &b.uri)));
     secrets
 }
 
@@ -264,16 +266,17 @@ mod tests {
         .into();
         let lost = left_behind(&remaining, &models, &unmoved);
         assert_eq!(lost.len(), 2);
+        // Sorted by model name; a model that is gone is named by its uuid.
         assert_eq!(
-            (lost[0].model.as_str(), lost[0].label.as_str()),
-            ("m-a", "label-s1")
-        );
-        assert_eq!(lost[0].revisions, [1, 2]);
-        assert_eq!(lost[0].reason, "vault is sealed");
-        assert_eq!(
-            (lost[1].model.as_str(), lost[1].revisions.as_slice()),
+            (lost[0].model.as_str(), lost[0].revisions.as_slice()),
             ("gone", &[4][..])
         );
-        assert_eq!(lost[1].reason, "not moved");
+        assert_eq!(lost[0].reason, "not moved");
+        assert_eq!(
+            (lost[1].model.as_str(), lost[1].label.as_str()),
+            ("m-a", "label-s1")
+        );
+        assert_eq!(lost[1].revisions, [1, 2]);
+        assert_eq!(lost[1].reason, "vault is sealed");
     }
 }
