@@ -257,13 +257,14 @@ impl Api {
         self.change_tagged(builder, body, etag).await
     }
 
-    /// Removes a backend; with `etag`, only if nobody changed it since.
+    /// Removes a backend; with `etag`, only if nobody changed it since. `Some` when a forced
+    /// removal could not move all the secret content it held: what was left behind.
     pub async fn backend_remove(
         &self,
         name: &str,
         force: bool,
         etag: Option<&str>,
-    ) -> ApiResult<()> {
+    ) -> ApiResult<Option<secret_backends_api::RemovedBackend>> {
         let mut path = backend_path(name);
         if force {
             path.push_str("?force=true");
@@ -271,7 +272,11 @@ impl Api {
         let request = self
             .changing(Request::delete(&self.url(&path)), etag)
             .build();
-        self.send(request).await.map(|_| ())
+        let response = self.send(request).await?;
+        if response.status() == 204 {
+            return Ok(None);
+        }
+        Self::json(response).await.map(Some)
     }
 
     /// Checks a stored backend now (the answer carries its new status).

@@ -2,7 +2,9 @@
 //! (typing its name; force when it holds secrets).
 
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
+use leptos_router::location::State;
 use secret_backends_api::{ErrorCode, EventKind, GoDuration};
 
 use crate::commands;
@@ -93,9 +95,17 @@ pub(super) fn RemoveDialog(
         },
     );
     Effect::new(move || {
-        if let Some(Ok(())) = remove.value().get() {
+        if let Some(Ok(outcome)) = remove.value().get() {
             session.notify(EventKind::BackendRemoved, &expected_name);
-            navigate(&Route::Backends.path(), Default::default());
+            // What a forced removal could not move goes along to the list, which says so.
+            let left_behind = outcome
+                .and_then(|removed| serde_json::to_string(&removed).ok())
+                .map(wasm_bindgen::JsValue::from);
+            let options = NavigateOptions {
+                state: State::new(left_behind),
+                ..Default::default()
+            };
+            navigate(&Route::Backends.path(), options);
         }
     });
     let error = move || match remove.value().get() {
@@ -140,8 +150,10 @@ pub(super) fn RemoveDialog(
                                 />
                                 " Remove anyway (force): models that use it go back to "
                                 <code>"auto"</code>
-                                ", and the secret content it holds is no longer reachable through \
-                                 the controller."
+                                ", and the secret content it holds first moves to the backend \
+                                 each model uses then. Content that cannot be moved, because the \
+                                 backend does not answer, is no longer reachable through the \
+                                 controller: the list names it."
                             </label>
                         </div>
                     }

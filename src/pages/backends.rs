@@ -4,7 +4,8 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use secret_backends_api::SecretBackend;
+use leptos_router::hooks::use_location;
+use secret_backends_api::{RemovedBackend, SecretBackend};
 
 use crate::components::{ExportPanel, FilterField, Loaded, StatusCell};
 use crate::listing::{ListView, SortKey, count, visible};
@@ -57,10 +58,33 @@ pub fn BackendsPage() -> impl IntoView {
                     file_stem="secret-backends".to_owned()
                 />
             </div>
+            <LeftBehind />
             <Loaded resource=backends label="Loading backends…" let:list>
                 <BackendsTable backends=list view=view_choice />
             </Loaded>
         </section>
+    }
+}
+
+/// After a forced removal that could not move all the content it held (the remove dialog hands
+/// the service's answer over with the navigation): the service's sentence naming the secrets left
+/// behind. It stays until the admin goes elsewhere; a reload does not bring it back.
+#[component]
+fn LeftBehind() -> impl IntoView {
+    let state = use_location().state;
+    let removed = move || {
+        state
+            .with(|s| s.to_js_value().as_string())
+            .and_then(|json| serde_json::from_str::<RemovedBackend>(&json).ok())
+    };
+    move || {
+        removed().map(|removed| {
+            view! {
+                <div class="sbc-alert" role="alert" data-testid="removed-left-behind">
+                    <span class="sbc-alert__text">{removed.message}</span>
+                </div>
+            }
+        })
     }
 }
 

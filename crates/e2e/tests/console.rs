@@ -1,6 +1,8 @@
 //! The console in headless Chromium against the real service and OpenBao.
 
-use secret_backends_e2e::{Session, openbao};
+use secret_backends_api::UpdateBackendRequest;
+use secret_backends_e2e::{Seed, Session, config_change, openbao};
+use serde_json::json;
 
 /// A token that must never reach the page, a URL or browser storage.
 const CANARY: &str = "CANARY-e2e-4b1d-never-leak";
@@ -102,5 +104,57 @@ async fn a_refused_add_shows_the_service_words_and_keeps_the_form() {
         !s.has("backend-row-e2e-refused").await,
         "a refused add stores nothing"
     );
+    s.close().await.unwrap();
+}
+
+/// A forced removal moves the content of a backend that answers and says nothing more; one of a
+/// backend that does not answer lands on the list with the service's sentence naming the secret
+/// left behind, until the admin goes elsewhere.
+#[tokio::test]
+async fn a_forced_removal_shows_the_secrets_whose_content_was_left_behind() {
+    // "gone" holds a token its vault refuses (saved with force: not pinged), so it cannot be read.
+    let unreachable = UpdateBackendRequest {
+        force: true,
+        ..config_change(json!({"token": "not-a-token"}))
+    };
+    let seed = Seed::new()
+        .vault_used_by("moved", "m1")
+        .vault_used_by("gone", "m2")
+        .update("gone", unreachable);
+    let s = Session::start_logged_in(seed, "/backends/moved").await;
+    let api = s.api().await;
+    let m2_secrets = api
+        .send(reqwest::Method::GET, "/models/m2/secrets", json!(null))
+        .await;
+    let uri = m2_secrets["secrets"][0]["uri"].as_str().unwrap().to_owned();
+
+    s.click("remove-backend").await;
+    s.click("remove-force").await;
+    s.confirm_remove("moved").await;
+    s.wait_removed_from_list("moved").await;
+    assert!(
+        !s.has("removed-left-behind").await,
+        "nothing was left behind"
+    );
+
+    s.follow_link_in("backend-row-gone", "/backends/gone").await;
+    s.click("remove-backend").await;
+    s.click("remove-force").await;
+    s.confirm_remove("gone").await;
+    s.wait_removed_from_list("gone").await;
+    let said = s
+        .wait_text(
+            "removed-left-behind",
+            "the content of 1 secret could not be moved",
+        )
+        .await;
+    assert!(
+        said.contains(&format!("{uri} revision 1 (\"db\" in model \"m2\")")),
+        "{said}"
+    );
+    assert_eq!(s.accessibility_violations().await, Vec::<String>::new());
+    s.follow_link_in("backend-row-internal", "/backends/internal")
+        .await;
+    s.wait_gone("[data-testid=\"removed-left-behind\"]").await;
     s.close().await.unwrap();
 }

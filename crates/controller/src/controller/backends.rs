@@ -2,8 +2,8 @@
 
 use async_trait::async_trait;
 use secret_backends_api::{
-    AddBackendRequest, BackendCheck, BackendCheckRequest, BackendTypes, SecretBackend,
-    UpdateBackendRequest,
+    AddBackendRequest, BackendCheck, BackendCheckRequest, BackendTypes, RemovedBackend,
+    SecretBackend, UpdateBackendRequest,
 };
 
 use super::{Caller, Version, Versioned};
@@ -62,16 +62,17 @@ pub trait Backends: Send + Sync + 'static {
         expected: Option<&Version>,
     ) -> Result<Versioned<SecretBackend>>;
 
-    /// Removes a backend: `in-use` while it holds secret content, unless `force` (its secrets are
-    /// forgotten and its models go back to `auto`). `expected` as in [`Self::backend_update`].
-    /// Superuser only.
+    /// Removes a backend: `in-use` while it holds secret content, unless `force`: then its
+    /// content first moves to the backend each model falls back to (its models go back to
+    /// `auto`), and what cannot be moved (the backend does not answer) is left behind, named in
+    /// the answer and the audit record. `expected` as in [`Self::backend_update`]. Superuser only.
     async fn backend_remove(
         &self,
         caller: &Caller,
         name: &str,
         force: bool,
         expected: Option<&Version>,
-    ) -> Result<()>;
+    ) -> Result<RemovedBackend>;
 
     /// Checks an unsaved config, step by step; stores nothing. Superuser only.
     async fn backend_test(

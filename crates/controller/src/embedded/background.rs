@@ -129,7 +129,8 @@ impl EmbeddedController {
         Ok(())
     }
 
-    async fn move_revision(
+    /// Moves one revision's content from `source` to `target` (also a forced removal's move).
+    pub(super) async fn move_revision(
         &self,
         source: &Target,
         target: &Target,

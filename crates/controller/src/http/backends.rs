@@ -3,10 +3,10 @@
 use axum::Json;
 use axum::extract::{OriginalUri, Path};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use secret_backends_api::{
-    AddBackendRequest, BackendCheck, BackendCheckRequest, BackendList, BackendTypes, SecretBackend,
-    UpdateBackendRequest,
+    AddBackendRequest, BackendCheck, BackendCheckRequest, BackendList, BackendTypes,
+    RemovedBackend, SecretBackend, UpdateBackendRequest,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -115,7 +115,9 @@ async fn backend_add(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 struct ForceQuery {
-    /// Remove even while it holds secret content; its models go back to auto.
+    /// Remove even while it holds secret content: the content first moves to the backend each
+    /// model falls back to; what cannot be moved is left behind and named. Its models go back
+    /// to auto.
     #[serde(default)]
     force: bool,
 }
@@ -127,18 +129,29 @@ struct ForceQuery {
         ForceQuery,
         ("If-Match" = Option<String>, Header, description = "The ETag last seen"),
     ),
-    responses((status = 204, description = "Removed"))
+    responses(
+        (status = 204, description = "Removed; any secret content it held was moved first"),
+        (status = 200, body = RemovedBackend,
+            description = "Removed with force, but the backend did not answer (or a new backend \
+                refused): the content of the secrets in `left-behind` could not be moved and is \
+                lost to the controller. The audit record names them too."),
+    )
 )]
 async fn backend_remove(
     api: Api,
     Path(name): Path<String>,
     ApiQuery(query): ApiQuery<ForceQuery>,
     IfMatch(expected): IfMatch,
-) -> Result<StatusCode> {
-    api.controller
+) -> Result<Response> {
+    let removed = api
+        .controller
         .backend_remove(&api.caller, &name, query.force, expected.as_ref())
         .await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(if removed.left_behind.is_empty() {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        Json(removed).into_response()
+    })
 }
 
 #[utoipa::path(

@@ -2,12 +2,13 @@
 //! (`docs/rules.md`: add, list, update, rename, remove, sensitive values, token rotation).
 
 mod plan;
+mod removal;
 mod rotation;
 
 use async_trait::async_trait;
 use secret_backends_api::{
     AUTO_BACKEND, AddBackendRequest, AuditAction, BackendCheck, BackendCheckRequest, BackendStatus,
-    BackendType, ErrorCode, EventKind, GoDuration, INTERNAL_BACKEND, SecretBackend,
+    BackendType, ErrorCode, EventKind, GoDuration, INTERNAL_BACKEND, RemovedBackend, SecretBackend,
     UpdateBackendRequest, ValidationError, is_built_in_backend, validate,
 };
 
@@ -255,40 +256,65 @@ impl Backends for EmbeddedController {
         name: &str,
         force: bool,
         expected: Option<&Version>,
-    ) -> Result<()> {
+    ) -> Result<RemovedBackend> {
         require_superuser(caller)?;
         if is_built_in_backend(name) {
             return Err(built_in_immutable());
         }
+        // A forced removal first moves the content out; no drain or new secret may interleave.
+        let _no_drain = if force {
+            Some(self.drain_lock.lock().await)
+        } else {
+            None
+        };
+        let _no_new_secret = if force {
+            Some(self.secret_lock.lock().await)
+        } else {
+            None
+        };
+        let (touched, unmoved) = if force {
+            self.rescue_content(name, expected).await?
+        } else {
+            Default::default()
+        };
         let owned = name.to_owned();
         let expected = expected.cloned();
         let user = caller.name.clone();
-        let moved_models = self
+        let (moved_models, lost) = self
             .store
             .write(move |tx| {
                 let row = store::backend_get(tx, &owned)?
                     .ok_or_else(|| Error::backend_not_found(&owned))?;
-                let holds = store::secret_counts(tx)?.get(&row.id).copied().unwrap_or(0);
+                let remaining: Vec<_> = store::revisions_all(tx)?
+                    .into_iter()
+                    .filter(|r| r.backend_id == row.id)
+                    .collect();
+                let lost = removal::left_behind(&remaining, &store::model_list(tx)?, &unmoved);
                 let models = store::models_naming_backend(tx, &owned)?;
                 let record =
-                    plan::plan_remove(&user, &row, expected.as_ref(), force, holds, models.len())?;
+                    plan::plan_remove(&user, &row, expected.as_ref(), force, &lost, models.len())?;
                 for m in &models {
                     store::model_set_backend(tx, &m.uuid, AUTO_BACKEND)?;
                 }
-                if holds > 0 {
+                if !remaining.is_empty() {
                     store::revisions_forget_backend(tx, &row.id)?;
                 }
                 store::backend_delete(tx, &row.id)?;
-                Ok((
-                    models.into_iter().map(|m| m.name).collect::<Vec<_>>(),
-                    record,
-                ))
+                let moved: Vec<String> = models.into_iter().map(|m| m.name).collect();
+                Ok(((moved, lost), record))
             })
             .await?;
-        tracing::info!(user = %caller.name, backend = %name, force, "secret backend removed");
+        tracing::info!(user = %caller.name, backend = %name, force, left_behind = lost.len(), "secret backend removed");
         self.emit(EventKind::BackendRemoved, name);
-        self.emit_each(EventKind::ModelUpdated, &moved_models);
-        Ok(())
+        let mut models = moved_models;
+        models.extend(
+            touched
+                .into_iter()
+                .filter(|m| !models.contains(m))
+                .collect::<Vec<_>>(),
+        );
+        self.emit_each(EventKind::ModelUpdated, &models);
+        Ok(RemovedBackend::new(name, lost))
     }
 
     async fn backend_test(

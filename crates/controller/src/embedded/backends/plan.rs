@@ -2,8 +2,8 @@
 //! decide and describe (the new row, the audit record); the callers read and write.
 
 use secret_backends_api::{
-    AuditAction, BackendStatus, Config, ErrorCode, GoDuration, UpdateBackendRequest,
-    ValidationError, validate,
+    AuditAction, BackendStatus, Config, ErrorCode, GoDuration, LeftBehind, UpdateBackendRequest,
+    ValidationError, left_behind_sentence, validate,
 };
 
 use super::super::snapshot::backend_version;
@@ -170,29 +170,33 @@ pub(super) fn apply_update(
 }
 
 /// The rules of removing a stored backend (`docs/rules.md#remove`): at the version the caller
-/// saw, and holding no secret content unless forced (`holds`: distinct secrets it holds). Returns
-/// the audit record, which counts what a forced removal forgot and moved.
+/// saw, and holding no secret content unless forced (`left_behind`: the secrets whose content is
+/// still in it, after a forced removal moved what it could). Returns the audit record, which
+/// names what a forced removal left behind.
 pub(super) fn plan_remove(
     user: &str,
     row: &BackendRow,
     expected: Option<&Version>,
     force: bool,
-    holds: u64,
+    left_behind: &[LeftBehind],
     models_moved: usize,
 ) -> Result<AuditRecord> {
     let what = format!("secret backend {:?}", row.name);
     check_version(expected, &backend_version(row), &what)?;
-    if holds > 0 && !force {
+    if !left_behind.is_empty() && !force {
         return Err(Error::refused(
             ErrorCode::InUse,
             format!("backend {:?} still contains secret content", row.name),
         ));
     }
+    let lost = if left_behind.is_empty() {
+        "nothing left behind".to_owned()
+    } else {
+        left_behind_sentence(left_behind)
+    };
     Ok(AuditRecord::new(user, AuditAction::RemoveBackend)
         .backend(&row.name)
-        .detail(force.then(|| {
-            format!("forced: {holds} secrets forgotten, {models_moved} models moved to auto")
-        })))
+        .detail(force.then(|| format!("forced: {models_moved} models moved to auto; {lost}"))))
 }
 
 /// The keys whose value differs between two configs (names only).
@@ -342,22 +346,37 @@ pub(super) mod tests {
     }
 
     #[test]
-    fn a_backend_holding_content_is_removed_only_when_forced() {
+    fn a_backend_holding_content_is_removed_only_when_forced_naming_what_is_left_behind() {
         let row = vault_row();
-        let refused = refusal(plan_remove("admin", &row, None, false, 2, 0));
+        let lost = [LeftBehind {
+            model: "m1".into(),
+            uri: "secret:abc".into(),
+            label: "db".into(),
+            revisions: vec![1, 2],
+            reason: "vault is sealed".into(),
+        }];
+        let refused = refusal(plan_remove("admin", &row, None, false, &lost, 0));
         assert_eq!(refused.code, ErrorCode::InUse);
-        let record = plan_remove("admin", &row, None, false, 0, 0).unwrap();
+        let record = plan_remove("admin", &row, None, false, &[], 0).unwrap();
         assert_eq!(
             (record.action, record.detail),
             (AuditAction::RemoveBackend, None)
         );
-        let forced = plan_remove("admin", &row, None, true, 2, 1).unwrap();
+        let forced = plan_remove("admin", &row, None, true, &lost, 1).unwrap();
         assert_eq!(
             forced.detail.as_deref(),
-            Some("forced: 2 secrets forgotten, 1 models moved to auto")
+            Some(
+                "forced: 1 models moved to auto; the content of 1 secret could not be moved: \
+                 secret:abc revisions 1, 2 (\"db\" in model \"m1\"): vault is sealed"
+            )
+        );
+        let moved = plan_remove("admin", &row, None, true, &[], 1).unwrap();
+        assert_eq!(
+            moved.detail.as_deref(),
+            Some("forced: 1 models moved to auto; nothing left behind")
         );
         let stale = Version::new("id-1-0");
-        let refused = refusal(plan_remove("admin", &row, Some(&stale), true, 0, 0));
+        let refused = refusal(plan_remove("admin", &row, Some(&stale), true, &[], 0));
         assert_eq!(refused.code, ErrorCode::Conflict);
     }
 }
