@@ -35,11 +35,17 @@ pub enum AuditAction {
     /// A user was added.
     #[serde(rename = "add-user")]
     AddUser,
+    /// A user's password was changed (their other sessions ended).
+    #[serde(rename = "change-user-password")]
+    ChangeUserPassword,
+    /// A user was removed (their sessions ended).
+    #[serde(rename = "remove-user")]
+    RemoveUser,
 }
 
 impl AuditAction {
     /// Every action, for lists and tests.
-    pub const ALL: [AuditAction; 9] = [
+    pub const ALL: [AuditAction; 11] = [
         AuditAction::AddBackend,
         AuditAction::UpdateBackend,
         AuditAction::RemoveBackend,
@@ -49,6 +55,8 @@ impl AuditAction {
         AuditAction::SetModelBackend,
         AuditAction::AddSecret,
         AuditAction::AddUser,
+        AuditAction::ChangeUserPassword,
+        AuditAction::RemoveUser,
     ];
 
     /// The action's word, as on the wire.
@@ -63,6 +71,8 @@ impl AuditAction {
             AuditAction::SetModelBackend => "model-backend",
             AuditAction::AddSecret => "secret-add",
             AuditAction::AddUser => "add-user",
+            AuditAction::ChangeUserPassword => "change-user-password",
+            AuditAction::RemoveUser => "remove-user",
         }
     }
 }
@@ -103,7 +113,9 @@ mod tests {
                 "add-model",
                 "model-backend",
                 "secret-add",
-                "add-user"
+                "add-user",
+                "change-user-password",
+                "remove-user"
             ]
         );
     }

@@ -15,6 +15,7 @@ pub mod duration;
 pub mod error;
 pub mod message;
 pub mod schema;
+pub mod session;
 pub mod validate;
 pub mod wire;
 
@@ -27,6 +28,7 @@ pub use duration::GoDuration;
 pub use error::{ErrorCode, Problem, ValidationError};
 pub use message::short_message;
 pub use schema::{BackendType, FieldKind, FieldSpec, ValueRule};
+pub use session::{LoginSession, SetPasswordRequest};
 pub use wire::*;
 
 /// The configuration of a backend: key to JSON value (strings, booleans, lists of strings).

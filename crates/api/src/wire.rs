@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{BackendType, Config, FieldKind};
+use crate::{BackendType, Config, FieldKind, LoginSession};
 
 // ---------------------------------------------------------------------------------------------
 // Auth
@@ -37,6 +37,9 @@ pub enum ModelAccess {
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
+    /// How the session is kept: `token` (the default) or `cookie`.
+    #[serde(default)]
+    pub session: LoginSession,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,9 +52,11 @@ pub struct UserRef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginResponse {
-    pub token: String,
+    /// The bearer token; absent for a cookie session, whose token only the cookie carries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
     pub user: UserRef,
-    /// When the token stops working (RFC 3339).
+    /// When the session ends at the latest (RFC 3339): login time plus the session lifetime.
     pub expires: String,
 }
 

@@ -1,8 +1,12 @@
 //! The service's settings: each flag is also an environment variable.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Parser;
+use secret_backends_api::GoDuration;
+
+use crate::embedded::SessionLimits;
 
 /// Controller REST service for Juju secret backends, serving the console too.
 #[derive(Clone, Parser)]
@@ -47,6 +51,43 @@ pub struct Config {
         value_parser = crate::http::security::frame_ancestors
     )]
     pub frame_ancestors: String,
+
+    /// A session unused this long ends (Go duration, such as `30m` or `1h30m`).
+    #[arg(
+        long,
+        env = "SECRET_BACKENDS_SESSION_IDLE",
+        default_value = "30m",
+        value_parser = session_duration
+    )]
+    pub session_idle: Duration,
+
+    /// A session ends this long after its login, used or not (Go duration, such as `12h`).
+    #[arg(
+        long,
+        env = "SECRET_BACKENDS_SESSION_LIFETIME",
+        default_value = "12h",
+        value_parser = session_duration
+    )]
+    pub session_lifetime: Duration,
+}
+
+impl Config {
+    /// How long sessions last.
+    pub fn session_limits(&self) -> SessionLimits {
+        SessionLimits {
+            idle: self.session_idle,
+            lifetime: self.session_lifetime,
+        }
+    }
+}
+
+/// A session limit: a Go duration of at least a second (sessions are timed in seconds).
+fn session_duration(text: &str) -> Result<Duration, String> {
+    let duration = GoDuration::parse(text).map_err(|e| e.to_string())?;
+    if duration.as_secs() == 0 {
+        return Err(format!("{text:?} is shorter than a second"));
+    }
+    Ok(Duration::from_secs(duration.as_secs()))
 }
 
 /// Everything but the password, which must never reach a log.
@@ -60,6 +101,38 @@ impl std::fmt::Debug for Config {
             .field("tls_cert", &self.tls_cert)
             .field("tls_key", &self.tls_key)
             .field("frame_ancestors", &self.frame_ancestors)
+            .field("session_idle", &self.session_idle)
+            .field("session_lifetime", &self.session_lifetime)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(extra: &[&str]) -> Result<Config, clap::Error> {
+        let args = ["secret-backends-controller"].iter().chain(extra);
+        Config::try_parse_from(args)
+    }
+
+    #[test]
+    fn sessions_last_half_an_hour_idle_and_twelve_hours_in_all_by_default() {
+        let config = parse(&[]).unwrap();
+        assert_eq!(config.session_limits(), SessionLimits::default());
+    }
+
+    #[test]
+    fn session_limits_are_go_durations_of_a_second_or_more() {
+        let config = parse(&["--session-idle=1h30m", "--session-lifetime=2.5s"]).unwrap();
+        assert_eq!(config.session_idle, Duration::from_secs(5400));
+        assert_eq!(config.session_lifetime, Duration::from_secs(2));
+        for bad in [
+            "--session-idle=0",
+            "--session-idle=500ms",
+            "--session-lifetime=12",
+        ] {
+            assert!(parse(&[bad]).is_err(), "{bad} was accepted");
+        }
     }
 }

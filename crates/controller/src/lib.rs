@@ -41,8 +41,12 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         _ => None,
     };
     let store = embedded::store::Store::open(&config.data_dir)?;
-    let (controller, generated) =
-        embedded::EmbeddedController::open(store, config.admin_password.clone()).await?;
+    let (controller, generated) = embedded::EmbeddedController::open_with(
+        store,
+        config.admin_password.clone(),
+        config.session_limits(),
+    )
+    .await?;
     if let Some(password) = generated {
         // Printed once, on first start, to the terminal only (never to the log).
         println!("Created the superuser \"admin\" with the password: {password}");

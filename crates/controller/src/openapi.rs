@@ -2,7 +2,7 @@
 //! attributes (collected in `http::api`), its schemas from the shared crate's types.
 
 use secret_backends_api::Problem;
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 
@@ -14,8 +14,8 @@ use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
             Errors are application/problem+json with a Juju-style `detail` and a `code`.",
     ),
     servers((url = "/api/v1")),
-    modifiers(&BearerAuth),
-    security(("bearer" = [])),
+    modifiers(&SessionAuth),
+    security(("bearer" = []), ("cookie" = [])),
     components(schemas(Problem, secret_backends_api::ErrorCode)),
     tags(
         (name = "auth", description = "Login, logout, who am I"),
@@ -28,14 +28,25 @@ use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 )]
 pub struct ApiDoc;
 
-struct BearerAuth;
+struct SessionAuth;
 
-impl Modify for BearerAuth {
+impl Modify for SessionAuth {
     fn modify(&self, doc: &mut Document) {
         let components = doc.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+        components.add_security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::http::session::COOKIE,
+                "The session cookie of a login with `\"session\": \"cookie\"` \
+                 (`__Host-sbc-session` over HTTPS). A request it authenticates with any method \
+                 but GET, HEAD and OPTIONS must carry `X-Requested-By: secret-backends-console`, \
+                 and is refused (403) when `Sec-Fetch-Site` is not `same-origin` or `none`, or \
+                 `Origin` is not the service's own. The bearer header wins over the cookie.",
+            ))),
         );
     }
 }

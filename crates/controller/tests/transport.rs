@@ -4,30 +4,12 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-
 use clap::Parser;
 use secret_backends_controller::{Config, serve};
+use support::started::{certificate, tls_flags};
 use support::{STARTED_ADMIN_PASSWORD, Started, free_port};
 
 const CANARY: &str = "CANARY-TLS-KEY-7f3a";
-
-/// A self-signed certificate for `localhost` and 127.0.0.1, written to `dir` as PEM files.
-fn certificate(dir: &Path) -> (PathBuf, PathBuf, String) {
-    let rcgen::CertifiedKey { cert, signing_key } =
-        rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
-    let (cert_path, key_path) = (dir.join("cert.pem"), dir.join("key.pem"));
-    std::fs::write(&cert_path, cert.pem()).unwrap();
-    std::fs::write(&key_path, signing_key.serialize_pem()).unwrap();
-    (cert_path, key_path, cert.pem())
-}
-
-fn tls_flags(cert: &Path, key: &Path) -> [String; 2] {
-    [
-        format!("--tls-cert={}", cert.display()),
-        format!("--tls-key={}", key.display()),
-    ]
-}
 
 #[tokio::test]
 async fn with_a_certificate_the_service_speaks_https_only_and_asks_browsers_to_stay_on_it() {

@@ -7,7 +7,8 @@
 //!   rules of a change as pure functions in `plan.rs`, checks and rotation in `rotation.rs`.
 //! - `models/`: models, their backend setting, their secrets, and where content lives; the
 //!   rules of a change as pure functions in `plan.rs`.
-//! - `users.rs`: login, sessions, users and their per-model access.
+//! - `users.rs`: login, sessions, users and their per-model access; `sessions.rs`: how long a
+//!   session lasts and when its use is recorded.
 //! - `events.rs`: the change feed; `audit.rs`: the audit trail.
 //! - `background.rs`: health checks, token rotation and draining, off the request path.
 //! - `drivers/`: one driver per backend type (check, token rotation, secret content).
@@ -22,6 +23,7 @@ mod background;
 pub mod drivers;
 mod events;
 mod models;
+mod sessions;
 mod snapshot;
 pub mod store;
 mod users;
@@ -33,6 +35,7 @@ use secret_backends_api::{Access, ErrorCode, Event, EventKind, ValidationError};
 use tokio::sync::{Mutex, Notify, broadcast};
 
 pub use background::Background;
+pub use sessions::SessionLimits;
 
 pub use self::store::clock::{now, rfc3339};
 use self::store::{Store, UserRow};
@@ -49,15 +52,26 @@ pub struct EmbeddedController {
     drain_lock: Mutex<()>,
     /// One secret write at a time (revision numbers are read, then written).
     secret_lock: Mutex<()>,
+    /// How long sessions last.
+    sessions: SessionLimits,
 }
 
 impl EmbeddedController {
     /// Opens the controller over a store. On first start (no users) it creates the superuser
     /// `admin` with `admin_password`, or a generated one; a generated password is returned so the
-    /// caller can print it once.
+    /// caller can print it once. Sessions last as long as [`SessionLimits::default`] says.
     pub async fn open(
         store: Store,
         admin_password: Option<String>,
+    ) -> Result<(Arc<Self>, Option<String>)> {
+        Self::open_with(store, admin_password, SessionLimits::default()).await
+    }
+
+    /// [`EmbeddedController::open`], with sessions that last as long as `sessions` says.
+    pub async fn open_with(
+        store: Store,
+        admin_password: Option<String>,
+        sessions: SessionLimits,
     ) -> Result<(Arc<Self>, Option<String>)> {
         let (uuid, generated) = store
             .call(move |c| {
@@ -74,7 +88,7 @@ impl EmbeddedController {
                         }
                     };
                     let admin = UserRow {
-                        name: "admin".to_owned(),
+                        name: users::CONTROLLER_SUPERUSER.to_owned(),
                         password_hash: auth::hash_password(&password)?,
                         access: Access::Superuser,
                     };
@@ -93,6 +107,7 @@ impl EmbeddedController {
                 drain_wake: Notify::new(),
                 drain_lock: Mutex::new(()),
                 secret_lock: Mutex::new(()),
+                sessions,
             }),
             generated,
         ))

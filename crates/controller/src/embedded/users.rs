@@ -1,11 +1,9 @@
 //! Who may do what: login and sessions, users with per-model access.
 
-use std::time::Duration;
-
 use async_trait::async_trait;
 use secret_backends_api::{
-    Access, AddUserRequest, AuditAction, ErrorCode, LoginRequest, LoginResponse, User, UserRef,
-    WhoAmI, validate,
+    Access, AddUserRequest, AuditAction, ErrorCode, LoginRequest, LoginResponse,
+    SetPasswordRequest, User, UserRef, WhoAmI, validate,
 };
 
 use super::auth;
@@ -15,13 +13,16 @@ use super::{EmbeddedController, already_exists, now, require_superuser, rfc3339}
 use crate::controller::{Caller, Users};
 use crate::error::{Error, Result};
 
-/// How long a bearer token works.
-pub const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 3600);
+/// The controller's superuser, made on first start; it cannot be removed.
+pub const CONTROLLER_SUPERUSER: &str = "admin";
 
 #[async_trait]
 impl Users for EmbeddedController {
     async fn login(&self, request: LoginRequest) -> Result<LoginResponse> {
-        let LoginRequest { username, password } = request;
+        // How the session is kept is HTTP's business: every session has a token.
+        let LoginRequest {
+            username, password, ..
+        } = request;
         let user = self
             .store
             .call(move |c| store::user_get(c, &username))
@@ -44,18 +45,9 @@ impl Users for EmbeddedController {
                 "invalid entity name or password",
             ));
         };
-        let token = auth::new_token()?;
-        let expires_at = now() + SESSION_LIFETIME.as_secs() as i64;
-        let hash = auth::token_hash(&token);
-        let name = user.name.clone();
-        self.store
-            .call(move |c| {
-                store::sessions_expire(c, now())?;
-                store::session_insert(c, &hash, &name, expires_at)
-            })
-            .await?;
+        let (token, expires_at) = self.session_start(&user.name).await?;
         Ok(LoginResponse {
-            token,
+            token: Some(token),
             user: UserRef {
                 name: user.name,
                 access: user.access,
@@ -65,15 +57,13 @@ impl Users for EmbeddedController {
     }
 
     async fn authenticate(&self, token: &str) -> Result<Caller> {
-        let hash = auth::token_hash(token);
-        let user = self
-            .store
-            .call(move |c| store::session_user(c, &hash, now()))
+        let session = self
+            .session_use(token)
             .await?
             .ok_or_else(Error::unauthorized)?;
         Ok(Caller {
-            name: user.name,
-            access: user.access,
+            name: session.user.name,
+            access: session.user.access,
         })
     }
 
@@ -119,10 +109,7 @@ impl Users for EmbeddedController {
         require_superuser(caller)?;
         validate::user_name(&request.name)?;
         validate::password(&request.password)?;
-        let password = request.password.clone();
-        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-            .await
-            .map_err(Error::internal)??;
+        let hash = hash_password(request.password.clone()).await?;
         let user = caller.name.clone();
         let AddUserRequest {
             name,
@@ -154,6 +141,75 @@ impl Users for EmbeddedController {
             .await?;
         Ok(answer)
     }
+
+    async fn user_set_password(
+        &self,
+        caller: &Caller,
+        caller_token: &str,
+        name: &str,
+        request: SetPasswordRequest,
+    ) -> Result<()> {
+        // Only the superuser learns whether another name exists.
+        if !caller.is_superuser() && caller.name != name {
+            return Err(Error::permission_denied());
+        }
+        validate::password(&request.password)?;
+        let hash = hash_password(request.password).await?;
+        let keep = auth::token_hash(caller_token);
+        let (user, target) = (caller.name.clone(), name.to_owned());
+        let ended = self
+            .store
+            .write(move |tx| {
+                if !store::user_password_set(tx, &target, &hash)? {
+                    return Err(user_not_found(&target));
+                }
+                let ended = store::sessions_delete_of_user(tx, &target, Some(&keep))?;
+                let record = AuditRecord::new(&user, AuditAction::ChangeUserPassword)
+                    .detail(Some(format!("{target}: {ended} other sessions ended")));
+                Ok((ended, record))
+            })
+            .await?;
+        tracing::info!(user = %name, by = %caller.name, ended, "password changed; other sessions ended");
+        Ok(())
+    }
+
+    async fn user_remove(&self, caller: &Caller, name: &str) -> Result<()> {
+        require_superuser(caller)?;
+        if name == CONTROLLER_SUPERUSER {
+            return Err(Error::refused(
+                ErrorCode::NotValid,
+                format!("cannot remove controller superuser {CONTROLLER_SUPERUSER:?}"),
+            ));
+        }
+        let (user, target) = (caller.name.clone(), name.to_owned());
+        let ended = self
+            .store
+            .write(move |tx| {
+                // The sessions would go with the user (ON DELETE CASCADE); ended explicitly, so
+                // this does not depend on the connection's foreign-key setting.
+                let ended = store::sessions_delete_of_user(tx, &target, None)?;
+                if !store::user_delete(tx, &target)? {
+                    return Err(user_not_found(&target));
+                }
+                let record = AuditRecord::new(&user, AuditAction::RemoveUser)
+                    .detail(Some(format!("{target}: {ended} sessions ended")));
+                Ok((ended, record))
+            })
+            .await?;
+        tracing::info!(user = %name, by = %caller.name, ended, "user removed; their sessions ended");
+        Ok(())
+    }
+}
+
+/// argon2 is deliberately slow: hashes off the async workers.
+async fn hash_password(password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(Error::internal)?
+}
+
+fn user_not_found(name: &str) -> Error {
+    Error::refused(ErrorCode::NotFound, format!("user {name:?} not found"))
 }
 
 /// The rule of adding a user that needs the store's answer (`taken`: the name is in use), and

@@ -1,4 +1,5 @@
-//! Sessions: login, logout, and who the caller is.
+//! Sessions: login, logout, and who the caller is. A login keeps its session as a bearer token
+//! in the answer or as a cookie ([`super::session`]).
 
 use std::time::Instant;
 
@@ -7,12 +8,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use secret_backends_api::{ErrorCode, LoginRequest, LoginResponse, Problem, WhoAmI};
+use secret_backends_api::{ErrorCode, LoginRequest, LoginResponse, LoginSession, Problem, WhoAmI};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::extract::{Api, ApiJson, BearerToken};
+use super::extract::{Api, ApiJson};
+use super::session::{self, SessionToken};
 use super::throttle::{self, ClientAddress};
 use crate::error::{Result, problem_response};
 
@@ -26,7 +28,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(
     post, path = "/auth/login", tag = "auth", request_body = LoginRequest, security(),
     responses(
-        (status = 200, description = "A bearer token", body = LoginResponse),
+        (status = 200, description = "The session: with `\"session\": \"token\"` (the default) a \
+            bearer token in `token`; with `\"session\": \"cookie\"` no `token`, and a `Set-Cookie` \
+            of `sbc-session` (`__Host-sbc-session` over HTTPS), HttpOnly, SameSite=Strict",
+            body = LoginResponse),
         (status = 429, description = "Too many failed logins for this name or address: wait for \
             `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     )
@@ -42,10 +47,11 @@ async fn login(
         return Ok(too_many_failures(wait));
     }
     let user = request.username.clone();
+    let session = request.session;
     match state.controller.login(request).await {
         Ok(answer) => {
             state.throttle.succeeded(&user);
-            Ok(Json(answer).into_response())
+            login_answer(answer, session, state.tls)
         }
         Err(e) => {
             if e.code() == ErrorCode::Unauthorized {
@@ -54,6 +60,17 @@ async fn login(
             Err(e)
         }
     }
+}
+
+/// The answer to a login: as it is for a token session; for a cookie session, without the
+/// token, which goes into the cookie.
+fn login_answer(mut answer: LoginResponse, session: LoginSession, tls: bool) -> Result<Response> {
+    if session == LoginSession::Token {
+        return Ok(Json(answer).into_response());
+    }
+    let token = answer.token.take().unwrap_or_default();
+    let cookie = session::header_value(session::set_cookie(&token, tls))?;
+    Ok(([(header::SET_COOKIE, cookie)], Json(answer)).into_response())
 }
 
 /// `429` with `Retry-After`, saying how long to wait.
@@ -69,13 +86,18 @@ fn too_many_failures(wait: std::time::Duration) -> Response {
 
 #[utoipa::path(
     post, path = "/auth/logout", tag = "auth",
-    responses((status = 204, description = "The token no longer works"))
+    responses((status = 204, description = "The session ended: its token no longer works, and \
+        a session cookie is cleared"))
 )]
-async fn logout(State(state): State<AppState>, token: BearerToken) -> Result<StatusCode> {
+async fn logout(State(state): State<AppState>, session: SessionToken) -> Result<Response> {
     // Authenticate first, so that logout with a dead token says so.
-    state.controller.authenticate(&token.0).await?;
-    state.controller.logout(&token.0).await?;
-    Ok(StatusCode::NO_CONTENT)
+    state.controller.authenticate(&session.token).await?;
+    state.controller.logout(&session.token).await?;
+    if !session.from_cookie {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+    let cleared = session::header_value(session::clear_cookie(state.tls))?;
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cleared)]).into_response())
 }
 
 #[utoipa::path(

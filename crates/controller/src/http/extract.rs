@@ -10,40 +10,24 @@ use axum::http::{StatusCode, header};
 use secret_backends_api::ErrorCode;
 use serde::de::DeserializeOwned;
 
+use super::session::SessionToken;
 use super::{AppState, BODY_LIMIT};
 use crate::controller::{Caller, Controller, Version};
 use crate::error::{Error, Result};
 
-/// The bearer token of the request, unchecked.
-pub struct BearerToken(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for BearerToken {
-    type Rejection = Error;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self> {
-        parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|t| BearerToken(t.trim().to_owned()))
-            .filter(|t| !t.0.is_empty())
-            .ok_or_else(Error::unauthorized)
-    }
-}
-
-/// The caller behind the bearer token; `unauthorized` without a live session.
+/// The caller behind the request's session token (the bearer token, or else the session
+/// cookie: see [`SessionToken`]); `unauthorized` without a live session.
 impl FromRequestParts<AppState> for Caller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
-        let token = BearerToken::from_request_parts(parts, state).await?;
-        state.controller.authenticate(&token.0).await
+        let session = SessionToken::from_request_parts(parts, state).await?;
+        state.controller.authenticate(&session.token).await
     }
 }
 
 /// What an API handler that needs a login works with: the controller and the caller behind the
-/// bearer token (`unauthorized` without a live session).
+/// session token (`unauthorized` without a live session).
 pub struct Api {
     pub controller: Arc<dyn Controller>,
     pub caller: Caller,
@@ -145,12 +129,18 @@ fn serde_cause(e: &dyn std::error::Error) -> String {
     inner.to_string()
 }
 
-/// serde's "invalid type: integer `42`, expected a string" repeats the value, which may be a
-/// password or secret content: keep the type, drop the value.
+/// serde's "invalid type: integer `42`, expected a string" and "unknown variant `x`, expected
+/// …" repeat the value, which may be a password or secret content: keep the type, drop the
+/// value. The last ", expected" is serde's own (a value may contain the words too).
 fn without_values(message: &str) -> String {
+    if let Some((before, rest)) = message.split_once("unknown variant ")
+        && let Some((_, expected)) = rest.rsplit_once(", expected")
+    {
+        return format!("{before}unknown variant, expected{expected}");
+    }
     for marker in ["invalid type: ", "invalid value: "] {
         if let Some((before, rest)) = message.split_once(marker)
-            && let Some((got, expected)) = rest.split_once(", expected")
+            && let Some((got, expected)) = rest.rsplit_once(", expected")
         {
             let kind = got.split([' ', '`']).next().unwrap_or("value");
             return format!("{before}{marker}{kind}, expected{expected}");
@@ -197,6 +187,16 @@ mod tests {
         assert_eq!(
             without_values("password: invalid type: integer `42`, expected a string"),
             "password: invalid type: integer, expected a string"
+        );
+        assert_eq!(
+            without_values(
+                "invalid type: string \"s3cret, expected x\", expected a map at line 1 column 9"
+            ),
+            "invalid type: string, expected a map at line 1 column 9"
+        );
+        assert_eq!(
+            without_values("session: unknown variant `s3cret`, expected `token` or `cookie`"),
+            "session: unknown variant, expected `token` or `cookie`"
         );
         assert_eq!(
             without_values("unknown field `colour`, expected one of `name`"),

@@ -4,13 +4,15 @@
 //! API is mounted, and the change feed's tickets (an `EventSource` cannot send a header).
 //!
 //! Endpoints (base `/api/v1`), by file:
-//! - `auth.rs`: `POST /auth/login`, `POST /auth/logout`, `GET /whoami`
+//! - `auth.rs`: `POST /auth/login`, `POST /auth/logout`, `GET /whoami`; `session.rs`: the session
+//!   cookie, where a request's token comes from, the cross-site check of cookie requests
 //! - `backends.rs`: `GET /backend-types`, `GET /secret-backends`, `POST /secret-backends`,
 //!   `GET|PATCH|DELETE /secret-backends/{name}`, `POST /secret-backends/{name}/check`,
 //!   `POST /secret-backends/{name}/rotate-token`, `POST /backend-checks`
 //! - `models.rs`: `GET /models`, `POST /models`, `GET /models/{name}`,
 //!   `PUT /models/{name}/secret-backend`, `GET|POST /models/{name}/secrets`
-//! - `users.rs`: `GET /users`, `POST /users`
+//! - `users.rs`: `GET /users`, `POST /users`, `PUT /users/{name}/password`,
+//!   `DELETE /users/{name}`
 //! - `events.rs`: `POST /events/ticket`, `GET /events?ticket=…` (server-sent events)
 //! - `audit.rs`: `GET /audit?backend=&limit=`
 //! - here: `GET /openapi.json`, the OpenAPI 3.1 document of all of the above, generated from the
@@ -26,6 +28,7 @@ mod events;
 pub mod extract;
 mod models;
 pub mod security;
+pub mod session;
 mod throttle;
 mod users;
 
@@ -58,6 +61,8 @@ pub struct AppState {
     tickets: Arc<events::Tickets>,
     /// Failed logins by name and address (see [`throttle`]).
     throttle: Arc<throttle::Throttle>,
+    /// Served over HTTPS: the session cookie is `__Host-` and `Secure` (see [`session`]).
+    tls: bool,
 }
 
 /// The whole service over plain HTTP, framed by nobody: see [`app_with`].
@@ -96,6 +101,7 @@ pub fn app_with(
         controller,
         tickets: Default::default(),
         throttle: Default::default(),
+        tls: options.tls,
     };
     let mut router = Router::new()
         .nest("/api/v1", api)

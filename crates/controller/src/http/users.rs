@@ -1,17 +1,22 @@
 //! Users and their access.
 
 use axum::Json;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use secret_backends_api::{AddUserRequest, User, UserList};
+use secret_backends_api::{AddUserRequest, SetPasswordRequest, User, UserList};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
 use super::extract::{Api, ApiJson};
+use super::session::SessionToken;
 use crate::error::Result;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(users_list, user_add))
+    OpenApiRouter::new()
+        .routes(routes!(users_list, user_add))
+        .routes(routes!(user_remove))
+        .routes(routes!(user_set_password))
 }
 
 #[utoipa::path(
@@ -33,4 +38,36 @@ async fn user_add(
 ) -> Result<(StatusCode, Json<User>)> {
     let user = api.controller.user_add(&api.caller, request).await?;
     Ok((StatusCode::CREATED, Json(user)))
+}
+
+#[utoipa::path(
+    put, path = "/users/{name}/password", tag = "users", request_body = SetPasswordRequest,
+    params(("name" = String, Path, description = "The user")),
+    responses((status = 204, description = "Changed (the superuser for anyone, a user for \
+        themself); every other session of that user ended, the caller's own kept"))
+)]
+async fn user_set_password(
+    State(state): State<AppState>,
+    session: SessionToken,
+    Path(name): Path<String>,
+    ApiJson(request): ApiJson<SetPasswordRequest>,
+) -> Result<StatusCode> {
+    // The caller's own token is needed too: their current session stays.
+    let caller = state.controller.authenticate(&session.token).await?;
+    state
+        .controller
+        .user_set_password(&caller, &session.token, &name, request)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(
+    delete, path = "/users/{name}", tag = "users",
+    params(("name" = String, Path, description = "The user")),
+    responses((status = 204, description = "Removed, with their sessions (superuser only; not \
+        the controller's superuser `admin`)"))
+)]
+async fn user_remove(api: Api, Path(name): Path<String>) -> Result<StatusCode> {
+    api.controller.user_remove(&api.caller, &name).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

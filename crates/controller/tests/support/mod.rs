@@ -6,9 +6,12 @@
 
 #![allow(dead_code)]
 
+pub mod log;
 mod openbao;
 pub mod started;
 
+#[allow(unused_imports)] // Used by the test files that check the log.
+pub use log::captured_log;
 pub use openbao::OpenBao;
 #[allow(unused_imports)] // Used by the test files that start the real service.
 pub use started::{STARTED_ADMIN_PASSWORD, Started};
@@ -21,9 +24,9 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use secret_backends_api::Access;
-use secret_backends_controller::embedded::EmbeddedController;
 use secret_backends_controller::embedded::auth;
 use secret_backends_controller::embedded::store::{self, Store, UserRow};
+use secret_backends_controller::embedded::{EmbeddedController, SessionLimits};
 use secret_backends_controller::{Controller, http};
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -72,11 +75,21 @@ impl TestApp {
         (app, token, added)
     }
 
+    /// A fresh service whose sessions last as long as `limits` says.
+    pub async fn with_session_limits(limits: SessionLimits) -> TestApp {
+        Self::open_with(tempfile::tempdir().unwrap(), limits).await
+    }
+
     /// Opens the service over the store in `dir` (a restart when the store already exists).
     pub async fn open(dir: tempfile::TempDir) -> TestApp {
+        Self::open_with(dir, SessionLimits::default()).await
+    }
+
+    /// [`TestApp::open`], with sessions that last as long as `limits` says.
+    pub async fn open_with(dir: tempfile::TempDir, limits: SessionLimits) -> TestApp {
         let store = Store::open(&dir.path().join("data")).unwrap();
         let (controller, generated) =
-            EmbeddedController::open(store.clone(), Some(ADMIN_PASSWORD.into()))
+            EmbeddedController::open_with(store.clone(), Some(ADMIN_PASSWORD.into()), limits)
                 .await
                 .unwrap();
         assert!(generated.is_none());

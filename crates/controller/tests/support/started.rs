@@ -2,7 +2,7 @@
 //! stopped when dropped. For what only the real start-up does (HTTPS, the client's address,
 //! refusing bad flags and files).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Parser;
@@ -68,4 +68,31 @@ impl Drop for Started {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+/// A self-signed certificate for `localhost` and 127.0.0.1, written to `dir` as PEM files.
+pub fn certificate(dir: &Path) -> (PathBuf, PathBuf, String) {
+    let rcgen::CertifiedKey { cert, signing_key } =
+        rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
+    let (cert_path, key_path) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert_path, cert.pem()).unwrap();
+    std::fs::write(&key_path, signing_key.serialize_pem()).unwrap();
+    (cert_path, key_path, cert.pem())
+}
+
+/// The flags that serve HTTPS with `cert` and `key`.
+pub fn tls_flags(cert: &Path, key: &Path) -> [String; 2] {
+    [
+        format!("--tls-cert={}", cert.display()),
+        format!("--tls-key={}", key.display()),
+    ]
+}
+
+/// A client that trusts only the certificate `cert_pem`.
+pub fn https_client(cert_pem: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(cert_pem.as_bytes()).unwrap())
+        .build()
+        .unwrap()
 }

@@ -37,6 +37,7 @@ use crate::error::{Error, Result};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0001_initial.sql"),
     include_str!("../../../migrations/0002_models_secrets_rotation_audit.sql"),
+    include_str!("../../../migrations/0003_session_last_use.sql"),
 ];
 
 /// A store failure is internal: the log gets the cause, a response never does.

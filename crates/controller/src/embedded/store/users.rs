@@ -46,22 +46,63 @@ pub fn user_list(c: &Connection) -> Result<Vec<UserRow>> {
     all(c, "FROM users u ORDER BY u.name", [])
 }
 
-pub fn session_insert(c: &Connection, token_hash: &str, user: &str, expires_at: i64) -> Result<()> {
+/// A live session: its user, and when it was last used (Unix seconds).
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub user: UserRow,
+    pub last_used_at: i64,
+}
+
+impl FromRow for SessionRow {
+    const COLUMNS: &'static str = "u.name, u.password_hash, u.access, s.last_used_at";
+
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<SessionRow> {
+        Ok(SessionRow {
+            user: UserRow::from_row(r)?,
+            last_used_at: r.get(3)?,
+        })
+    }
+}
+
+/// A new session of `user`, used `now`, ending at `expires_at` at the latest.
+pub fn session_insert(
+    c: &Connection,
+    token_hash: &str,
+    user: &str,
+    now: i64,
+    expires_at: i64,
+) -> Result<()> {
     c.execute(
-        "INSERT INTO sessions (token_hash, user_name, expires_at) VALUES (?1, ?2, ?3)",
-        params![token_hash, user, expires_at],
+        "INSERT INTO sessions (token_hash, user_name, expires_at, last_used_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![token_hash, user, expires_at, now],
     )?;
     Ok(())
 }
 
-/// The user a live session belongs to.
-pub fn session_user(c: &Connection, token_hash: &str, now: i64) -> Result<Option<UserRow>> {
+/// The session of a token if it lives: not past `expires_at` at `now`, and used after
+/// `idle_since`.
+pub fn session_get(
+    c: &Connection,
+    token_hash: &str,
+    now: i64,
+    idle_since: i64,
+) -> Result<Option<SessionRow>> {
     one(
         c,
         "FROM sessions s JOIN users u ON u.name = s.user_name
-         WHERE s.token_hash = ?1 AND s.expires_at > ?2",
-        params![token_hash, now],
+         WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND s.last_used_at > ?3",
+        params![token_hash, now, idle_since],
     )
+}
+
+/// Records that a session was used `now`.
+pub fn session_touch(c: &Connection, token_hash: &str, now: i64) -> Result<()> {
+    c.execute(
+        "UPDATE sessions SET last_used_at = ?2 WHERE token_hash = ?1",
+        params![token_hash, now],
+    )?;
+    Ok(())
 }
 
 pub fn session_delete(c: &Connection, token_hash: &str) -> Result<()> {
@@ -72,9 +113,32 @@ pub fn session_delete(c: &Connection, token_hash: &str) -> Result<()> {
     Ok(())
 }
 
-pub fn sessions_expire(c: &Connection, now: i64) -> Result<()> {
-    c.execute("DELETE FROM sessions WHERE expires_at <= ?1", params![now])?;
+/// Ends every session of `user` but the one of `keep` (a token hash), if given.
+pub fn sessions_delete_of_user(c: &Connection, user: &str, keep: Option<&str>) -> Result<usize> {
+    Ok(c.execute(
+        "DELETE FROM sessions WHERE user_name = ?1 AND token_hash IS NOT ?2",
+        params![user, keep],
+    )?)
+}
+
+/// Forgets the sessions that ended: past `expires_at` at `now`, or unused since `idle_since`.
+pub fn sessions_expire(c: &Connection, now: i64, idle_since: i64) -> Result<()> {
+    c.execute(
+        "DELETE FROM sessions WHERE expires_at <= ?1 OR last_used_at <= ?2",
+        params![now, idle_since],
+    )?;
     Ok(())
+}
+
+pub fn user_delete(c: &Connection, name: &str) -> Result<bool> {
+    Ok(c.execute("DELETE FROM users WHERE name = ?1", params![name])? > 0)
+}
+
+pub fn user_password_set(c: &Connection, name: &str, password_hash: &str) -> Result<bool> {
+    Ok(c.execute(
+        "UPDATE users SET password_hash = ?2 WHERE name = ?1",
+        params![name, password_hash],
+    )? > 0)
 }
 
 /// A user's access to each model they may see, by model name.
