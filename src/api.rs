@@ -1,16 +1,20 @@
 //! The console's one client of the controller REST API. Pages call these methods; none of them
 //! builds a URL or reads a response by hand.
 //!
-//! The bearer token lives in memory only (never in browser storage or a URL). When the service
-//! answers `unauthorized`, the session is dropped so the console shows the login page.
+//! The client carries the console's credential on every request: a bearer token held in memory
+//! (a host's, or the login of a console a host mounted), or, on cookie sessions (the standalone
+//! console), the browser's `HttpOnly` session cookie, which this page never sees, with the header
+//! a cross-site form cannot send. Nothing of a login reaches browser storage or a URL. When the
+//! service answers `unauthorized`, the credential is dropped so the console shows the login page.
+//! Which credential a console uses, and when, is decided in `session.rs`.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::*;
 use secret_backends_api::{
     AddBackendRequest, AuditEntry, AuditList, BackendCheck, BackendCheckRequest, BackendList,
-    BackendTypeInfo, BackendTypes, ErrorCode, EventTicket, LoginRequest, LoginResponse, Model,
-    ModelList, Problem, SecretBackend, SecretInfo, SecretList, SetModelBackendRequest,
-    UpdateBackendRequest, ValidationError, WhoAmI,
+    BackendTypeInfo, BackendTypes, ErrorCode, EventTicket, LoginRequest, LoginResponse,
+    LoginSession, Model, ModelList, Problem, SecretBackend, SecretInfo, SecretList,
+    SetModelBackendRequest, UpdateBackendRequest, UserRef, ValidationError, WhoAmI,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -74,30 +78,75 @@ pub struct Tagged<T> {
     pub etag: Option<String>,
 }
 
+/// The header, and its value, that a request authenticated by the session cookie must carry: an
+/// HTML form cannot send a custom header, so a cross-site form post is refused without it.
+pub const REQUESTED_BY: (&str, &str) = ("X-Requested-By", "secret-backends-console");
+
+/// What the client sends to say who it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Credential {
+    /// Not known yet: a console on cookie sessions is asking the service whether the browser's
+    /// session cookie still works.
+    Unknown,
+    /// Nobody is logged in.
+    None,
+    /// A bearer token in memory.
+    Bearer(String),
+    /// The browser's session cookie (`HttpOnly`: the page never sees it).
+    Cookie,
+}
+
+impl Credential {
+    fn logged_in(&self) -> bool {
+        matches!(self, Credential::Bearer(_) | Credential::Cookie)
+    }
+}
+
 /// The client. Cheap to copy: its state lives in signals owned by the console's root.
 #[derive(Clone, Copy)]
 pub struct Api {
     base: StoredValue<String>,
-    token: RwSignal<Option<String>>,
+    credential: RwSignal<Credential>,
+    /// Logins ask for a cookie session, and requests without a bearer token carry
+    /// [`REQUESTED_BY`].
+    cookie_sessions: StoredValue<bool>,
 }
 
 impl Api {
-    /// A client of the API at `base` (e.g. `/api/v1`), starting with `token` if the host gave one.
-    pub fn new(base: &str, token: Option<String>) -> Api {
+    /// A client of the API at `base` (e.g. `/api/v1`), starting with `token` if the host gave
+    /// one. With `cookie_sessions`, and no token, whether the browser is still logged in is
+    /// unknown until [`Api::resume_cookie_session`] answers.
+    pub fn new(base: &str, token: Option<String>, cookie_sessions: bool) -> Api {
+        let credential = match token {
+            Some(token) => Credential::Bearer(token),
+            None if cookie_sessions => Credential::Unknown,
+            None => Credential::None,
+        };
         Api {
             base: StoredValue::new(base.trim_end_matches('/').to_owned()),
-            token: RwSignal::new(token),
+            credential: RwSignal::new(credential),
+            cookie_sessions: StoredValue::new(cookie_sessions),
         }
     }
 
-    /// Whether the console holds a token (reactive).
+    /// Whether the console is logged in (reactive).
     pub fn logged_in(&self) -> bool {
-        self.token.with(Option::is_some)
+        self.credential.with(Credential::logged_in)
     }
 
-    /// Forgets the token (logout, or the service said it is no longer valid).
-    pub fn forget_token(&self) {
-        self.token.set(None);
+    /// Whether the console is still asking if the browser's session cookie works (reactive).
+    pub fn resuming(&self) -> bool {
+        self.credential.with(|c| *c == Credential::Unknown)
+    }
+
+    /// Forgets the credential (logout, or the service said it is no longer valid); whether the
+    /// console was logged in until now.
+    pub fn forget(&self) -> bool {
+        let was_logged_in = self.credential.with_untracked(Credential::logged_in);
+        if self.credential.with_untracked(|c| *c != Credential::None) {
+            self.credential.set(Credential::None);
+        }
+        was_logged_in
     }
 
     fn url(&self, path: &str) -> String {
@@ -105,9 +154,12 @@ impl Api {
     }
 
     fn authorised(&self, builder: RequestBuilder) -> RequestBuilder {
-        match self.token.get_untracked() {
-            Some(token) => builder.header("Authorization", &format!("Bearer {token}")),
-            None => builder,
+        match self.credential.get_untracked() {
+            Credential::Bearer(token) => {
+                builder.header("Authorization", &format!("Bearer {token}"))
+            }
+            _ if self.cookie_sessions.get_value() => builder.header(REQUESTED_BY.0, REQUESTED_BY.1),
+            _ => builder,
         }
     }
 
@@ -125,8 +177,8 @@ impl Api {
             .json::<Problem>()
             .await
             .map_err(|_| ApiError::Network(format!("the service answered HTTP {status}")))?;
-        if problem.code == ErrorCode::Unauthorized && self.token.get_untracked().is_some() {
-            self.forget_token();
+        if problem.code == ErrorCode::Unauthorized {
+            self.forget();
         }
         Err(ApiError::Api(problem))
     }
@@ -143,29 +195,57 @@ impl Api {
         Self::json(self.send(request).await?).await
     }
 
-    /// Logs in; on success the client holds the token.
-    pub async fn login(&self, username: String, password: String) -> ApiResult<LoginResponse> {
-        let request = Request::post(&self.url("/auth/login")).json(&LoginRequest {
+    /// Logs in; on success the client holds the credential: the session cookie on cookie
+    /// sessions (the answer has no token then), else the token.
+    pub async fn login(&self, username: String, password: String) -> ApiResult<UserRef> {
+        let session = if self.cookie_sessions.get_value() {
+            LoginSession::Cookie
+        } else {
+            LoginSession::Token
+        };
+        let body = LoginRequest {
             username,
             password,
-            session: Default::default(),
-        });
+            session,
+        };
+        let request = self
+            .authorised(Request::post(&self.url("/auth/login")))
+            .json(&body);
         let answer: LoginResponse = Self::json(self.send(request).await?).await?;
-        self.token.set(answer.token.clone());
-        Ok(answer)
+        self.credential.set(match answer.token {
+            Some(token) => Credential::Bearer(token),
+            None if session == LoginSession::Cookie => Credential::Cookie,
+            None => return Err(ApiError::Network("the login answered no token".into())),
+        });
+        Ok(answer.user)
     }
 
-    /// Forgets the token now, and returns the request that ends its session on the service (to
-    /// be spawned; whatever the service answers, the console is logged out already). Nothing
+    /// Asks the service who the browser's session cookie belongs to: logged in with it when it
+    /// still works, else logged out (the login page follows).
+    pub async fn resume_cookie_session(&self) -> ApiResult<UserRef> {
+        let me = self.whoami().await;
+        self.credential.set(match me {
+            Ok(_) => Credential::Cookie,
+            Err(_) => Credential::None,
+        });
+        me.map(|me| UserRef {
+            name: me.name,
+            access: me.access,
+        })
+    }
+
+    /// Forgets the credential now, and returns the request that ends its session on the service
+    /// (to be spawned; whatever the service answers, the console is logged out already). Nothing
     /// waits on the service, so no page can still see the old login after the click.
     pub fn logout(&self) -> impl std::future::Future<Output = ()> + 'static {
-        let token = self.token.get_untracked();
-        self.forget_token();
-        let request = token.map(|token| {
-            Request::post(&self.url("/auth/logout"))
-                .header("Authorization", &format!("Bearer {token}"))
-                .build()
-        });
+        let request = self
+            .credential
+            .with_untracked(Credential::logged_in)
+            .then(|| {
+                self.authorised(Request::post(&self.url("/auth/logout")))
+                    .build()
+            });
+        self.forget();
         async move {
             if let Some(Ok(request)) = request {
                 let _ = request.send().await;

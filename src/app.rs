@@ -8,7 +8,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::components::{A, Redirect, Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::path;
-use secret_backends_api::{Access, UserRef};
+use secret_backends_api::Access;
 
 use crate::components::{Alert, Progress};
 use crate::options::{ConsoleOptions, Theme};
@@ -23,32 +23,15 @@ use crate::session::{PageState, Session, use_session};
 #[component]
 pub fn Console(options: ConsoleOptions) -> impl IntoView {
     let session = Session::new(&options);
-    let api = session.api;
     let standalone = options.standalone;
     provide_context(session);
+    session.start(&options);
     crate::live::start(session);
 
     if standalone {
         // The page around the console (and the browser's own controls) follow the theme too,
         // not only the console's box.
         Effect::new(move || page_color_scheme(session.theme.get()));
-    }
-
-    // A host-given token: learn who it belongs to.
-    if options.token.is_some() {
-        leptos::task::spawn_local(async move {
-            match api.whoami().await {
-                Ok(me) => {
-                    session.user.try_set(Some(UserRef {
-                        name: me.name,
-                        access: me.access,
-                    }));
-                }
-                Err(e) => {
-                    session.user_unknown.try_set(Some(e.message()));
-                }
-            }
-        });
     }
 
     let base = options.base_path.clone();
@@ -119,7 +102,7 @@ fn Header() -> impl IntoView {
     view! {
         <header class="sbc-header">
             <span class="sbc-header__brand">"Secret backends"</span>
-            <Show when=move || session.api.logged_in()>
+            <Show when=move || session.logged_in()>
                 <nav class="sbc-header__nav" aria-label="Console">
                     <A href=session.href(&routes::Route::Backends)>"Backends"</A>
                     <A href=session.href(&routes::Route::Models)>"Models"</A>
@@ -173,14 +156,18 @@ fn superuser_only<P: IntoView + 'static>(
 }
 
 /// Shows its children to a logged-in user, and the login page to anyone else, with the page they
-/// asked for in the login page's URL (`/login?next=…`), so that a reload keeps it.
+/// asked for in the login page's URL (`/login?next=…`), so that a reload keeps it. While the
+/// standalone console asks whether the browser is still logged in, neither.
 #[component]
 fn RequireLogin(children: ChildrenFn) -> impl IntoView {
     let session = use_session();
     let location = use_location();
     move || {
-        if session.api.logged_in() {
+        if session.logged_in() {
             children().into_any()
+        } else if session.resuming() {
+            session.state.set(PageState::Loading);
+            view! { <Progress label="Checking your login…" /> }.into_any()
         } else if session.leaving.get_value() {
             // Logged out here: this page was the last user's, not the next one's.
             view! { <Redirect path=routes::Route::Login.path() options=replace() /> }.into_any()

@@ -62,7 +62,8 @@ pub fn mount_console(element: web_sys::HtmlElement, options: JsValue) -> Console
     mount(element, ConsoleOptions::from_js(&options))
 }
 
-fn mount(element: web_sys::HtmlElement, options: ConsoleOptions) -> ConsoleHandle {
+/// Mounts the console into `element` with options already read (the standalone page, and tests).
+pub fn mount(element: web_sys::HtmlElement, options: ConsoleOptions) -> ConsoleHandle {
     let owner = Owner::new();
     let handle =
         owner.with(|| mount_to(element, move || app::Console(app::ConsoleProps { options })));

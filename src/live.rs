@@ -37,7 +37,7 @@ pub fn start(session: Session) {
         retry: StoredValue::new(None),
     };
     Effect::new(move || {
-        let logged_in = session.api.logged_in();
+        let logged_in = session.logged_in();
         // Any change of login state ends the current feed and its pending reconnects.
         feed.end();
         if logged_in {

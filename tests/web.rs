@@ -168,3 +168,261 @@ fn download_text_does_not_throw() {
     download_text("secret-backends.yaml", "application/yaml", "{}\n");
     assert_eq!(before, links(), "the temporary link is removed");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The console's login: a fake service in place of `window.fetch`.
+
+mod login {
+    use secret_backends_api::{ErrorCode, Problem};
+    use secret_backends_console::{ConsoleHandle, ConsoleOptions, mount};
+    use serde_json::{Value, json};
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_test::*;
+
+    use super::{by_testid, text_of};
+
+    /// The channel the standalone console's tabs share.
+    const TABS: &str = "secret-backends-console";
+
+    fn js(value: &Value) -> JsValue {
+        js_sys::JSON::parse(&value.to_string()).unwrap()
+    }
+
+    fn problem(code: ErrorCode) -> Value {
+        serde_json::to_value(Problem::new(code, "refused by the fake service", None)).unwrap()
+    }
+
+    /// Runs `body` (statements, given `args`) in the page; returns what it returns, as JSON.
+    fn run(body: &str, args: &Value) -> Value {
+        let script = format!("return JSON.stringify((() => {{ {body} }})() ?? null);");
+        let result = js_sys::Function::new_with_args("args", &script)
+            .call1(&JsValue::NULL, &js(args))
+            .unwrap();
+        serde_json::from_str(&result.as_string().unwrap()).unwrap()
+    }
+
+    /// Replaces `window.fetch` with a fake service: `answers` maps `"METHOD /path"` to
+    /// `[status, body]`; anything else is a 404 problem. Each request is recorded.
+    fn fake_service(answers: Value) {
+        run(
+            r#"window.__sbcAnswers = args.answers;
+               window.__sbcRequests = [];
+               window.fetch = async (request) => {
+                   const key = request.method + ' ' + new URL(request.url).pathname;
+                   window.__sbcRequests.push({
+                       key,
+                       headers: Object.fromEntries(request.headers),
+                       body: request.method === 'GET' ? '' : await request.clone().text(),
+                   });
+                   const [status, body] = window.__sbcAnswers[key] || [404, args.missing];
+                   const text = status === 204 ? null : JSON.stringify(body);
+                   return new Response(text, {status, headers: {'content-type': 'application/json'}});
+               };
+               // Counts the closes of the tabs' channel, to see a console's end go at unmount.
+               if (!window.__sbcClosed) {
+                   window.__sbcClosed = 0;
+                   const close = BroadcastChannel.prototype.close;
+                   BroadcastChannel.prototype.close = function () {
+                       if (this.name === args.tabs) window.__sbcClosed += 1;
+                       return close.call(this);
+                   };
+               }"#,
+            &json!({"answers": answers, "missing": problem(ErrorCode::NotFound), "tabs": TABS}),
+        );
+    }
+
+    /// The requests the fake service received: `{key, headers, body}`.
+    fn requests() -> Vec<Value> {
+        serde_json::from_value(run("return window.__sbcRequests;", &Value::Null)).unwrap()
+    }
+
+    fn closed_channels() -> u64 {
+        run("return window.__sbcClosed;", &Value::Null)
+            .as_u64()
+            .unwrap()
+    }
+
+    /// Mounts a console at `path` (the browser's location) into a fresh element.
+    fn console_at(path: &str, options: ConsoleOptions) -> (web_sys::HtmlElement, ConsoleHandle) {
+        run("history.replaceState(null, '', args);", &json!(path));
+        let document = web_sys::window().unwrap().document().unwrap();
+        let element: web_sys::HtmlElement =
+            document.create_element("div").unwrap().dyn_into().unwrap();
+        document.body().unwrap().append_child(&element).unwrap();
+        let handle = mount(element.clone(), options);
+        (element, handle)
+    }
+
+    fn standalone() -> ConsoleOptions {
+        ConsoleOptions {
+            standalone: true,
+            ..ConsoleOptions::default()
+        }
+    }
+
+    fn has(root: &web_sys::HtmlElement, testid: &str) -> bool {
+        let selector = format!("[data-testid=\"{testid}\"]");
+        root.query_selector(&selector).unwrap().is_some()
+    }
+
+    fn pathname() -> String {
+        web_sys::window().unwrap().location().pathname().unwrap()
+    }
+
+    /// Waits, a few milliseconds at a time, until `holds`; fails saying `what` after 5 s.
+    async fn until(what: &str, holds: impl Fn() -> bool) {
+        for _ in 0..500 {
+            if holds() {
+                return;
+            }
+            let pause = js_sys::Promise::new(&mut |resolve, _| {
+                let window = web_sys::window().unwrap();
+                window
+                    .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10)
+                    .unwrap();
+            });
+            wasm_bindgen_futures::JsFuture::from(pause).await.unwrap();
+        }
+        panic!("{what}: not within 5 s");
+    }
+
+    fn log_in(root: &web_sys::HtmlElement) {
+        for (id, text) in [("login-username", "admin"), ("login-password", "pw")] {
+            let input: web_sys::HtmlInputElement = by_testid(root, id).dyn_into().unwrap();
+            input.set_value(text);
+            input
+                .dispatch_event(&web_sys::Event::new("input").unwrap())
+                .unwrap();
+        }
+        click(root, "login-submit");
+    }
+
+    fn click(root: &web_sys::HtmlElement, testid: &str) {
+        by_testid(root, testid)
+            .unchecked_ref::<web_sys::HtmlElement>()
+            .click();
+    }
+
+    fn admin() -> Value {
+        json!({"name": "admin", "access": "superuser"})
+    }
+
+    /// Whether any request carried `header`; and whether every one did.
+    fn carried(header: &str) -> (bool, bool) {
+        let requests = requests();
+        let has = |r: &Value| r["headers"].get(header).is_some();
+        (requests.iter().any(has), requests.iter().all(has))
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_standalone_console_opens_the_page_while_the_browser_session_lives() {
+        fake_service(json!({
+            "GET /api/v1/whoami": [200, admin()],
+            "GET /api/v1/secret-backends": [200, {"backends": []}],
+        }));
+        let closed = closed_channels();
+        let (root, mut handle) = console_at("/backends", standalone());
+        until("the backends page", || has(&root, "backends-page")).await;
+        until("the user's name", || {
+            text_of(&root, "current-user") == "admin"
+        })
+        .await;
+        assert!(!has(&root, "login-form"));
+        assert_eq!(pathname(), "/backends", "no detour through the login");
+        let requests = requests();
+        assert_eq!(requests[0]["key"], "GET /api/v1/whoami", "{requests:?}");
+        assert!(
+            requests
+                .iter()
+                .all(|r| r["headers"]["x-requested-by"] == TABS),
+            "every request says it comes from the console: {requests:?}"
+        );
+        assert!(!carried("authorization").0, "the page holds no token");
+
+        // Another tab logged out: this one shows the login, remembering no page.
+        run(
+            "const c = new BroadcastChannel(args); c.postMessage({type: 'logged-out'}); c.close();",
+            &json!(TABS),
+        );
+        until("the login page", || has(&root, "login-form")).await;
+        assert!(!has(&root, "current-user"));
+        assert_eq!(pathname(), "/login");
+
+        handle.unmount();
+        assert_eq!(
+            closed_channels(),
+            closed + 2,
+            "the console's end of the channel goes with it (and the test's own)"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_standalone_console_logs_in_with_a_cookie_and_logs_out_every_tab() {
+        fake_service(json!({
+            "GET /api/v1/whoami": [401, problem(ErrorCode::Unauthorized)],
+            "POST /api/v1/auth/login": [200, {"user": admin(), "expires": "2026-12-01T09:00:00Z"}],
+            "POST /api/v1/auth/logout": [204, null],
+            "GET /api/v1/secret-backends": [200, {"backends": []}],
+        }));
+        let (root, _handle) = console_at("/backends", standalone());
+        until("the login page", || has(&root, "login-form")).await;
+        assert_eq!(pathname(), "/login");
+        log_in(&root);
+        until("the backends page", || has(&root, "backends-page")).await;
+        until("the user's name", || {
+            text_of(&root, "current-user") == "admin"
+        })
+        .await;
+        let login = requests()
+            .into_iter()
+            .find(|r| r["key"] == "POST /api/v1/auth/login")
+            .unwrap();
+        let body: Value = serde_json::from_str(login["body"].as_str().unwrap()).unwrap();
+        assert_eq!(body["session"], "cookie");
+        assert_eq!(carried("x-requested-by"), (true, true));
+        assert!(!carried("authorization").0, "the page holds no token");
+
+        run(
+            "window.__sbcHeard = [];
+             window.__sbcListener = new BroadcastChannel(args);
+             window.__sbcListener.onmessage = e => window.__sbcHeard.push(e.data);",
+            &json!(TABS),
+        );
+        click(&root, "logout");
+        until("the other tabs told", || {
+            run("return window.__sbcHeard;", &Value::Null) == json!([{"type": "logged-out"}])
+        })
+        .await;
+        run("window.__sbcListener.close();", &Value::Null);
+        let logout = requests()
+            .into_iter()
+            .find(|r| r["key"] == "POST /api/v1/auth/logout")
+            .expect("the service is told first");
+        assert_eq!(logout["headers"]["x-requested-by"], TABS);
+        until("the login page", || has(&root, "login-form")).await;
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_console_mounted_by_a_host_keeps_its_login_token_in_memory() {
+        fake_service(json!({
+            "POST /api/v1/auth/login": [200, {
+                "token": "host-login-token", "user": admin(), "expires": "2026-12-01T09:00:00Z"
+            }],
+            "GET /api/v1/secret-backends": [200, {"backends": []}],
+        }));
+        let (root, _handle) = console_at("/backends", ConsoleOptions::default());
+        until("the login page", || has(&root, "login-form")).await;
+        assert!(requests().is_empty(), "no question about a cookie");
+        log_in(&root);
+        until("the backends page", || has(&root, "backends-page")).await;
+        let requests = requests();
+        let body: Value = serde_json::from_str(requests[0]["body"].as_str().unwrap()).unwrap();
+        assert_eq!(body["session"], "token");
+        let list = requests
+            .iter()
+            .find(|r| r["key"] == "GET /api/v1/secret-backends")
+            .unwrap();
+        assert_eq!(list["headers"]["authorization"], "Bearer host-login-token");
+        assert!(!carried("x-requested-by").0, "{requests:?}");
+    }
+}

@@ -1,18 +1,18 @@
-//! `/login`: user name and password, exchanged for a bearer token held in memory. The page to go
-//! to afterwards is in the URL (`/login?next=/backends/myvault`), so a reload keeps it; only a
-//! path of this console is followed (see [`crate::routes::safe_next`]).
+//! `/login`: user name and password, exchanged for a session (how it is kept is the session's
+//! business: see `session.rs`). The page to go to afterwards is in the URL
+//! (`/login?next=/backends/myvault`), so a reload keeps it; only a path of this console is
+//! followed (see [`crate::routes::safe_next`]).
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::components::{Alert, BusyButton, TextField};
+use crate::components::{Alert, BusyButton, Progress, TextField};
 use crate::routes::{Route, safe_next};
 use crate::session::{PageState, use_session};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let session = use_session();
-    session.state.set(PageState::Ready);
     // The logout that led here is over: a later redirect to this page is a deep link again.
     session.leaving.set_value(false);
     let username = RwSignal::new(String::new());
@@ -25,22 +25,21 @@ pub fn LoginPage() -> impl IntoView {
             .and_then(|next| safe_next(&next).map(str::to_owned))
             .unwrap_or_else(|| Route::Backends.path())
     };
-    // Already logged in (a host-given token, or a second visit): nothing to do here.
-    if session.api.logged_in() {
-        let to = destination();
-        let go = navigate.clone();
-        request_animation_frame(move || go(&to, Default::default()));
-    }
+    // Already logged in (a host-given token, a browser still holding its session, or the login
+    // just made): on to the destination.
+    Effect::new(move || {
+        if session.logged_in() {
+            navigate(&destination(), Default::default());
+        }
+    });
 
     let login = Action::new_local(move |(user, pass): &(String, String)| {
         let (user, pass) = (user.clone(), pass.clone());
-        async move { session.api.login(user, pass).await }
+        async move { session.log_in(user, pass).await }
     });
     Effect::new(move || {
-        if let Some(Ok(answer)) = login.value().get() {
+        if let Some(Ok(_)) = login.value().get() {
             password.set(String::new());
-            session.user.set(Some(answer.user));
-            navigate(&destination(), Default::default());
         }
     });
     let error = move || match login.value().get() {
@@ -48,9 +47,10 @@ pub fn LoginPage() -> impl IntoView {
         _ => None,
     };
 
-    view! {
-        <section class="sbc-page sbc-login">
-            <h1>"Log in to the controller"</h1>
+    // The form is for someone not logged in, once the console knows they are not.
+    let asking = Memo::new(move |_| !session.resuming() && !session.logged_in());
+    let form = move || {
+        view! {
             <form
                 class="sbc-form"
                 data-testid="login-form"
@@ -89,6 +89,20 @@ pub fn LoginPage() -> impl IntoView {
                     class="sbc-button sbc-button--primary"
                 />
             </form>
+        }
+    };
+    view! {
+        <section class="sbc-page sbc-login">
+            <h1>"Log in to the controller"</h1>
+            {move || {
+                if asking.get() {
+                    session.state.set(PageState::Ready);
+                    form().into_any()
+                } else {
+                    session.state.set(PageState::Loading);
+                    view! { <Progress label="Checking your login…" /> }.into_any()
+                }
+            }}
         </section>
     }
 }

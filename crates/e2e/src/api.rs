@@ -29,6 +29,18 @@ impl Session {
 }
 
 impl Api {
+    /// Whether `token` opens a session on the service now (`/whoami` answers with it).
+    pub async fn token_works(&self, token: &str) -> bool {
+        let answer = self
+            .http
+            .get(format!("{}/whoami", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        answer.status().is_success()
+    }
+
     /// The bearer token of the login.
     pub fn token(&self) -> &str {
         &self.token

@@ -1,7 +1,9 @@
 //! The browser's side of a [`Session`]: a headless Chromium through chromedriver, and finding,
 //! clicking, typing and running scripts in its page.
 
+use fantoccini::cookies::Cookie;
 use fantoccini::elements::Element;
+use fantoccini::wd::WindowHandle;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
@@ -44,7 +46,8 @@ pub(crate) async fn new_browser() -> Client {
 }
 
 impl Session {
-    /// Loads `path` of the service (a fresh page load: the in-memory login is gone).
+    /// Loads `path` of the service: a fresh page load. The standalone console's cookie session
+    /// outlives it; a console in a host's page loses the login it held in memory.
     pub async fn open(&self, path: &str) {
         self.browser
             .goto(&format!("{}{}", self.base_url, path))
@@ -164,6 +167,29 @@ impl Session {
             .js("return JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage), document.cookie]);")
             .await;
         v.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// The console's session cookie, as the browser keeps it (WebDriver sees `HttpOnly` cookies;
+    /// the page does not): `sbc-session` over HTTP, `__Host-sbc-session` over HTTPS.
+    pub async fn session_cookie(&self) -> Option<Cookie<'static>> {
+        let cookies = self.browser.get_all_cookies().await.unwrap();
+        cookies
+            .into_iter()
+            .find(|c| c.name() == "sbc-session" || c.name() == "__Host-sbc-session")
+    }
+
+    /// Opens a new window of the same browser (its cookies shared, as a new tab's) and switches
+    /// to it; returns the window that was current.
+    pub async fn new_window(&self) -> WindowHandle {
+        let current = self.browser.window().await.unwrap();
+        let opened = self.browser.new_window(false).await.unwrap();
+        self.switch_to(opened.handle).await;
+        current
+    }
+
+    /// Makes `window` the one the session's commands act on.
+    pub async fn switch_to(&self, window: WindowHandle) {
+        self.browser.switch_to_window(window).await.unwrap();
     }
 
     /// Whether the URL the browser is at contains `text` anywhere.

@@ -18,24 +18,66 @@ impl Session {
         self.click("login-submit").await;
     }
 
-    /// Opens `path` on a fresh page load, logs in as the admin (the token lives in memory, so a
-    /// load asks for a login first) and waits for the page.
+    /// Opens `path` on a page load as the admin, logging in first when the browser has no
+    /// session, and waits for the page (see [`Session::open_logged_in_as`]).
     pub async fn open_logged_in(&self, path: &str) {
         self.open_logged_in_as(path, "admin", ADMIN_PASSWORD).await;
     }
 
-    /// Opens `path` on a fresh page load, which shows the login page first.
+    /// Opens `path` on a page load in a browser without a session (a new [`Session`], or after
+    /// [`Session::log_out`]): the login page comes first.
     pub async fn open_to_login(&self, path: &str) {
         self.open(path).await;
         self.wait_path("/login").await;
     }
 
-    /// Like [`Session::open_logged_in`], as `user`.
+    /// Opens `path` on a page load as `user` and waits for the page. The session cookie
+    /// outlives a load: a browser logged in as `user` just opens the page; one logged in as
+    /// someone else logs out first; one without a session logs in on the login page that comes
+    /// first.
     pub async fn open_logged_in_as(&self, path: &str, user: &str, password: &str) {
-        self.open_to_login(path).await;
-        self.login_as(user, password).await;
+        self.open(path).await;
+        match self.logged_in_user().await {
+            Some(name) if name == user => {}
+            Some(_) => {
+                self.log_out().await;
+                self.open_to_login(path).await;
+                self.login_as(user, password).await;
+            }
+            None => {
+                self.wait_path("/login").await;
+                self.login_as(user, password).await;
+            }
+        }
         self.wait_path(path).await;
         self.wait_state("ready").await;
+    }
+
+    /// Waits until the console knows whether the browser is logged in (it asks the service at
+    /// each load): who is, or `None` when it shows the login page.
+    pub async fn logged_in_user(&self) -> Option<String> {
+        let decided = self
+            .wait_until(
+                async || {
+                    self.js(
+                        "if (document.querySelector('[data-testid=login-form]')) return {login: true};
+                         const user = document.querySelector('[data-testid=current-user]');
+                         return {user: user ? user.textContent : ''};",
+                    )
+                    .await
+                },
+                |seen| seen["login"] == json!(true) || seen["user"] != json!(""),
+                |seen| format!("neither the login page nor a user: {seen}"),
+            )
+            .await;
+        decided["user"].as_str().map(str::to_owned)
+    }
+
+    /// "Log out" in the header, until the login page shows.
+    pub async fn log_out(&self) {
+        self.click("logout").await;
+        self.wait_path("/login").await;
+        self.testid("login-form").await;
     }
 
     /// Moves to a console path inside the page (no reload: the login and the theme stay), as the

@@ -92,7 +92,21 @@ impl Session {
         s
     }
 
-    /// A second browser on the same service (another admin, another tab).
+    /// Serves `html` at `/` of another origin: a new loopback port, reached as `host`
+    /// (`127.0.0.1`: the same site as the service; `localhost`: another site). Returns its URL.
+    pub async fn serve_other_origin(&self, host: &str, html: String) -> String {
+        let page = axum::Router::new().route(
+            "/",
+            axum::routing::get(move || async move { axum::response::Html(html) }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{host}:{}/", listener.local_addr().unwrap().port());
+        tokio::spawn(async move { axum::serve(listener, page).await.unwrap() });
+        url
+    }
+
+    /// A second browser on the same service (another admin; a new browser has no session
+    /// cookie). For another tab of the same browser, see [`Session::new_window`].
     pub async fn another(&self) -> Session {
         Session {
             browser: crate::browser::new_browser().await,

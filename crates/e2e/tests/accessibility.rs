@@ -8,7 +8,7 @@ async fn every_page_and_dialog_passes_axe_in_light_and_dark() {
     let s = Session::start_with(Seed::new().vault("a11y").model("m1")).await;
     let mut failures = Vec::new();
     for theme in ["light", "dark"] {
-        // Each page is loaded afresh: log in, choose the theme, reach the state to check.
+        // Each theme from the login page: log in, choose the theme, reach the state to check.
         let pages: [(&str, &str, &[&str]); 8] = [
             ("/backends", "backends", &[]),
             ("/backends/new", "add, vault", &[]),
@@ -53,6 +53,8 @@ async fn every_page_and_dialog_passes_axe_in_light_and_dark() {
                     .map(|v| format!("[{theme}] {what}: {v}")),
             );
         }
+        // The next theme starts at the login page again (a session outlives a load).
+        s.log_out().await;
     }
     assert!(
         failures.is_empty(),

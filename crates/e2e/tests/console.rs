@@ -43,8 +43,9 @@ async fn admin_adds_opens_and_removes_a_vault_backend() {
         "the token value never reaches the page"
     );
 
-    // A reload forgets the in-memory token.
-    s.open_logged_in("/backends").await;
+    // A reload keeps the login (the session cookie): the list opens at once.
+    s.open("/backends").await;
+    assert_eq!(s.logged_in_user().await.as_deref(), Some("admin"));
     s.wait_text("backend-status-e2e-vault", "active").await;
     s.follow_link_in("backend-row-e2e-vault", "/backends/e2e-vault")
         .await;
@@ -69,8 +70,10 @@ async fn a_refused_add_shows_the_service_words_and_keeps_the_form() {
     s.open("/login").await;
     s.login_admin().await;
     s.wait_path("/backends").await;
-    // A reload forgets the token: log in again, and come back to the form.
-    s.open_logged_in("/backends/new").await;
+    // A reload keeps the login (the session cookie): the form opens at once.
+    s.open("/backends/new").await;
+    assert_eq!(s.logged_in_user().await.as_deref(), Some("admin"));
+    s.wait_state("ready").await;
 
     // Refused in the browser, by the shared rules, before anything is sent.
     s.fill("field-name", "Bad_Name").await;

@@ -73,7 +73,8 @@ async fn a_login_user_is_told_who_may_add_or_edit_and_gets_no_form() {
         ("/backends/new", "add-backend-form"),
         ("/backends/theirs/edit", "edit-backend-form"),
     ] {
-        // Opened directly (a reload: the login comes first, then the page).
+        // Opened directly (a page load: the login comes first, then the page; the second one
+        // opens at once, the browser's session outliving the load).
         s.open_logged_in_as(path, VIEWER, VIEWER_PASSWORD).await;
         s.wait_text("superuser-only", "Only a controller superuser can")
             .await;
@@ -165,12 +166,24 @@ async fn a_login_never_leads_off_the_console() {
         "/%5Cexample.com",
         "javascript:alert(1)",
     ] {
-        s.open(&format!("/login?next={hostile}")).await;
+        let login = format!("/login?next={hostile}");
+        s.open(&login).await;
         s.wait_state("ready").await;
         s.login_admin().await;
         s.wait_path("/backends").await;
         let url = s.browser.current_url().await.unwrap();
         assert!(url.as_str().starts_with(&origin), "{hostile}: at {url}");
+        // Still logged in (the session cookie outlives a load), the login page goes on by
+        // itself: to the console too.
+        s.open(&login).await;
+        assert_eq!(s.logged_in_user().await.as_deref(), Some("admin"));
+        s.wait_path("/backends").await;
+        let url = s.browser.current_url().await.unwrap();
+        assert!(
+            url.as_str().starts_with(&origin),
+            "{hostile}, logged in: at {url}"
+        );
+        s.log_out().await;
     }
     s.close().await.unwrap();
 }
