@@ -78,9 +78,7 @@ pub struct Tagged<T> {
     pub etag: Option<String>,
 }
 
-/// The header, and its value, that a request authenticated by the session cookie must carry: an
-/// HTML form cannot send a custom header, so a cross-site form post is refused without it.
-pub const REQUESTED_BY: (&str, &str) = ("X-Requested-By", "secret-backends-console");
+pub use secret_backends_api::REQUESTED_BY;
 
 /// What the client sends to say who it is.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -30,7 +30,7 @@ pub use error::{ErrorCode, Problem, ValidationError};
 pub use message::short_message;
 pub use removal::{LeftBehind, RemovedBackend, left_behind_sentence, removed_message};
 pub use schema::{BackendType, FieldKind, FieldSpec, ValueRule};
-pub use session::{LoginSession, SetPasswordRequest};
+pub use session::{LoginSession, REQUESTED_BY, SetPasswordRequest};
 pub use wire::*;
 
 /// The configuration of a backend: key to JSON value (strings, booleans, lists of strings).

@@ -6,6 +6,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The header (lowercase, as HTTP/2 sends it) and value the console sends with every request
+/// on a cookie session. A form post or a cross-origin `no-cors` request cannot send a custom
+/// header, so the service refuses a cookie-authenticated change without it.
+pub const REQUESTED_BY: (&str, &str) = ("x-requested-by", "secret-backends-console");
+
 /// How a login's session is kept.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -28,8 +28,8 @@ pub const COOKIE: &str = "sbc-session";
 /// is `Secure`, on `/`, and set by this host (no `Domain`), so no other host can plant one.
 pub const SECURE_COOKIE: &str = "__Host-sbc-session";
 /// The header a cookie-authenticated change must carry, and its value.
-pub const REQUESTED_BY: &str = "x-requested-by";
-pub const REQUESTED_BY_CONSOLE: &str = "secret-backends-console";
+pub const REQUESTED_BY: &str = secret_backends_api::REQUESTED_BY.0;
+pub const REQUESTED_BY_CONSOLE: &str = secret_backends_api::REQUESTED_BY.1;
 
 /// The cookie's name and attributes, without its value.
 fn cookie_attributes(tls: bool) -> (&'static str, &'static str) {
