@@ -14,7 +14,7 @@ use secret_backends_api::{
     AddBackendRequest, AuditEntry, AuditList, BackendCheck, BackendCheckRequest, BackendList,
     BackendTypeInfo, BackendTypes, ErrorCode, EventTicket, LoginRequest, LoginResponse,
     LoginSession, Model, ModelList, Problem, SecretBackend, SecretInfo, SecretList,
-    SetModelBackendRequest, UpdateBackendRequest, UserRef, ValidationError, WhoAmI,
+    SetModelBackendRequest, UpdateBackendRequest, User, UserRef, ValidationError,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -251,7 +251,7 @@ impl Api {
         }
     }
 
-    pub async fn whoami(&self) -> ApiResult<WhoAmI> {
+    pub async fn whoami(&self) -> ApiResult<User> {
         self.get("/whoami").await
     }
 

@@ -60,15 +60,6 @@ pub struct LoginResponse {
     pub expires: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct WhoAmI {
-    pub name: String,
-    pub access: Access,
-    #[serde(default)]
-    pub models: BTreeMap<String, ModelAccess>,
-}
-
 // ---------------------------------------------------------------------------------------------
 // Backend types
 
@@ -390,6 +381,8 @@ pub struct AddSecretRequest {
 // ---------------------------------------------------------------------------------------------
 // Users
 
+/// A user and their access to each model: `GET /users` lists them, `GET /whoami` answers the
+/// caller's own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {

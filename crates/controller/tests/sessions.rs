@@ -10,7 +10,6 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use secret_backends_controller::embedded::{SessionLimits, now, rfc3339};
 use serde_json::{Value, json};
-use support::started::{certificate, https_client, tls_flags};
 use support::*;
 
 const CONSOLE: (&str, &str) = ("x-requested-by", "secret-backends-console");
@@ -375,15 +374,22 @@ async fn removing_a_user_ends_their_sessions() {
     let (_, bob_cookie) = cookie_login(&app, "bob", "a-long-enough-password").await;
     let reader = app.reader().await;
 
-    let a = app.delete(&reader, "/api/v1/users/bob").await;
-    assert_problem(&a, 403, "permission-denied", "permission denied");
-    let a = app.delete(&admin, "/api/v1/users/admin").await;
-    assert_problem(
-        &a,
-        400,
-        "not-valid",
-        "cannot remove controller superuser \"admin\"",
-    );
+    let refused = [
+        (
+            &reader,
+            "bob",
+            refusal(403, "permission-denied", "permission denied"),
+        ),
+        (
+            &admin,
+            "admin",
+            not_valid("cannot remove controller superuser \"admin\""),
+        ),
+    ];
+    for (token, user, refusal) in refused {
+        let a = app.delete(token, &format!("/api/v1/users/{user}")).await;
+        refusal.assert(&a, format!("removing {user}"));
+    }
     assert_eq!(whoami_status(&app, &bob).await, StatusCode::OK);
 
     let a = app.delete(&admin, "/api/v1/users/bob").await;
@@ -443,11 +449,8 @@ async fn a_canary_password_never_reaches_answers_or_logs() {
 #[tokio::test]
 async fn over_https_the_cookie_is_host_bound_and_secure() {
     let dir = tempfile::tempdir().unwrap();
-    let (cert, key, cert_pem) = certificate(dir.path());
-    let flags = tls_flags(&cert, &key);
-    let service = Started::start(dir.path(), &[&flags[0], &flags[1]]).await;
-    let client = https_client(&cert_pem);
-    let origin = format!("https://localhost:{}", service.port);
+    let (service, client) = Started::start_https(dir.path()).await;
+    let origin = service.https();
     let api = format!("{origin}/api/v1");
 
     let body =
@@ -469,33 +472,31 @@ async fn over_https_the_cookie_is_host_bound_and_secure() {
     let answer: Value = login.json().await.unwrap();
     assert!(answer.get("token").is_none(), "{answer}");
 
-    let me = client
-        .get(format!("{api}/whoami"))
-        .header("cookie", cookie.as_str());
-    assert_eq!(me.send().await.unwrap().status(), 200);
+    // A request of this browser: the session cookie, and on a change the console's header.
+    let with_cookie = |method: reqwest::Method, path: &str| {
+        let request = client.request(method.clone(), format!("{api}{path}"));
+        let request = request.header("cookie", cookie.as_str());
+        match method {
+            reqwest::Method::GET => request,
+            _ => request.header(CONSOLE.0, CONSOLE.1),
+        }
+    };
+    let whoami = || with_cookie(reqwest::Method::GET, "/whoami").send();
+    assert_eq!(whoami().await.unwrap().status(), 200);
     let ticket = |origin: String| {
-        let request = client.post(format!("{api}/events/ticket"));
-        let request = request
-            .header("cookie", cookie.as_str())
-            .header(CONSOLE.0, CONSOLE.1);
+        let request = with_cookie(reqwest::Method::POST, "/events/ticket");
         request.header("origin", origin).send()
     };
     assert_eq!(ticket(origin.clone()).await.unwrap().status(), 200);
     let plain = format!("http://localhost:{}", service.port);
     assert_eq!(ticket(plain).await.unwrap().status(), 403);
 
-    let logout = client.post(format!("{api}/auth/logout"));
-    let out = logout
-        .header("cookie", cookie.as_str())
-        .header(CONSOLE.0, CONSOLE.1);
+    let out = with_cookie(reqwest::Method::POST, "/auth/logout");
     let out = out.send().await.unwrap();
     assert_eq!(out.status(), 204);
     assert_eq!(
         out.headers()["set-cookie"],
         "__Host-sbc-session=; Path=/; HttpOnly; SameSite=Strict; Secure; Max-Age=0"
     );
-    let me = client
-        .get(format!("{api}/whoami"))
-        .header("cookie", cookie.as_str());
-    assert_eq!(me.send().await.unwrap().status(), 401);
+    assert_eq!(whoami().await.unwrap().status(), 401);
 }

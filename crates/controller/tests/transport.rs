@@ -14,16 +14,8 @@ const CANARY: &str = "CANARY-TLS-KEY-7f3a";
 #[tokio::test]
 async fn with_a_certificate_the_service_speaks_https_only_and_asks_browsers_to_stay_on_it() {
     let dir = tempfile::tempdir().unwrap();
-    let (cert, key, cert_pem) = certificate(dir.path());
-    let flags = tls_flags(&cert, &key);
-    let service = Started::start(dir.path(), &[&flags[0], &flags[1]]).await;
+    let (service, client) = Started::start_https(dir.path()).await;
     let port = service.port;
-
-    let client = reqwest::Client::builder()
-        .tls_built_in_root_certs(false)
-        .add_root_certificate(reqwest::Certificate::from_pem(cert_pem.as_bytes()).unwrap())
-        .build()
-        .unwrap();
     let response = client
         .get(format!("https://localhost:{port}/healthz"))
         .send()

@@ -25,7 +25,7 @@ use std::time::Duration;
 
 pub use api::Api;
 pub use browser::keys;
-pub use seed::{Seed, config_change};
+pub use seed::{Seed, config_change, forced_config_change};
 pub use service::Session;
 
 pub const ADMIN_PASSWORD: &str = "e2e-admin-password";

@@ -116,6 +116,15 @@ pub fn config_change(config: Value) -> UpdateBackendRequest {
     }
 }
 
+/// A change of a backend's config saved without checking the backend (`force`), e.g. a token
+/// its server refuses.
+pub fn forced_config_change(config: Value) -> UpdateBackendRequest {
+    UpdateBackendRequest {
+        force: true,
+        ..config_change(config)
+    }
+}
+
 impl Step {
     /// What the step makes, for a failure (names only: a config holds a token).
     fn what(&self) -> String {

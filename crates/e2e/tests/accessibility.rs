@@ -26,12 +26,7 @@ async fn every_page_and_dialog_passes_axe_in_light_and_dark() {
         s.open("/login").await;
         s.wait_state("ready").await;
         s.choose_theme(theme).await;
-        let violations = s.accessibility_violations().await;
-        failures.extend(
-            violations
-                .into_iter()
-                .map(|v| format!("[{theme}] login: {v}")),
-        );
+        failures.extend(violations(&s, theme, "login").await);
         s.login_admin().await;
         s.wait_path("/backends").await;
         for (path, what, clicks) in pages {
@@ -46,12 +41,7 @@ async fn every_page_and_dialog_passes_axe_in_light_and_dark() {
                 "detail with the export open" => drop(s.testid("export-panel").await),
                 _ => {}
             }
-            let violations = s.accessibility_violations().await;
-            failures.extend(
-                violations
-                    .into_iter()
-                    .map(|v| format!("[{theme}] {what}: {v}")),
-            );
+            failures.extend(violations(&s, theme, what).await);
         }
         // The next theme starts at the login page again (a session outlives a load).
         s.log_out().await;
@@ -62,4 +52,13 @@ async fn every_page_and_dialog_passes_axe_in_light_and_dark() {
         failures.join("\n")
     );
     s.close().await.unwrap();
+}
+
+/// The page's violations, each labelled with the theme and what the page shows.
+async fn violations(s: &Session, theme: &str, what: &str) -> Vec<String> {
+    let found = s.accessibility_violations().await;
+    found
+        .into_iter()
+        .map(|v| format!("[{theme}] {what}: {v}"))
+        .collect()
 }

@@ -1,7 +1,6 @@
 //! The console in headless Chromium against the real service and OpenBao.
 
-use secret_backends_api::UpdateBackendRequest;
-use secret_backends_e2e::{Seed, Session, config_change, openbao};
+use secret_backends_e2e::{Seed, Session, forced_config_change, openbao};
 use serde_json::json;
 
 /// A token that must never reach the page, a URL or browser storage.
@@ -116,10 +115,7 @@ async fn a_refused_add_shows_the_service_words_and_keeps_the_form() {
 #[tokio::test]
 async fn a_forced_removal_shows_the_secrets_whose_content_was_left_behind() {
     // "gone" holds a token its vault refuses (saved with force: not pinged), so it cannot be read.
-    let unreachable = UpdateBackendRequest {
-        force: true,
-        ..config_change(json!({"token": "not-a-token"}))
-    };
+    let unreachable = forced_config_change(json!({"token": "not-a-token"}));
     let seed = Seed::new()
         .vault_used_by("moved", "m1")
         .vault_used_by("gone", "m2")

@@ -6,8 +6,7 @@
 //! text on every page that shows them: no element is made of them and no script of theirs runs
 //! (checked apart from the policy, which would block the script anyway).
 
-use secret_backends_api::UpdateBackendRequest;
-use secret_backends_e2e::{Seed, Session, config_change};
+use secret_backends_e2e::{Seed, Session, forced_config_change};
 use serde_json::{Value, json};
 
 /// A value that is markup if a page ever writes it as HTML.
@@ -114,10 +113,7 @@ async fn the_console_runs_under_the_policy_and_the_listener_would_see_a_violatio
 
 #[tokio::test]
 async fn hostile_config_values_are_stored_exactly_and_shown_as_text_on_every_page() {
-    let change = UpdateBackendRequest {
-        force: true,
-        ..config_change(json!({"namespace": MARKUP, "token": SCRIPT}))
-    };
+    let change = forced_config_change(json!({"namespace": MARKUP, "token": SCRIPT}));
     let s = Session::start_logged_in(
         Seed::new().vault("hostile").update("hostile", change),
         "/backends",

@@ -1,9 +1,7 @@
 //! Users and their sessions.
 
 use async_trait::async_trait;
-use secret_backends_api::{
-    AddUserRequest, LoginRequest, LoginResponse, SetPasswordRequest, User, WhoAmI,
-};
+use secret_backends_api::{AddUserRequest, LoginRequest, LoginResponse, SetPasswordRequest, User};
 
 use super::Caller;
 use crate::error::Result;
@@ -25,7 +23,7 @@ pub trait Users: Send + Sync + 'static {
     async fn logout(&self, token: &str) -> Result<()>;
 
     /// The caller with their access to each model.
-    async fn whoami(&self, caller: &Caller) -> Result<WhoAmI>;
+    async fn whoami(&self, caller: &Caller) -> Result<User>;
 
     /// Every user. Superuser only.
     async fn users_list(&self, caller: &Caller) -> Result<Vec<User>>;

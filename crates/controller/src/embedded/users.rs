@@ -3,8 +3,10 @@
 use async_trait::async_trait;
 use secret_backends_api::{
     Access, AddUserRequest, AuditAction, ErrorCode, LoginRequest, LoginResponse,
-    SetPasswordRequest, User, UserRef, WhoAmI, validate,
+    SetPasswordRequest, User, UserRef, validate,
 };
+
+use rusqlite::Transaction;
 
 use super::auth;
 use super::models::model_not_found;
@@ -74,13 +76,13 @@ impl Users for EmbeddedController {
             .await
     }
 
-    async fn whoami(&self, caller: &Caller) -> Result<WhoAmI> {
+    async fn whoami(&self, caller: &Caller) -> Result<User> {
         let name = caller.name.clone();
         let models = self
             .store
             .call(move |c| store::user_model_access(c, &name))
             .await?;
-        Ok(WhoAmI {
+        Ok(User {
             name: caller.name.clone(),
             access: caller.access,
             models: models.into_iter().collect(),
@@ -155,19 +157,12 @@ impl Users for EmbeddedController {
         }
         validate::password(&request.password)?;
         let hash = hash_password(request.password).await?;
-        let keep = auth::token_hash(caller_token);
-        let (user, target) = (caller.name.clone(), name.to_owned());
+        let keep = Some(auth::token_hash(caller_token));
+        let action = AuditAction::ChangeUserPassword;
+        let change =
+            move |tx: &Transaction<'_>, target: &str| store::user_password_set(tx, target, &hash);
         let ended = self
-            .store
-            .write(move |tx| {
-                if !store::user_password_set(tx, &target, &hash)? {
-                    return Err(user_not_found(&target));
-                }
-                let ended = store::sessions_delete_of_user(tx, &target, Some(&keep))?;
-                let record = AuditRecord::new(&user, AuditAction::ChangeUserPassword)
-                    .detail(Some(format!("{target}: {ended} other sessions ended")));
-                Ok((ended, record))
-            })
+            .change_user_ending_sessions(caller, name, keep, action, change)
             .await?;
         tracing::info!(user = %name, by = %caller.name, ended, "password changed; other sessions ended");
         Ok(())
@@ -181,23 +176,43 @@ impl Users for EmbeddedController {
                 format!("cannot remove controller superuser {CONTROLLER_SUPERUSER:?}"),
             ));
         }
-        let (user, target) = (caller.name.clone(), name.to_owned());
+        let action = AuditAction::RemoveUser;
+        let change = |tx: &Transaction<'_>, target: &str| store::user_delete(tx, target);
         let ended = self
-            .store
-            .write(move |tx| {
-                // The sessions would go with the user (ON DELETE CASCADE); ended explicitly, so
-                // this does not depend on the connection's foreign-key setting.
-                let ended = store::sessions_delete_of_user(tx, &target, None)?;
-                if !store::user_delete(tx, &target)? {
-                    return Err(user_not_found(&target));
-                }
-                let record = AuditRecord::new(&user, AuditAction::RemoveUser)
-                    .detail(Some(format!("{target}: {ended} sessions ended")));
-                Ok((ended, record))
-            })
+            .change_user_ending_sessions(caller, name, None, action, change)
             .await?;
         tracing::info!(user = %name, by = %caller.name, ended, "user removed; their sessions ended");
         Ok(())
+    }
+}
+
+impl EmbeddedController {
+    /// Ends the sessions of the user `target` (all but the one whose token hash is `keep`), then
+    /// makes `change` to them (false: there is no such user, and nothing is done), recorded as
+    /// `action`, in one transaction. Answers how many sessions ended. The sessions are ended
+    /// explicitly rather than left to `ON DELETE CASCADE`, so a removal does not depend on the
+    /// connection's foreign-key setting.
+    async fn change_user_ending_sessions(
+        &self,
+        caller: &Caller,
+        target: &str,
+        keep: Option<String>,
+        action: AuditAction,
+        change: impl FnOnce(&Transaction<'_>, &str) -> Result<bool> + Send + 'static,
+    ) -> Result<usize> {
+        let (user, target) = (caller.name.clone(), target.to_owned());
+        self.store
+            .write(move |tx| {
+                let ended = store::sessions_delete_of_user(tx, &target, keep.as_deref())?;
+                if !change(tx, &target)? {
+                    return Err(user_not_found(&target));
+                }
+                let other = if keep.is_some() { "other " } else { "" };
+                let record = AuditRecord::new(&user, action)
+                    .detail(Some(format!("{target}: {ended} {other}sessions ended")));
+                Ok((ended, record))
+            })
+            .await
     }
 }
 

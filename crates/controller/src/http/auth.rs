@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use secret_backends_api::{ErrorCode, LoginRequest, LoginResponse, LoginSession, Problem, WhoAmI};
+use secret_backends_api::{ErrorCode, LoginRequest, LoginResponse, LoginSession, Problem, User};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -102,8 +102,8 @@ async fn logout(State(state): State<AppState>, session: SessionToken) -> Result<
 
 #[utoipa::path(
     get, path = "/whoami", tag = "auth",
-    responses((status = 200, description = "The caller and their model access", body = WhoAmI))
+    responses((status = 200, description = "The caller and their model access", body = User))
 )]
-async fn whoami(api: Api) -> Result<Json<WhoAmI>> {
+async fn whoami(api: Api) -> Result<Json<User>> {
     Ok(Json(api.controller.whoami(&api.caller).await?))
 }

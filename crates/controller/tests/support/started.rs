@@ -58,6 +58,20 @@ impl Started {
         panic!("the service never listened on {port}");
     }
 
+    /// Starts the service over HTTPS with a certificate made for `localhost` (see
+    /// [`certificate`]); answers it and a client that trusts only that certificate.
+    pub async fn start_https(dir: &Path) -> (Started, reqwest::Client) {
+        let (cert, key, cert_pem) = certificate(dir);
+        let flags = tls_flags(&cert, &key);
+        let service = Started::start(dir, &[&flags[0], &flags[1]]).await;
+        (service, https_client(&cert_pem))
+    }
+
+    /// `https://localhost:port`, the name the certificate of [`Started::start_https`] is for.
+    pub fn https(&self) -> String {
+        format!("https://localhost:{}", self.port)
+    }
+
     /// `http://127.0.0.1:port`.
     pub fn http(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
