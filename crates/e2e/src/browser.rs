@@ -22,8 +22,11 @@ pub mod keys {
 const CLICK_ATTEMPTS: usize = 5;
 
 /// A new headless Chromium through the run's chromedriver.
-pub(crate) async fn new_browser() -> Client {
+/// A new headless Chromium. `accept_insecure_certs`: for a service on a certificate made by the
+/// test, which no CA vouches for.
+pub(crate) async fn new_browser(accept_insecure_certs: bool) -> Client {
     let mut caps = serde_json::Map::new();
+    caps.insert("acceptInsecureCerts".into(), json!(accept_insecure_certs));
     caps.insert(
         "goog:chromeOptions".into(),
         json!({

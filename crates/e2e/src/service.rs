@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use fantoccini::Client;
 use fantoccini::error::CmdError;
-use secret_backends_controller::Controller;
 use secret_backends_controller::embedded::EmbeddedController;
 use secret_backends_controller::embedded::store::Store;
+use secret_backends_controller::{Controller, http, serve_on};
 
 use crate::seed::Seed;
 use crate::{ADMIN_PASSWORD, env};
@@ -24,16 +24,23 @@ pub struct Session {
 impl Session {
     /// Starts the service on a free port over a new store, and a new headless Chromium.
     pub async fn start() -> Session {
-        Self::start_serving(false).await
+        Self::start_serving(false, false).await
+    }
+
+    /// Like [`Session::start`], served over HTTPS (as `--tls-cert`/`--tls-key` do) with a
+    /// certificate made for `localhost` on the spot; the browser accepts that certificate (it has
+    /// no CA to check it against) and the console is at `https://localhost:<port>`.
+    pub async fn start_tls() -> Session {
+        Self::start_serving(false, true).await
     }
 
     /// Like [`Session::start`], and the example host page of `examples/embed/` at `/embed/…`
     /// (every path under it gets that page, as a host dashboard's router would).
     pub async fn start_with_host_page() -> Session {
-        Self::start_serving(true).await
+        Self::start_serving(true, false).await
     }
 
-    async fn start_serving(host_page: bool) -> Session {
+    async fn start_serving(host_page: bool, tls: bool) -> Session {
         let dist = PathBuf::from(env("SECRET_BACKENDS_DIST"));
         assert!(
             dist.join("index.html").exists(),
@@ -45,8 +52,11 @@ impl Session {
         let (controller, _) = EmbeddedController::open(store, Some(ADMIN_PASSWORD.into()))
             .await
             .unwrap();
-        let mut app =
-            secret_backends_controller::http::app(controller.clone() as Arc<dyn Controller>, &dist);
+        let options = http::security::Options {
+            tls,
+            ..Default::default()
+        };
+        let mut app = http::app_with(controller.clone() as Arc<dyn Controller>, &dist, &options);
         if host_page {
             let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/embed");
             // The console's files again under another prefix, as a host's asset path.
@@ -58,12 +68,20 @@ impl Session {
                 ),
             );
         }
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base_url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (base_url, tls_config) = match tls {
+            true => (
+                format!("https://localhost:{port}"),
+                Some(certificate(data.path())),
+            ),
+            false => (format!("http://127.0.0.1:{port}"), None),
+        };
+        let serving = serve_on(listener, app, tls_config, std::future::pending());
+        tokio::spawn(async move { serving.await.unwrap() });
 
         Session {
-            browser: crate::browser::new_browser().await,
+            browser: crate::browser::new_browser(tls).await,
             base_url,
             controller,
             _data: Arc::new(data),
@@ -109,7 +127,7 @@ impl Session {
     /// cookie). For another tab of the same browser, see [`Session::new_window`].
     pub async fn another(&self) -> Session {
         Session {
-            browser: crate::browser::new_browser().await,
+            browser: crate::browser::new_browser(self.base_url.starts_with("https:")).await,
             base_url: self.base_url.clone(),
             controller: self.controller.clone(),
             _data: self._data.clone(),
@@ -119,4 +137,15 @@ impl Session {
     pub async fn close(self) -> Result<(), CmdError> {
         self.browser.close().await
     }
+}
+
+/// The service's HTTPS configuration, from a certificate for `localhost` made now and written
+/// (with its key) into `dir`, read back the way `--tls-cert`/`--tls-key` are.
+fn certificate(dir: &std::path::Path) -> axum_server::tls_rustls::RustlsConfig {
+    let rcgen::CertifiedKey { cert, signing_key } =
+        rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let (cert_path, key_path) = (dir.join("tls-cert.pem"), dir.join("tls-key.pem"));
+    std::fs::write(&cert_path, cert.pem()).unwrap();
+    std::fs::write(&key_path, signing_key.serialize_pem()).unwrap();
+    secret_backends_controller::tls::server_config(&cert_path, &key_path).unwrap()
 }

@@ -6,6 +6,7 @@
 //! text on every page that shows them: no element is made of them and no script of theirs runs
 //! (checked apart from the policy, which would block the script anyway).
 
+use reqwest::Method;
 use secret_backends_e2e::{Seed, Session, forced_config_change};
 use serde_json::{Value, json};
 
@@ -180,5 +181,67 @@ async fn after_too_many_failed_logins_the_login_page_says_how_long_to_wait() {
         "/login",
         "the right password got in while locked"
     );
+    s.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn over_https_the_console_runs_on_a_host_bound_secure_cookie() {
+    let s = Session::start_tls().await;
+    s.open_logged_in("/backends").await;
+    assert_eq!(s.js("return location.protocol").await, json!("https:"));
+    assert_eq!(s.js("return window.isSecureContext").await, json!(true));
+    let headers = s
+        .js_async(
+            "const r = await fetch(location.href); \
+             return [r.headers.get('strict-transport-security'), r.headers.get('content-security-policy')];",
+        )
+        .await;
+    assert_eq!(headers[0], json!("max-age=63072000"));
+    assert!(headers[1].as_str().unwrap().contains("script-src 'self'"));
+
+    let cookie = s.session_cookie().await.expect("a session cookie");
+    assert_eq!(cookie.name(), "__Host-sbc-session");
+    assert_eq!(cookie.secure(), Some(true));
+    assert_eq!(cookie.http_only(), Some(true));
+    assert_eq!(cookie.path(), Some("/"));
+
+    // The session outlives a reload, and changes work over it (the console's header, same origin).
+    s.open("/backends/new").await;
+    s.wait_state("ready").await;
+    assert_eq!(s.logged_in_user().await.as_deref(), Some("admin"));
+    let (addr, token) = secret_backends_e2e::openbao();
+    s.submit_vault_form("over-tls", &addr, &token).await;
+    s.wait_path("/backends/over-tls").await;
+    s.close().await.unwrap();
+}
+
+/// A secret label may be any text: with markup and control characters it is stored exactly and
+/// shown as text.
+#[tokio::test]
+async fn a_hostile_secret_label_is_stored_exactly_and_shown_as_text() {
+    const LABEL: &str =
+        "<img/src=\"x\"/id=\"xss-img\"/onerror=\"window.__xss='label'\">\u{7}\u{1b}[31m";
+    let s = Session::start_logged_in(Seed::new().model("m1").secret("m1", LABEL), "/models").await;
+    s.js(LISTEN).await;
+    let secrets = s
+        .api()
+        .await
+        .send(Method::GET, "/models/m1/secrets", Value::Null)
+        .await;
+    assert_eq!(
+        secrets["secrets"][0]["label"],
+        json!(LABEL),
+        "stored exactly"
+    );
+
+    s.go("/models/m1").await;
+    s.wait_state("ready").await;
+    s.wait_true(
+        "return [...document.querySelectorAll('[data-testid=model-secrets-table] th')].some(td => td.textContent === arguments[0])",
+        vec![json!(LABEL)],
+        "the model page shows the label as text",
+    )
+    .await;
+    inert(&s, "the model page").await;
     s.close().await.unwrap();
 }
