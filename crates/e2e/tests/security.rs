@@ -47,6 +47,16 @@ async fn inert(s: &Session, page: &str) {
     );
 }
 
+/// Opens `path` and waits until `found` (a script given the value) finds `value` there, as typed;
+/// then nothing hostile ran.
+async fn holds(s: &Session, path: &str, found: &str, value: &str, page: &str) {
+    s.go(path).await;
+    s.wait_state("ready").await;
+    let what = format!("{page} holds the value as typed");
+    s.wait_true(found, vec![json!(value)], &what).await;
+    inert(s, page).await;
+}
+
 /// The text of the whole page contains `text` (as text, not markup).
 async fn shows(s: &Session, text: &str, page: &str) {
     s.wait_true(
@@ -133,15 +143,16 @@ async fn hostile_config_values_are_stored_exactly_and_shown_as_text_on_every_pag
     shows(&s, SCRIPT, "the revealed token").await;
     inert(&s, "the revealed token").await;
 
-    s.go("/backends/hostile/edit").await;
-    s.wait_state("ready").await;
-    s.wait_true(
-        "return [...document.querySelectorAll('input, textarea')].some(i => i.value === arguments[0])",
-        vec![json!(MARKUP)],
-        "the edit form holds the value as typed",
+    let in_an_input = "return [...document.querySelectorAll('input, textarea')]\
+        .some(i => i.value === arguments[0])";
+    holds(
+        &s,
+        "/backends/hostile/edit",
+        in_an_input,
+        MARKUP,
+        "the edit form",
     )
     .await;
-    inert(&s, "the edit form").await;
 
     s.go("/backends").await;
     s.wait_state("ready").await;
@@ -234,14 +245,8 @@ async fn a_hostile_secret_label_is_stored_exactly_and_shown_as_text() {
         "stored exactly"
     );
 
-    s.go("/models/m1").await;
-    s.wait_state("ready").await;
-    s.wait_true(
-        "return [...document.querySelectorAll('[data-testid=model-secrets-table] th')].some(td => td.textContent === arguments[0])",
-        vec![json!(LABEL)],
-        "the model page shows the label as text",
-    )
-    .await;
-    inert(&s, "the model page").await;
+    let in_the_table = "return [...document.querySelectorAll('[data-testid=model-secrets-table] th')]\
+        .some(th => th.textContent === arguments[0])";
+    holds(&s, "/models/m1", in_the_table, LABEL, "the model page").await;
     s.close().await.unwrap();
 }
