@@ -5,7 +5,7 @@ use secret_backends_api::{
     Access, AddBackendRequest, AddModelRequest, AddSecretRequest, AddUserRequest, ModelType,
     SecretBackend, SetModelBackendRequest, UpdateBackendRequest,
 };
-use secret_backends_controller::controller::{Backends, Models, Users};
+use secret_backends_controller::controller::{Backends, Change, Models, Users};
 use secret_backends_controller::embedded::EmbeddedController;
 use serde_json::{Value, json};
 
@@ -157,7 +157,8 @@ impl Step {
                 controller.backend_add(&admin, backend).await.map(drop)
             }
             Step::Update(name, change) => {
-                let updated = controller.backend_update(&admin, &name, change, None);
+                let updated =
+                    controller.backend_update(&admin, Change::unconditional(&name, change));
                 updated.await.map(drop)
             }
             Step::Model(name) => {
@@ -171,7 +172,8 @@ impl Step {
                     secret_backend,
                     force,
                 };
-                let set = controller.model_set_backend(&admin, &model, setting, None);
+                let change = Change::unconditional(&model, setting);
+                let set = controller.model_set_backend(&admin, change);
                 set.await.map(drop)
             }
             Step::Secret(model, label) => {

@@ -6,7 +6,7 @@ use secret_backends_api::{
     SecretBackend, UpdateBackendRequest,
 };
 
-use super::{Caller, Version, Versioned};
+use super::{Caller, Change, Versioned};
 use crate::error::Result;
 
 /// Options of a list.
@@ -52,26 +52,23 @@ pub trait Backends: Send + Sync + 'static {
     ) -> Result<Versioned<SecretBackend>>;
 
     /// Changes a backend: the config is merged key by key (an empty value resets a key), then
-    /// validated and checked unless `force`. Refuses with `conflict` unless it is still at
-    /// `expected` (when given). Superuser only.
+    /// validated and checked unless `force`; only while it is at the change's `expected`
+    /// version. Superuser only.
     async fn backend_update(
         &self,
         caller: &Caller,
-        name: &str,
-        request: UpdateBackendRequest,
-        expected: Option<&Version>,
+        change: Change<'_, UpdateBackendRequest>,
     ) -> Result<Versioned<SecretBackend>>;
 
     /// Removes a backend: `in-use` while it holds secret content, unless `force`: then its
     /// content first moves to the backend each model falls back to (its models go back to
     /// `auto`), and what cannot be moved (the backend does not answer) is left behind, named in
-    /// the answer and the audit record. `expected` as in [`Self::backend_update`]. Superuser only.
+    /// the answer and the audit record. Only while it is at the change's `expected` version.
+    /// Superuser only.
     async fn backend_remove(
         &self,
         caller: &Caller,
-        name: &str,
-        force: bool,
-        expected: Option<&Version>,
+        change: Change<'_, Removal>,
     ) -> Result<RemovedBackend>;
 
     /// Checks an unsaved config, step by step; stores nothing. Superuser only.
@@ -91,4 +88,10 @@ pub trait Backends: Send + Sync + 'static {
         caller: &Caller,
         name: &str,
     ) -> Result<Versioned<SecretBackend>>;
+}
+
+/// How a backend is removed: with `force`, even while it holds secret content.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Removal {
+    pub force: bool,
 }

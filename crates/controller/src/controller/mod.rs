@@ -46,7 +46,7 @@ use secret_backends_api::Access;
 use secret_backends_api::ErrorCode;
 
 pub use audit::Audit;
-pub use backends::{Backends, ListOptions};
+pub use backends::{Backends, ListOptions, Removal};
 pub use events::{EventStream, Events, Lagged};
 pub use models::Models;
 pub use users::Users;
@@ -86,6 +86,27 @@ impl Version {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// A change to the resource called `name`: what to change, made only while the resource is still
+/// at `expected` (when given: the version the caller last saw), refused with `conflict`
+/// otherwise.
+#[derive(Debug, Clone)]
+pub struct Change<'a, T> {
+    pub name: &'a str,
+    pub request: T,
+    pub expected: Option<&'a Version>,
+}
+
+impl<'a, T> Change<'a, T> {
+    /// A change whatever the resource's version now.
+    pub fn unconditional(name: &'a str, request: T) -> Self {
+        Change {
+            name,
+            request,
+            expected: None,
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use secret_backends_api::{
     AddModelRequest, AddSecretRequest, Model, SecretInfo, SetModelBackendRequest,
 };
 
-use super::{Caller, Version, Versioned};
+use super::{Caller, Change, Versioned};
 use crate::error::Result;
 
 /// Models and their secrets. Reading a model's secrets needs read access to the model, adding one
@@ -26,14 +26,12 @@ pub trait Models: Send + Sync + 'static {
     ) -> Result<Versioned<Model>>;
 
     /// Sets which backend a model writes new secret revisions to; existing revisions move there
-    /// in the background. Refuses with `conflict` unless the model is still at `expected` (when
-    /// given). Superuser only.
+    /// in the background; only while the model is at the change's `expected` version.
+    /// Superuser only.
     async fn model_set_backend(
         &self,
         caller: &Caller,
-        name: &str,
-        request: SetModelBackendRequest,
-        expected: Option<&Version>,
+        change: Change<'_, SetModelBackendRequest>,
     ) -> Result<Versioned<Model>>;
 
     /// A model's secrets, latest revisions, without content.

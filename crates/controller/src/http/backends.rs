@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 
 use super::extract::{Api, ApiJson, ApiQuery, IfMatch};
 use super::{AppState, created};
-use crate::controller::{ListOptions, Versioned};
+use crate::controller::{ListOptions, Removal, Versioned};
 use crate::error::Result;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -141,12 +141,11 @@ async fn backend_remove(
     api: Api,
     Path(name): Path<String>,
     ApiQuery(query): ApiQuery<ForceQuery>,
-    IfMatch(expected): IfMatch,
+    if_match: IfMatch,
 ) -> Result<Response> {
-    let removed = api
-        .controller
-        .backend_remove(&api.caller, &name, query.force, expected.as_ref())
-        .await?;
+    let removal = Removal { force: query.force };
+    let change = if_match.change(&name, removal);
+    let removed = api.controller.backend_remove(&api.caller, change).await?;
     Ok(if removed.left_behind.is_empty() {
         StatusCode::NO_CONTENT.into_response()
     } else {
@@ -180,12 +179,11 @@ async fn backend_test(
 async fn backend_update(
     api: Api,
     Path(name): Path<String>,
-    IfMatch(expected): IfMatch,
+    if_match: IfMatch,
     ApiJson(request): ApiJson<UpdateBackendRequest>,
 ) -> Result<Versioned<SecretBackend>> {
-    api.controller
-        .backend_update(&api.caller, &name, request, expected.as_ref())
-        .await
+    let change = if_match.change(&name, request);
+    api.controller.backend_update(&api.caller, change).await
 }
 
 #[utoipa::path(

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 
 use super::session::SessionToken;
 use super::{AppState, BODY_LIMIT};
-use crate::controller::{Caller, Controller, Version};
+use crate::controller::{Caller, Change, Controller, Version};
 use crate::error::{Error, Result};
 
 /// The caller behind the request's session token (the bearer token, or else the session
@@ -47,6 +47,17 @@ impl FromRequestParts<AppState> for Api {
 
 /// The version an `If-Match` header expects: none without the header or with `*`.
 pub struct IfMatch(pub Option<Version>);
+
+impl IfMatch {
+    /// The change of `name` to `request`, made only while it is still at this version.
+    pub fn change<'a, T>(&'a self, name: &'a str, request: T) -> Change<'a, T> {
+        Change {
+            name,
+            request,
+            expected: self.0.as_ref(),
+        }
+    }
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     type Rejection = Error;

@@ -68,12 +68,11 @@ async fn model_add(
 async fn model_set_backend(
     api: Api,
     Path(name): Path<String>,
-    IfMatch(expected): IfMatch,
+    if_match: IfMatch,
     ApiJson(request): ApiJson<SetModelBackendRequest>,
 ) -> Result<Versioned<Model>> {
-    api.controller
-        .model_set_backend(&api.caller, &name, request, expected.as_ref())
-        .await
+    let change = if_match.change(&name, request);
+    api.controller.model_set_backend(&api.caller, change).await
 }
 
 #[utoipa::path(

@@ -18,7 +18,7 @@ use super::drivers;
 use super::snapshot::{Snapshot, backend_version, built_in_version};
 use super::store::{self, AuditRecord, BackendRow};
 use super::{EmbeddedController, check_version, now, require_superuser};
-use crate::controller::{Backends, Caller, ListOptions, Version, Versioned};
+use crate::controller::{Backends, Caller, Change, ListOptions, Removal, Version, Versioned};
 use crate::error::{Error, Result};
 
 fn built_in_immutable() -> Error {
@@ -191,10 +191,9 @@ impl Backends for EmbeddedController {
     async fn backend_update(
         &self,
         caller: &Caller,
-        name: &str,
-        request: UpdateBackendRequest,
-        expected: Option<&Version>,
+        change: Change<'_, UpdateBackendRequest>,
     ) -> Result<Versioned<SecretBackend>> {
+        let (name, request, expected) = (change.name, change.request, change.expected);
         require_superuser(caller)?;
         if is_built_in_backend(name) {
             return Err(built_in_immutable());
@@ -253,10 +252,9 @@ impl Backends for EmbeddedController {
     async fn backend_remove(
         &self,
         caller: &Caller,
-        name: &str,
-        force: bool,
-        expected: Option<&Version>,
+        change: Change<'_, Removal>,
     ) -> Result<RemovedBackend> {
+        let (name, force, expected) = (change.name, change.request.force, change.expected);
         require_superuser(caller)?;
         if is_built_in_backend(name) {
             return Err(built_in_immutable());

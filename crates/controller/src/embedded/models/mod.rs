@@ -16,7 +16,7 @@ use super::drivers::{self, Content, ContentAt, DriverError};
 use super::snapshot::{Snapshot, Target, model_version};
 use super::store::{self, AuditRecord, ModelRow, RevisionRow};
 use super::{EmbeddedController, check_version, now, require_superuser};
-use crate::controller::{Caller, Models, Version, Versioned};
+use crate::controller::{Caller, Change, Models, Versioned};
 use crate::error::{Error, Result};
 
 pub fn model_not_found(name: &str) -> Error {
@@ -74,10 +74,9 @@ impl Models for EmbeddedController {
     async fn model_set_backend(
         &self,
         caller: &Caller,
-        name: &str,
-        request: SetModelBackendRequest,
-        expected: Option<&Version>,
+        change: Change<'_, SetModelBackendRequest>,
     ) -> Result<Versioned<Model>> {
+        let (name, request, expected) = (change.name, change.request, change.expected);
         let model = self.model_row(name).await?;
         self.require_model_access(caller, &model, ModelAccess::Write)
             .await?;
