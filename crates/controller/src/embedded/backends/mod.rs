@@ -18,7 +18,7 @@ use super::drivers;
 use super::snapshot::{Snapshot, backend_version, built_in_version};
 use super::store::{self, AuditRecord, BackendRow};
 use super::{EmbeddedController, check_version, now, require_superuser};
-use crate::controller::{Backends, Caller, Change, ListOptions, Removal, Version, Versioned};
+use crate::controller::{Backends, Caller, Change, ListOptions, Removal, Versioned};
 use crate::error::{Error, Result};
 
 fn built_in_immutable() -> Error {
