@@ -14,8 +14,15 @@ pub struct UserRow {
     pub access: Access,
 }
 
+/// The columns of a [`UserRow`], in its order; a macro so that [`SessionRow`] can extend them.
+macro_rules! user_columns {
+    () => {
+        "u.name, u.password_hash, u.access"
+    };
+}
+
 impl FromRow for UserRow {
-    const COLUMNS: &'static str = "u.name, u.password_hash, u.access";
+    const COLUMNS: &'static str = user_columns!();
 
     fn from_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
         Ok(UserRow {
@@ -54,7 +61,8 @@ pub struct SessionRow {
 }
 
 impl FromRow for SessionRow {
-    const COLUMNS: &'static str = "u.name, u.password_hash, u.access, s.last_used_at";
+    // The user's columns first, as `UserRow::from_row` reads them; then the session's.
+    const COLUMNS: &'static str = concat!(user_columns!(), ", s.last_used_at");
 
     fn from_row(r: &Row<'_>) -> rusqlite::Result<SessionRow> {
         Ok(SessionRow {
