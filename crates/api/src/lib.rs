@@ -11,6 +11,7 @@
 
 pub mod audit;
 pub mod certificate;
+pub mod controller_info;
 pub mod duration;
 pub mod error;
 pub mod message;
@@ -25,6 +26,7 @@ pub mod fixtures;
 
 pub use audit::AuditAction;
 pub use certificate::{CertificateSummary, certificate_summary};
+pub use controller_info::{Capabilities, ChangeFeed, ControllerInfo, ControllerKind, POLL_SECONDS};
 pub use duration::GoDuration;
 pub use error::{ErrorCode, Problem, ValidationError};
 pub use message::short_message;

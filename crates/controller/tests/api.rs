@@ -488,6 +488,24 @@ async fn a_secret_canary_never_reaches_answers_or_logs() {
     assert!(!log.contains(&canary), "the log holds the secret: {log}");
 }
 
+/// Without a login, anyone learns the controller is the embedded one, offering everything.
+#[tokio::test]
+async fn the_embedded_controller_offers_every_capability() {
+    let app = TestApp::new().await;
+    let a = app
+        .call(Method::GET, "/api/v1/controller", None, None)
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    assert_eq!(a.body["kind"], "embedded");
+    let capabilities = a.body["capabilities"].as_object().unwrap();
+    assert_eq!(capabilities["change-feed"], "live");
+    for (name, offered) in capabilities {
+        if name != "change-feed" {
+            assert_eq!(offered, &serde_json::json!(true), "{name}");
+        }
+    }
+}
+
 /// The OpenAPI document is generated from the routes: every endpoint of the contract is in it,
 /// with its body and its problem responses.
 #[tokio::test]
@@ -502,6 +520,7 @@ async fn the_openapi_document_covers_every_endpoint() {
         ("post", "/auth/login"),
         ("post", "/auth/logout"),
         ("get", "/whoami"),
+        ("get", "/controller"),
         ("get", "/backend-types"),
         ("get", "/secret-backends"),
         ("post", "/secret-backends"),

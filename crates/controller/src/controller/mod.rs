@@ -41,9 +41,9 @@ mod models;
 mod users;
 
 use async_trait::async_trait;
-use secret_backends_api::Access;
 #[cfg(doc)]
 use secret_backends_api::ErrorCode;
+use secret_backends_api::{Access, ControllerInfo};
 
 pub use audit::Audit;
 pub use backends::{Backends, ListOptions, Removal};
@@ -58,13 +58,42 @@ use crate::error::Result;
 pub trait Controller: Backends + Models + Users + Events + Audit {
     /// Whether the controller can serve requests (for a readiness probe; no caller).
     async fn ready(&self) -> Result<()>;
+
+    /// Which kind of controller this is and what it offers beyond the core API; what it does not
+    /// offer answers `not-supported`.
+    fn info(&self) -> ControllerInfo;
 }
 
-/// Who is asking: the user behind a session.
+/// Who is asking: the user behind a session, and which session it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     pub name: String,
     pub access: Access,
+    pub session: SessionId,
+}
+
+/// Names one session among the controller's, never the token itself (so it may be logged).
+/// Only the implementation that made it reads it: an embedded session's row, a bridged session's
+/// connection to Juju.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct SessionId(String);
+
+impl SessionId {
+    pub fn new(id: impl Into<String>) -> Self {
+        SessionId(id.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Shortened: enough to tell sessions apart in a log.
+impl std::fmt::Debug for SessionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let short: String = self.0.chars().take(8).collect();
+        write!(f, "SessionId({short}…)")
+    }
 }
 
 impl Caller {

@@ -33,11 +33,10 @@ pub trait Users: Send + Sync + 'static {
 
     /// Changes the password of user `name`: the superuser's for anyone, a user's for themself
     /// (`permission-denied` otherwise). The rules of a new user's password apply. Ends every
-    /// session of that user except the caller's own current one, `caller_token`.
+    /// session of that user except the caller's own current one.
     async fn user_set_password(
         &self,
         caller: &Caller,
-        caller_token: &str,
         name: &str,
         request: SetPasswordRequest,
     ) -> Result<()>;

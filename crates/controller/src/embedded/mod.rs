@@ -31,7 +31,10 @@ mod users;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use secret_backends_api::{Access, ErrorCode, Event, EventKind, ValidationError};
+use secret_backends_api::{
+    Access, Capabilities, ControllerInfo, ControllerKind, ErrorCode, Event, EventKind,
+    ValidationError,
+};
 use tokio::sync::{Mutex, Notify, broadcast};
 
 pub use background::Background;
@@ -169,5 +172,12 @@ fn refusal<T: std::fmt::Debug>(outcome: Result<T>) -> ValidationError {
 impl Controller for EmbeddedController {
     async fn ready(&self) -> Result<()> {
         self.store.ping().await
+    }
+
+    fn info(&self) -> ControllerInfo {
+        ControllerInfo {
+            kind: ControllerKind::Embedded,
+            capabilities: Capabilities::all(),
+        }
     }
 }

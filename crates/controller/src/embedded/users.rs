@@ -12,7 +12,7 @@ use super::auth;
 use super::models::model_not_found;
 use super::store::{self, AuditRecord, UserRow};
 use super::{EmbeddedController, already_exists, now, require_superuser, rfc3339};
-use crate::controller::{Caller, Users};
+use crate::controller::{Caller, SessionId, Users};
 use crate::error::{Error, Result};
 
 /// The controller's superuser, made on first start; it cannot be removed.
@@ -66,6 +66,8 @@ impl Users for EmbeddedController {
         Ok(Caller {
             name: session.user.name,
             access: session.user.access,
+            // The row's key: the token's hash.
+            session: SessionId::new(auth::token_hash(token)),
         })
     }
 
@@ -147,7 +149,6 @@ impl Users for EmbeddedController {
     async fn user_set_password(
         &self,
         caller: &Caller,
-        caller_token: &str,
         name: &str,
         request: SetPasswordRequest,
     ) -> Result<()> {
@@ -157,7 +158,7 @@ impl Users for EmbeddedController {
         }
         validate::password(&request.password)?;
         let hash = hash_password(request.password).await?;
-        let keep = Some(auth::token_hash(caller_token));
+        let keep = Some(caller.session.as_str().to_owned());
         let action = AuditAction::ChangeUserPassword;
         let change =
             move |tx: &Transaction<'_>, target: &str| store::user_password_set(tx, target, &hash);

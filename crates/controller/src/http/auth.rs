@@ -1,5 +1,5 @@
-//! Sessions: login, logout, and who the caller is. A login keeps its session as a bearer token
-//! in the answer or as a cookie ([`super::session`]).
+//! Sessions: login, logout, who the caller is, and which controller they log in to. A login
+//! keeps its session as a bearer token in the answer or as a cookie ([`super::session`]).
 
 use std::time::Instant;
 
@@ -8,7 +8,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use secret_backends_api::{ErrorCode, LoginRequest, LoginResponse, LoginSession, Problem, User};
+use secret_backends_api::{
+    ControllerInfo, ErrorCode, LoginRequest, LoginResponse, LoginSession, Problem, User,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -23,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(login))
         .routes(routes!(logout))
         .routes(routes!(whoami))
+        .routes(routes!(controller_info))
 }
 
 #[utoipa::path(
@@ -106,4 +109,14 @@ async fn logout(State(state): State<AppState>, session: SessionToken) -> Result<
 )]
 async fn whoami(api: Api) -> Result<Json<User>> {
     Ok(Json(api.controller.whoami(&api.caller).await?))
+}
+
+#[utoipa::path(
+    get, path = "/controller", tag = "auth", security(),
+    responses((status = 200, description = "The kind of controller (the embedded one, or a Juju \
+        controller through the bridge) and what it offers beyond the core API; no login needed",
+        body = ControllerInfo))
+)]
+async fn controller_info(State(state): State<AppState>) -> Json<ControllerInfo> {
+    Json(state.controller.info())
 }

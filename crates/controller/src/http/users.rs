@@ -1,7 +1,7 @@
 //! Users and their access.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use secret_backends_api::{AddUserRequest, SetPasswordRequest, User, UserList};
 use utoipa_axum::router::OpenApiRouter;
@@ -9,7 +9,6 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::extract::{Api, ApiJson};
-use super::session::SessionToken;
 use crate::error::Result;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -47,16 +46,12 @@ async fn user_add(
         themself); every other session of that user ended, the caller's own kept"))
 )]
 async fn user_set_password(
-    State(state): State<AppState>,
-    session: SessionToken,
+    api: Api,
     Path(name): Path<String>,
     ApiJson(request): ApiJson<SetPasswordRequest>,
 ) -> Result<StatusCode> {
-    // The caller's own token is needed too: their current session stays.
-    let caller = state.controller.authenticate(&session.token).await?;
-    state
-        .controller
-        .user_set_password(&caller, &session.token, &name, request)
+    api.controller
+        .user_set_password(&api.caller, &name, request)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
