@@ -69,6 +69,33 @@ pub struct Config {
         value_parser = session_duration
     )]
     pub session_lifetime: Duration,
+
+    /// Serve a real Juju controller instead of the embedded store: the `HOST:PORT` of its API,
+    /// as `juju show-controller` lists it under `api-endpoints`. Logins become Juju logins.
+    #[arg(
+        long,
+        env = "SECRET_BACKENDS_JUJU_CONTROLLER",
+        requires = "juju_ca_cert"
+    )]
+    pub juju_controller: Option<String>,
+
+    /// PEM file of the Juju controller's CA certificate (`ca-cert` in `juju show-controller`);
+    /// the controller's certificate is checked against it for the name `juju-apiserver`.
+    #[arg(
+        long,
+        env = "SECRET_BACKENDS_JUJU_CA_CERT",
+        requires = "juju_controller"
+    )]
+    pub juju_ca_cert: Option<PathBuf>,
+
+    /// The longest a connection or a call to the Juju controller may take (Go duration).
+    #[arg(
+        long,
+        env = "SECRET_BACKENDS_JUJU_TIMEOUT",
+        default_value = "15s",
+        value_parser = session_duration
+    )]
+    pub juju_timeout: Duration,
 }
 
 impl Config {
@@ -103,6 +130,9 @@ impl std::fmt::Debug for Config {
             .field("frame_ancestors", &self.frame_ancestors)
             .field("session_idle", &self.session_idle)
             .field("session_lifetime", &self.session_lifetime)
+            .field("juju_controller", &self.juju_controller)
+            .field("juju_ca_cert", &self.juju_ca_cert)
+            .field("juju_timeout", &self.juju_timeout)
             .finish()
     }
 }
@@ -110,6 +140,15 @@ impl std::fmt::Debug for Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_juju_controller_needs_its_ca_and_the_other_way_round() {
+        assert!(parse(&["--juju-controller=10.0.0.1:17070"]).is_err());
+        assert!(parse(&["--juju-ca-cert=ca.pem"]).is_err());
+        let config = parse(&["--juju-controller=10.0.0.1:17070", "--juju-ca-cert=ca.pem"]).unwrap();
+        assert_eq!(config.juju_controller.as_deref(), Some("10.0.0.1:17070"));
+        assert_eq!(config.juju_timeout, Duration::from_secs(15));
+    }
 
     fn parse(extra: &[&str]) -> Result<Config, clap::Error> {
         let args = ["secret-backends-controller"].iter().chain(extra);
@@ -128,6 +167,7 @@ mod tests {
         assert_eq!(config.session_idle, Duration::from_secs(5400));
         assert_eq!(config.session_lifetime, Duration::from_secs(2));
         for bad in [
+            "--juju-timeout=0",
             "--session-idle=0",
             "--session-idle=500ms",
             "--session-lifetime=12",

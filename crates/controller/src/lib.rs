@@ -15,6 +15,7 @@
 //!
 //! [`error`] is shared by all three: a refusal for the caller, or an internal failure for the log.
 
+pub mod bridge;
 pub mod config;
 pub mod controller;
 pub mod embedded;
@@ -40,6 +41,40 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         (Some(cert), Some(key)) => Some(tls::server_config(cert, key)?),
         _ => None,
     };
+    let controller = match (&config.juju_controller, &config.juju_ca_cert) {
+        (Some(address), Some(ca_cert)) => {
+            let bridge = bridge::JujuBridge::open(
+                address,
+                ca_cert,
+                config.juju_timeout,
+                config.session_limits(),
+            )?;
+            bridge.spawn_sweeper(bridge::SWEEP_EVERY);
+            tracing::info!(%address, "serving the Juju controller through the bridge");
+            bridge as Arc<dyn Controller>
+        }
+        _ => open_embedded(&config).await?,
+    };
+    let options = http::security::Options {
+        tls: tls.is_some(),
+        frame_ancestors: config.frame_ancestors.clone(),
+    };
+    let app = http::app_with(controller, &config.dist, &options);
+    let listener = std::net::TcpListener::bind(&config.listen)
+        .map_err(|e| StartError(format!("cannot listen on {}: {e}", config.listen)))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| StartError(e.to_string()))?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    tracing::info!(%addr, scheme, dist = %config.dist.display(), "serving");
+    serve_on(listener, app, tls, shutdown_signal())
+        .await
+        .map_err(|e| StartError(e.to_string()))
+}
+
+/// The embedded controller on its store in `--data-dir`, with its background work started; on
+/// first start, the generated superuser password is printed to the terminal.
+async fn open_embedded(config: &Config) -> Result<Arc<dyn Controller>, StartError> {
     let store = embedded::store::Store::open(&config.data_dir)?;
     let (controller, generated) = embedded::EmbeddedController::open_with(
         store,
@@ -55,21 +90,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         );
     }
     controller.spawn_background(embedded::Background::default());
-    let options = http::security::Options {
-        tls: tls.is_some(),
-        frame_ancestors: config.frame_ancestors.clone(),
-    };
-    let app = http::app_with(controller as Arc<dyn Controller>, &config.dist, &options);
-    let listener = std::net::TcpListener::bind(&config.listen)
-        .map_err(|e| StartError(format!("cannot listen on {}: {e}", config.listen)))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| StartError(e.to_string()))?;
-    let scheme = if tls.is_some() { "https" } else { "http" };
-    tracing::info!(%addr, scheme, dist = %config.dist.display(), data_dir = %config.data_dir.display(), "serving");
-    serve_on(listener, app, tls, shutdown_signal())
-        .await
-        .map_err(|e| StartError(e.to_string()))
+    Ok(controller)
 }
 
 /// Serves `app` on `listener`, over HTTPS when `tls` is given, until `shutdown` completes; then

@@ -1,11 +1,15 @@
-//! HTTPS: the rustls server configuration from `--tls-cert` and `--tls-key`.
+//! TLS on rustls: the server configuration of HTTPS from `--tls-cert` and `--tls-key`, and the
+//! server certificate check of the service's own clients (backends, a Juju controller).
 
 use std::path::Path;
 use std::sync::Arc;
 
 use axum_server::tls_rustls::RustlsConfig;
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
 
 use crate::StartError;
 
@@ -49,4 +53,56 @@ fn start_error(path: &Path, what: &str, error: rustls::pki_types::pem::Error) ->
         _ => format!("is not a valid PEM {what}"),
     };
     StartError(format!("the TLS {what} file {} {why}", path.display()))
+}
+
+/// A server certificate check: the chain against the roots, for `name` when given rather than
+/// the host connected to (a vault backend's `tls-server-name`; a Juju controller's
+/// `juju-apiserver`, the name its certificates carry whatever address reaches it); with `skip`,
+/// any certificate for any name, as an admin asked (`skip-tls-verify`). The handshake's
+/// signatures are checked either way, so the server holds the key of the certificate it shows.
+#[derive(Debug)]
+pub struct NamedVerifier {
+    pub webpki: Arc<WebPkiServerVerifier>,
+    pub name: Option<ServerName<'static>>,
+    pub skip: bool,
+}
+
+impl ServerCertVerifier for NamedVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        connected_to: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if self.skip {
+            return Ok(ServerCertVerified::assertion());
+        }
+        let name = self.name.as_ref().unwrap_or(connected_to);
+        self.webpki
+            .verify_server_cert(end_entity, intermediates, name, ocsp_response, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.webpki.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.webpki.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.webpki.supported_verify_schemes()
+    }
 }

@@ -139,6 +139,18 @@ impl<'a, T> Change<'a, T> {
     }
 }
 
+/// Refuses with `conflict` a change that expected another version than the resource's `current`
+/// one; `what` names the resource (`secret backend "x"`).
+pub fn check_version(expected: Option<&Version>, current: &Version, what: &str) -> Result<()> {
+    match expected {
+        Some(expected) if expected != current => Err(crate::error::Error::refused(
+            secret_backends_api::ErrorCode::Conflict,
+            format!("{what} was changed by someone else; reload it and try again"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A single resource with its current [`Version`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Versioned<T> {

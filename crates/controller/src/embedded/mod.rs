@@ -42,7 +42,7 @@ pub use sessions::SessionLimits;
 
 pub use self::store::clock::{now, rfc3339};
 use self::store::{Store, UserRow};
-use crate::controller::{Caller, Controller, Version};
+use crate::controller::{Caller, Controller, check_version};
 use crate::error::{Error, Result};
 
 pub struct EmbeddedController {
@@ -138,17 +138,6 @@ fn require_superuser(caller: &Caller) -> Result<()> {
         Ok(())
     } else {
         Err(Error::permission_denied())
-    }
-}
-
-/// Refuses a change to a resource that is no longer at the version the caller saw.
-fn check_version(expected: Option<&Version>, current: &Version, what: &str) -> Result<()> {
-    match expected {
-        Some(expected) if expected != current => Err(Error::refused(
-            ErrorCode::Conflict,
-            format!("{what} was changed by someone else; reload it and try again"),
-        )),
-        _ => Ok(()),
     }
 }
 

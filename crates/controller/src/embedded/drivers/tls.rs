@@ -9,15 +9,15 @@
 use std::sync::Arc;
 
 use reqwest::Client;
+use rustls::RootCertStore;
 use rustls::client::WebPkiServerVerifier;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use secret_backends_api::Config;
 use serde_json::Value;
 
 use super::{CALL_TIMEOUT, text};
+use crate::tls::NamedVerifier;
 
 /// Why [`http_client`] could not build a client.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -60,7 +60,7 @@ fn client_config(config: &Config) -> Result<rustls::ClientConfig, TlsError> {
         }
         None => None,
     };
-    let verifier = Arc::new(Verifier {
+    let verifier = Arc::new(NamedVerifier {
         webpki,
         name,
         skip: config.get("skip-tls-verify").and_then(Value::as_bool) == Some(true),
@@ -119,55 +119,4 @@ fn roots(config: &Config) -> Result<RootCertStore, TlsError> {
         }
     }
     Ok(roots)
-}
-
-/// The server certificate check: the chain against the roots, for `tls-server-name` when set
-/// (else the host connected to); with `skip-tls-verify`, any certificate for any name, as the
-/// admin asked. The handshake's signatures are checked either way, so the server holds the key of
-/// the certificate it shows.
-#[derive(Debug)]
-struct Verifier {
-    webpki: Arc<WebPkiServerVerifier>,
-    name: Option<ServerName<'static>>,
-    skip: bool,
-}
-
-impl ServerCertVerifier for Verifier {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        connected_to: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        if self.skip {
-            return Ok(ServerCertVerified::assertion());
-        }
-        let name = self.name.as_ref().unwrap_or(connected_to);
-        self.webpki
-            .verify_server_cert(end_entity, intermediates, name, ocsp_response, now)
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.webpki.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.webpki.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.webpki.supported_verify_schemes()
-    }
 }
