@@ -344,6 +344,7 @@ fn test(root: &Path) -> Result {
             .env("OPENBAO_TOKEN", &bao_token)
             .env("OPENBAO_BIN", &tools.bao)
             .env("SCHEMATHESIS", &tools.schemathesis)
+            .env("JUJU_PEER_PYTHON", &tools.libjuju_python)
             .env("WEBDRIVER_URL", format!("http://127.0.0.1:{driver_port}"))
             .env("SECRET_BACKENDS_DIST", root.join("dist"))
             .env("CHROMIUM", &tools.chromium)

