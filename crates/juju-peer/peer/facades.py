@@ -335,7 +335,14 @@ def set_model_secret_backend(conn, store, params):
     return defs.ErrorResult()
 
 
+def ping(conn, store, params):
+    """Pinger v1 Ping: what Juju's clients call to keep a connection alive; no params, no result."""
+    shapes.no_params(params)
+    return None
+
+
 FACADES_3 = {
+    ("Pinger", 1): {"Ping": ping},
     ("SecretBackends", 1): {
         "ListSecretBackends": list_secret_backends,
         "AddSecretBackends": add_secret_backends,

@@ -34,6 +34,7 @@ Where each behaviour comes from (juju/juju, branch 3.6, unless marked 4):
   without reveal; status `active`, or `error` with the ping's message),
   internal/secrets/provider/registry.go (`no registered provider for "T"`),
   internal/secrets/provider/vault/config.go (config validation, secret keys).
+- Pinger v1 `Ping` (no params, empty answer), which Juju's clients call to keep a connection.
 - ModelManager v10: apiserver/facades/client/modelmanager/modelmanager.go (summaries of the
   caller's models, or every model for a superuser asking `all`; ModelInfo reports an unknown
   or inaccessible model as `permission denied`).
@@ -268,8 +269,13 @@ class Peer:
         elif path == "/delay":
             self.delay = body["millis"] / 1000
         elif path == "/drop":
-            for ws in list(self.open):
-                await ws.close(1012, "peer dropped the connection")
+            # A close frame to each, then the sockets cut for those that do not answer it.
+            open_now = list(self.open)
+            closing = [asyncio.create_task(ws.close(1012, "peer dropped the connection")) for ws in open_now]
+            if closing:
+                await asyncio.wait(closing, timeout=1)
+            for ws in open_now:
+                ws.transport.abort()
         elif path == "/refuse":
             self.refusing = bool(body["refuse"])
         elif path == "/requests":
@@ -339,8 +345,15 @@ async def main():
     peer = Peer(args.juju_major, args.violations)
     tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     tls.load_cert_chain(args.cert, args.key)
+    # No WebSocket pings from the server: Juju sends none (its clients call Pinger.Ping), and a
+    # client that does not read for a while must not be cut off for it.
     async with serve(
-        peer.serve_connection, "127.0.0.1", 0, ssl=tls, process_request=peer.refuse_early
+        peer.serve_connection,
+        "127.0.0.1",
+        0,
+        ssl=tls,
+        process_request=peer.refuse_early,
+        ping_interval=None,
     ) as server:
         peer.rpc_port = server.sockets[0].getsockname()[1]
         control = await asyncio.start_server(peer.control, "127.0.0.1", 0)
