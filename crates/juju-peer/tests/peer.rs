@@ -3,6 +3,7 @@
 
 mod support;
 
+use juju_peer::{JujuPeer, PeerOptions};
 use serde_json::{Value, json};
 use support::{admin_socket, call, connect, connect_as, login, peer};
 
@@ -11,11 +12,27 @@ fn list_args() -> Value {
 }
 
 #[tokio::test]
-async fn the_certificate_names_juju_apiserver_only() {
+async fn the_certificate_names_only_its_name_not_the_address() {
     let peer = peer(3).await;
     let refused = connect_as(&peer, "/api", "localhost").await.unwrap_err();
     assert!(refused.contains("not valid for name"), "{refused}");
+    let refused = connect_as(&peer, "/api", "127.0.0.1").await.unwrap_err();
+    assert!(refused.contains("not valid for name"), "{refused}");
     connect(&peer, "/api").await;
+
+    let renamed = JujuPeer::start(PeerOptions {
+        certificate_name: "controller.example".into(),
+        ..PeerOptions::default()
+    })
+    .await;
+    connect_as(&renamed, "/api", "controller.example")
+        .await
+        .unwrap();
+    assert!(
+        connect_as(&renamed, "/api", "juju-apiserver")
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test]
