@@ -363,7 +363,7 @@ FACADES_4 = {
     },
 }
 
-# Facades a controller connection may not call, and those a model connection may not call
-# (apiserver/restrict_controller.go, apiserver/restrict_model.go).
-MODEL_ONLY = {"ModelConfig"}
+# Facades a model connection may not call (apiserver/restrict_model.go), and those that on a
+# controller connection act on the controller model (apiserver/restrict_controller.go).
 CONTROLLER_ONLY = {"SecretBackends", "ModelManager"}
+CONTROLLER_MODEL = {"ModelConfig"}

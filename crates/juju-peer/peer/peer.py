@@ -20,8 +20,11 @@ Where each behaviour comes from (juju/juju, branch 3.6, unless marked 4):
   UUID in the path (`unknown model: "UUID"`, code `model not found`, for every call).
 - unknown facade/version/method: rpc/rpcreflect/errors.go (`unknown object type "T"`,
   `unknown version (N) of interface "T"`, `no such request - method T(N).M is not
-  implemented`, code `not implemented`); a controller-only facade on a model connection and
-  the reverse: apiserver/restrict_controller.go, restrict_model.go.
+  implemented`, code `not implemented`); a controller-only facade (SecretBackends,
+  ModelManager) on a model connection: apiserver/restrict_model.go (`facade "T" not supported
+  for model API connection`). ModelConfig is common to both (apiserver/restrict_controller.go)
+  and on a controller connection acts on the controller model, which the peer does not have:
+  the peer takes that call as a violation.
 - SecretBackends v1: apiserver/facades/client/secretbackends/secrets.go (superuser for add,
   update, remove and reveal; listing needs only a login; reserved names `internal`/`auto`,
   worded `backend %!q(MISSING) not valid` because that facade's format lacks its argument;
@@ -190,9 +193,12 @@ class Peer:
             raise not_implemented(facade, version, method)
         if model and facade in facades.CONTROLLER_ONLY:
             raise JujuError(f'facade "{facade}" not supported for model API connection', NOT_SUPPORTED)
-        if not model and facade in facades.MODEL_ONLY:
-            raise JujuError(
-                f'facade "{facade}" not supported for controller API connection', NOT_SUPPORTED
+        if not model and facade in facades.CONTROLLER_MODEL:
+            # Juju serves it there (a common facade), on the controller's own model, which the
+            # peer does not have: a caller doing this would change the wrong model's config.
+            raise shapes.Violation(
+                f"{facade} on the controller connection acts on the controller model, "
+                "not a hosted model: use wss://ADDRESS/model/UUID/api"
             )
         return methods[method](conn, self.store, params)
 

@@ -98,12 +98,25 @@ async fn facades_are_refused_before_login_and_where_juju_does_not_offer_them() {
     );
     let unknown = call(&mut socket, "Nope", 1, "Nope", json!({})).await;
     assert_eq!(unknown["error"], "unknown object type \"Nope\"");
-    let model_only = call(&mut socket, "ModelConfig", 3, "ModelGet", json!({})).await;
+    let controller_model = call(&mut socket, "ModelConfig", 3, "ModelGet", json!({})).await;
+    assert_eq!(controller_model["error-code"], "peer-violation");
+    assert!(peer.take_violations()[0].contains("acts on the controller model"));
+
+    let uuid = peer.add_model("m1", "iaas", "admin").await;
+    let mut model = admin_socket(&peer, &format!("/model/{uuid}/api")).await;
+    let controller_only = call(
+        &mut model,
+        "SecretBackends",
+        1,
+        "ListSecretBackends",
+        json!({"names": [], "reveal": false}),
+    )
+    .await;
     assert_eq!(
-        model_only["error"],
-        "facade \"ModelConfig\" not supported for controller API connection"
+        controller_only["error"],
+        "facade \"SecretBackends\" not supported for model API connection"
     );
-    assert_eq!(model_only["error-code"], "not supported");
+    assert_eq!(controller_only["error-code"], "not supported");
 }
 
 #[tokio::test]
