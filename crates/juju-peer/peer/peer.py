@@ -163,7 +163,7 @@ class Peer:
             file.write(line.replace("\n", " ") + "\n")
         return {
             "request-id": request.get("request-id", 0),
-            "error": f"peer: Juju would not accept this request: {reason}",
+            "error": f"peer-violation: {reason}",
             "error-code": "peer-violation",
         }
 
