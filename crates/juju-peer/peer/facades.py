@@ -335,7 +335,14 @@ def set_model_secret_backend(conn, store, params):
     return defs.ErrorResult()
 
 
+def ping(conn, store, params):
+    """Pinger v1 Ping: what Juju's clients call to keep a connection alive; no params, no result."""
+    shapes.no_params(params)
+    return None
+
+
 FACADES_3 = {
+    ("Pinger", 1): {"Ping": ping},
     ("SecretBackends", 1): {
         "ListSecretBackends": list_secret_backends,
         "AddSecretBackends": add_secret_backends,
@@ -356,7 +363,7 @@ FACADES_4 = {
     },
 }
 
-# Facades a controller connection may not call, and those a model connection may not call
-# (apiserver/restrict_controller.go, apiserver/restrict_model.go).
-MODEL_ONLY = {"ModelConfig"}
+# Facades a model connection may not call (apiserver/restrict_model.go), and those that on a
+# controller connection act on the controller model (apiserver/restrict_controller.go).
 CONTROLLER_ONLY = {"SecretBackends", "ModelManager"}
+CONTROLLER_MODEL = {"ModelConfig"}

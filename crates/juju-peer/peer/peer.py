@@ -20,8 +20,11 @@ Where each behaviour comes from (juju/juju, branch 3.6, unless marked 4):
   UUID in the path (`unknown model: "UUID"`, code `model not found`, for every call).
 - unknown facade/version/method: rpc/rpcreflect/errors.go (`unknown object type "T"`,
   `unknown version (N) of interface "T"`, `no such request - method T(N).M is not
-  implemented`, code `not implemented`); a controller-only facade on a model connection and
-  the reverse: apiserver/restrict_controller.go, restrict_model.go.
+  implemented`, code `not implemented`); a controller-only facade (SecretBackends,
+  ModelManager) on a model connection: apiserver/restrict_model.go (`facade "T" not supported
+  for model API connection`). ModelConfig is common to both (apiserver/restrict_controller.go)
+  and on a controller connection acts on the controller model, which the peer does not have:
+  the peer takes that call as a violation.
 - SecretBackends v1: apiserver/facades/client/secretbackends/secrets.go (superuser for add,
   update, remove and reveal; listing needs only a login; reserved names `internal`/`auto`,
   worded `backend %!q(MISSING) not valid` because that facade's format lacks its argument;
@@ -34,6 +37,7 @@ Where each behaviour comes from (juju/juju, branch 3.6, unless marked 4):
   without reveal; status `active`, or `error` with the ping's message),
   internal/secrets/provider/registry.go (`no registered provider for "T"`),
   internal/secrets/provider/vault/config.go (config validation, secret keys).
+- Pinger v1 `Ping` (no params, empty answer), which Juju's clients call to keep a connection.
 - ModelManager v10: apiserver/facades/client/modelmanager/modelmanager.go (summaries of the
   caller's models, or every model for a superuser asking `all`; ModelInfo reports an unknown
   or inaccessible model as `permission denied`).
@@ -159,7 +163,7 @@ class Peer:
             file.write(line.replace("\n", " ") + "\n")
         return {
             "request-id": request.get("request-id", 0),
-            "error": f"peer: Juju would not accept this request: {reason}",
+            "error": f"peer-violation: {reason}",
             "error-code": "peer-violation",
         }
 
@@ -189,9 +193,12 @@ class Peer:
             raise not_implemented(facade, version, method)
         if model and facade in facades.CONTROLLER_ONLY:
             raise JujuError(f'facade "{facade}" not supported for model API connection', NOT_SUPPORTED)
-        if not model and facade in facades.MODEL_ONLY:
-            raise JujuError(
-                f'facade "{facade}" not supported for controller API connection', NOT_SUPPORTED
+        if not model and facade in facades.CONTROLLER_MODEL:
+            # Juju serves it there (a common facade), on the controller's own model, which the
+            # peer does not have: a caller doing this would change the wrong model's config.
+            raise shapes.Violation(
+                f"{facade} on the controller connection acts on the controller model, "
+                "not a hosted model: use wss://ADDRESS/model/UUID/api"
             )
         return methods[method](conn, self.store, params)
 
@@ -268,8 +275,13 @@ class Peer:
         elif path == "/delay":
             self.delay = body["millis"] / 1000
         elif path == "/drop":
-            for ws in list(self.open):
-                await ws.close(1012, "peer dropped the connection")
+            # A close frame to each, then the sockets cut for those that do not answer it.
+            open_now = list(self.open)
+            closing = [asyncio.create_task(ws.close(1012, "peer dropped the connection")) for ws in open_now]
+            if closing:
+                await asyncio.wait(closing, timeout=1)
+            for ws in open_now:
+                ws.transport.abort()
         elif path == "/refuse":
             self.refusing = bool(body["refuse"])
         elif path == "/requests":
@@ -339,8 +351,15 @@ async def main():
     peer = Peer(args.juju_major, args.violations)
     tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     tls.load_cert_chain(args.cert, args.key)
+    # No WebSocket pings from the server: Juju sends none (its clients call Pinger.Ping), and a
+    # client that does not read for a while must not be cut off for it.
     async with serve(
-        peer.serve_connection, "127.0.0.1", 0, ssl=tls, process_request=peer.refuse_early
+        peer.serve_connection,
+        "127.0.0.1",
+        0,
+        ssl=tls,
+        process_request=peer.refuse_early,
+        ping_interval=None,
     ) as server:
         peer.rpc_port = server.sockets[0].getsockname()[1]
         control = await asyncio.start_server(peer.control, "127.0.0.1", 0)

@@ -18,8 +18,11 @@
 //! (`tests/peer.rs`'s `connect` shows how with tokio-tungstenite and rustls).
 //!
 //! The test knobs (users, models, backend state, delays, dropped or refused connections, the
-//! record of requests) go through the peer's control port: plain HTTP on 127.0.0.1, one
-//! `POST /knob` with a JSON body per method below, answered with JSON.
+//! record of requests) go through the peer's control port: plain HTTP on 127.0.0.1, a `POST`
+//! with a JSON body per method below, answered with JSON (400 and `{"error"}` for a bad one):
+//! `/users`, `/models`, `/backends`, `/backends/list`, `/backends/secrets`, `/backends/status`,
+//! `/models/secret-backend`, `/delay`, `/drop`, `/refuse`, `/requests`, `/connections`.
+//! Violations go to a file in the peer's temporary directory, one line each.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;

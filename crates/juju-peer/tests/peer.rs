@@ -1,111 +1,38 @@
-//! The Juju peer, spoken to in raw Juju RPC over a verified TLS WebSocket: what it accepts,
-//! how it answers, and that it refuses (and records) shapes Juju would not accept.
-//!
-//! `connect` is the template for talking to a Juju controller: the certificate names
-//! `juju-apiserver`, not the address, so the TLS name is `juju-apiserver` and the chain is
-//! verified against the controller's CA only.
+//! The Juju peer, spoken to in raw Juju RPC over a verified TLS WebSocket (`support`): what
+//! it accepts, how it answers, and that it refuses (and records) shapes Juju would not accept.
 
-use std::sync::Arc;
+mod support;
 
-use futures::{SinkExt, StreamExt};
 use juju_peer::{JujuPeer, PeerOptions};
-use rustls::pki_types::CertificateDer;
-use rustls::pki_types::pem::PemObject;
 use serde_json::{Value, json};
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
-
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
-/// Opens `wss://ADDRESS/PATH`, verifying the peer's chain against its CA and the name
-/// `certificate_name`.
-async fn connect_as(peer: &JujuPeer, path: &str, certificate_name: &str) -> Result<Socket, String> {
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_slice_iter(peer.ca_cert_pem().as_bytes()) {
-        roots.add(cert.unwrap()).unwrap();
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    let address = peer.address();
-    let port = address.rsplit(':').next().unwrap();
-    let tcp = TcpStream::connect(&address).await.unwrap();
-    // The URL's host is the name TLS verifies (and sends as SNI): the socket is already
-    // connected to the address.
-    let url = format!("wss://{certificate_name}:{port}{path}");
-    let connector = Connector::Rustls(Arc::new(tls));
-    tokio_tungstenite::client_async_tls_with_config(url, tcp, None, Some(connector))
-        .await
-        .map(|(socket, _)| socket)
-        .map_err(|e| e.to_string())
-}
-
-async fn connect(peer: &JujuPeer, path: &str) -> Socket {
-    connect_as(peer, path, "juju-apiserver").await.unwrap()
-}
-
-/// One Juju RPC call: the whole answer (`response`, or `error` and `error-code`).
-async fn call(
-    socket: &mut Socket,
-    facade: &str,
-    version: u64,
-    request: &str,
-    params: Value,
-) -> Value {
-    static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-    let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let frame = json!({"request-id": id, "type": facade, "version": version, "request": request, "params": params});
-    socket.send(Message::text(frame.to_string())).await.unwrap();
-    loop {
-        match socket.next().await.expect("an answer").unwrap() {
-            Message::Text(text) => {
-                let answer: Value = serde_json::from_str(&text).unwrap();
-                assert_eq!(answer["request-id"], id);
-                return answer;
-            }
-            Message::Ping(_) | Message::Pong(_) => continue,
-            other => panic!("unexpected message {other:?}"),
-        }
-    }
-}
-
-async fn login(socket: &mut Socket, user: &str, password: &str) -> Value {
-    let params = json!({"auth-tag": format!("user-{user}"), "credentials": password, "client-version": "3.6.4"});
-    call(socket, "Admin", 3, "Login", params).await
-}
-
-/// A peer with `admin` (superuser, password `pw`) and `bob` (login only).
-async fn peer(juju_major: u8) -> JujuPeer {
-    let peer = JujuPeer::start(PeerOptions {
-        juju_major,
-        ..PeerOptions::default()
-    })
-    .await;
-    peer.add_user("admin", "pw", "superuser").await;
-    peer.add_user("bob", "pw", "login").await;
-    peer
-}
-
-async fn admin_socket(peer: &JujuPeer, path: &str) -> Socket {
-    let mut socket = connect(peer, path).await;
-    assert!(login(&mut socket, "admin", "pw").await["response"].is_object());
-    socket
-}
+use support::{admin_socket, call, connect, connect_as, login, peer};
 
 fn list_args() -> Value {
     json!({"names": [], "reveal": true})
 }
 
 #[tokio::test]
-async fn the_certificate_names_juju_apiserver_only() {
+async fn the_certificate_names_only_its_name_not_the_address() {
     let peer = peer(3).await;
     let refused = connect_as(&peer, "/api", "localhost").await.unwrap_err();
     assert!(refused.contains("not valid for name"), "{refused}");
+    let refused = connect_as(&peer, "/api", "127.0.0.1").await.unwrap_err();
+    assert!(refused.contains("not valid for name"), "{refused}");
     connect(&peer, "/api").await;
+
+    let renamed = JujuPeer::start(PeerOptions {
+        certificate_name: "controller.example".into(),
+        ..PeerOptions::default()
+    })
+    .await;
+    connect_as(&renamed, "/api", "controller.example")
+        .await
+        .unwrap();
+    assert!(
+        connect_as(&renamed, "/api", "juju-apiserver")
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test]
