@@ -205,10 +205,13 @@ impl Backends for JujuBridge {
         let session = self.session(caller)?;
         let names = options.names.unwrap_or_default();
         let results = self.list_results(&session, &names, options.reveal).await?;
-        Ok(results
+        // By name, as in embedded mode (Juju orders by backend ID).
+        let mut backends: Vec<SecretBackend> = results
             .into_iter()
             .map(|r| versioned(r, options.reveal).value)
-            .collect())
+            .collect();
+        backends.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(backends)
     }
 
     async fn backend_get(

@@ -134,7 +134,7 @@ pub struct UpdateSecretBackendArg {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name_change: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Sent as `null` when unchanged, as Juju's own client does.
     pub token_rotate_interval: Option<u64>,
     pub config: BTreeMap<String, Value>,
     pub reset: Vec<String>,

@@ -6,6 +6,7 @@
 
 #![allow(dead_code)]
 
+pub mod bridge;
 pub mod log;
 mod openbao;
 pub mod started;
@@ -40,8 +41,14 @@ pub const CANARY: &str = "CANARY-7f3e-never-leak";
 /// A real certificate, for config values that must parse.
 pub const CERT: &str = secret_backends_api::fixtures::CERT;
 
-pub struct TestApp {
+/// The service in-process: its router, and calls of the API through it. Both the embedded
+/// [`TestApp`] and the bridged one (`bridge::BridgeApp`) are one, by `Deref`.
+pub struct Http {
     pub router: Router,
+}
+
+pub struct TestApp {
+    pub http: Http,
     pub controller: Arc<EmbeddedController>,
     pub store: Store,
     pub dir: tempfile::TempDir,
@@ -121,13 +128,23 @@ impl TestApp {
         .unwrap();
         let router = http::app(controller.clone() as Arc<dyn Controller>, &dist);
         TestApp {
-            router,
+            http: Http { router },
             controller,
             store,
             dir,
         }
     }
+}
 
+impl std::ops::Deref for TestApp {
+    type Target = Http;
+
+    fn deref(&self) -> &Http {
+        &self.http
+    }
+}
+
+impl Http {
     /// Serves the service on a real loopback socket; returns its base URL (`http://…`).
     pub async fn serve(&self) -> String {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
