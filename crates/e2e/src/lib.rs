@@ -6,7 +6,8 @@
 //! `OPENBAO_TOKEN`. Helpers wait on conditions (an element, a text), never on time.
 //!
 //! One [`Session`] (a service and a browser on it), its methods grouped by what they touch:
-//! - `service`: starting the service and the browser.
+//! - `service`: starting the service and the browser; in bridge mode, in front of a Juju test
+//!   peer ([`Session::start_bridged`]).
 //! - `seed`: the data a test starts from, through the controller ([`Seed`]).
 //! - `api`: the REST API from Rust ([`Api`]), for data set up or changed behind the page's back.
 //! - `browser`: finding, clicking, typing, running scripts in the page.
@@ -20,7 +21,7 @@ mod seed;
 mod service;
 mod wait;
 
-use secret_backends_controller::controller::Caller;
+use secret_backends_controller::controller::{Caller, SessionId};
 use std::time::Duration;
 
 pub use api::Api;
@@ -53,6 +54,8 @@ pub fn admin() -> Caller {
     Caller {
         name: "admin".into(),
         access: secret_backends_api::Access::Superuser,
+        // The harness sets data up through the controller itself, outside any login.
+        session: SessionId::new("e2e-setup"),
     }
 }
 

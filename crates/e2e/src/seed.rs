@@ -202,13 +202,13 @@ impl Session {
     /// Makes the changes of `seed` in the store, as another admin would.
     pub async fn seed(&self, seed: Seed) {
         for step in seed.steps {
-            step.plant(&self.controller).await;
+            step.plant(self.embedded()).await;
         }
     }
 
     /// The backend as the controller stores it.
     pub async fn stored_backend(&self, name: &str) -> SecretBackend {
-        self.controller
+        self.embedded()
             .backend_get(&admin(), name, false)
             .await
             .unwrap_or_else(|e| panic!("cannot read {name}: {e}"))

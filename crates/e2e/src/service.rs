@@ -5,8 +5,10 @@ use std::sync::Arc;
 
 use fantoccini::Client;
 use fantoccini::error::CmdError;
-use secret_backends_controller::embedded::EmbeddedController;
+use juju_peer::{JujuPeer, PeerOptions};
+use secret_backends_controller::bridge::{BridgeOptions, JujuBridge};
 use secret_backends_controller::embedded::store::Store;
+use secret_backends_controller::embedded::{EmbeddedController, SessionLimits};
 use secret_backends_controller::{Controller, http, serve_on};
 
 use crate::seed::Seed;
@@ -16,9 +18,16 @@ use crate::{ADMIN_PASSWORD, env};
 pub struct Session {
     pub browser: Client,
     pub base_url: String,
-    /// The service's controller, to set up data without the browser.
-    pub controller: Arc<EmbeddedController>,
+    /// What the service serves: its embedded controller (to set up data without the browser),
+    /// or a Juju test peer through the bridge.
+    backing: Backing,
     _data: Arc<tempfile::TempDir>,
+}
+
+#[derive(Clone)]
+enum Backing {
+    Embedded(Arc<EmbeddedController>),
+    Juju(Arc<JujuPeer>),
 }
 
 impl Session {
@@ -52,11 +61,42 @@ impl Session {
         let (controller, _) = EmbeddedController::open(store, Some(ADMIN_PASSWORD.into()))
             .await
             .unwrap();
+        let backing = Backing::Embedded(controller.clone());
+        Self::serve(controller, backing, data, dist, host_page, tls).await
+    }
+
+    /// Starts the service in bridge mode in front of a Juju 3.6 test peer whose superuser
+    /// `admin` has [`ADMIN_PASSWORD`], and a new headless Chromium. Set data up with
+    /// [`Session::peer`]'s knobs.
+    pub async fn start_bridged() -> Session {
+        let dist = PathBuf::from(env("SECRET_BACKENDS_DIST"));
+        let peer = JujuPeer::start(PeerOptions::default()).await;
+        peer.add_user("admin", ADMIN_PASSWORD, "superuser").await;
+        let bridge = JujuBridge::new(BridgeOptions {
+            address: peer.address(),
+            ca_cert: peer.ca_cert_pem(),
+            timeout: std::time::Duration::from_secs(10),
+            sessions: SessionLimits::default(),
+        })
+        .unwrap();
+        let backing = Backing::Juju(Arc::new(peer));
+        let data = tempfile::tempdir().unwrap();
+        Self::serve(bridge, backing, data, dist, false, false).await
+    }
+
+    async fn serve(
+        controller: Arc<dyn Controller>,
+        backing: Backing,
+        data: tempfile::TempDir,
+        dist: PathBuf,
+        host_page: bool,
+        tls: bool,
+    ) -> Session {
         let options = http::security::Options {
             tls,
             ..Default::default()
         };
-        let mut app = http::app_with(controller.clone() as Arc<dyn Controller>, &dist, &options);
+        let mut app = http::app_with(controller, &dist, &options);
         if host_page {
             let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/embed");
             // The console's files again under another prefix, as a host's asset path.
@@ -83,8 +123,24 @@ impl Session {
         Session {
             browser: crate::browser::new_browser(tls).await,
             base_url,
-            controller,
+            backing,
             _data: Arc::new(data),
+        }
+    }
+
+    /// The service's embedded controller, to set up or read data without the browser.
+    pub fn embedded(&self) -> &Arc<EmbeddedController> {
+        match &self.backing {
+            Backing::Embedded(controller) => controller,
+            Backing::Juju(_) => panic!("a bridged session has no embedded controller"),
+        }
+    }
+
+    /// The Juju test peer behind a bridged session.
+    pub fn peer(&self) -> &JujuPeer {
+        match &self.backing {
+            Backing::Juju(peer) => peer,
+            Backing::Embedded(_) => panic!("an embedded session has no Juju peer"),
         }
     }
 
@@ -129,7 +185,7 @@ impl Session {
         Session {
             browser: crate::browser::new_browser(self.base_url.starts_with("https:")).await,
             base_url: self.base_url.clone(),
-            controller: self.controller.clone(),
+            backing: self.backing.clone(),
             _data: self._data.clone(),
         }
     }

@@ -107,7 +107,7 @@ async fn add_dead_vault(s: &Session, name: &str) -> String {
     s.seed(vault).await;
     relay.shut().await;
     let checked = s
-        .controller
+        .embedded()
         .backend_check(&admin(), name)
         .await
         .unwrap()
@@ -128,7 +128,7 @@ async fn a_model_page_shows_a_backend_that_does_not_answer_as_unhealthy_and_warn
         .model_backend("web", "gone-vault");
     let s = Session::start_with(seed).await;
     relay.shut().await;
-    s.controller
+    s.embedded()
         .backend_check(&admin(), "gone-vault")
         .await
         .unwrap();
