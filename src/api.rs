@@ -12,8 +12,8 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::*;
 use secret_backends_api::{
     AddBackendRequest, AuditEntry, AuditList, BackendCheck, BackendCheckRequest, BackendList,
-    BackendTypeInfo, BackendTypes, ControllerInfo, ErrorCode, EventTicket, LoginRequest, LoginResponse,
-    LoginSession, Model, ModelList, Problem, SecretBackend, SecretInfo, SecretList,
+    BackendTypeInfo, BackendTypes, ControllerInfo, ErrorCode, EventTicket, LoginRequest,
+    LoginResponse, LoginSession, Model, ModelList, Problem, SecretBackend, SecretInfo, SecretList,
     SetModelBackendRequest, UpdateBackendRequest, User, UserRef, ValidationError,
 };
 use serde::Serialize;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use secret_backends_api::{Model, ModelBackendState, ModelBackendStatus};
 
-use crate::components::{Loaded, Note, NotOffered, Page, Table};
+use crate::components::{Loaded, NotOffered, Note, Page, Table};
 use crate::controller::{Capability, use_controller};
 use crate::listing::count;
 use crate::routes::Route;
