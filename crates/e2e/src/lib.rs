@@ -20,7 +20,7 @@ mod seed;
 mod service;
 mod wait;
 
-use secret_backends_controller::controller::Caller;
+use secret_backends_controller::controller::{Caller, SessionId};
 use std::time::Duration;
 
 pub use api::Api;
@@ -53,6 +53,8 @@ pub fn admin() -> Caller {
     Caller {
         name: "admin".into(),
         access: secret_backends_api::Access::Superuser,
+        // The harness sets data up through the controller itself, outside any login.
+        session: SessionId::new("e2e-setup"),
     }
 }
 
