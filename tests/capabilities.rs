@@ -95,7 +95,8 @@ fn serve(info: Option<ControllerInfo>) {
         "GET /api/v1/secret-backends/v": [200, backend()],
         "GET /api/v1/backend-types": [200, BackendTypes::from_schema()],
         "GET /api/v1/audit": [200, {"entries": [
-            {"id": 1, "at": "2026-12-01T00:00:00Z", "user": "admin", "action": "add", "backend": "v"}
+            {"id": 1, "at": "2026-12-01T00:00:00Z", "user": "admin", "action": "add",
+             "backend": "v"}
         ]}],
         "GET /api/v1/models": [200, {"models": [model()]}],
         "GET /api/v1/models/m": [200, model()],
