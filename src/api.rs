@@ -12,8 +12,8 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::*;
 use secret_backends_api::{
     AddBackendRequest, AuditEntry, AuditList, BackendCheck, BackendCheckRequest, BackendList,
-    BackendTypeInfo, BackendTypes, ErrorCode, EventTicket, LoginRequest, LoginResponse,
-    LoginSession, Model, ModelList, Problem, SecretBackend, SecretInfo, SecretList,
+    BackendTypeInfo, BackendTypes, ControllerInfo, ErrorCode, EventTicket, LoginRequest,
+    LoginResponse, LoginSession, Model, ModelList, Problem, SecretBackend, SecretInfo, SecretList,
     SetModelBackendRequest, UpdateBackendRequest, User, UserRef, ValidationError,
 };
 use serde::Serialize;
@@ -249,6 +249,11 @@ impl Api {
                 let _ = request.send().await;
             }
         }
+    }
+
+    /// Which controller the service serves and what it offers (no login needed).
+    pub async fn controller_info(&self) -> ApiResult<ControllerInfo> {
+        self.get("/controller").await
     }
 
     pub async fn whoami(&self) -> ApiResult<User> {

@@ -11,6 +11,7 @@ use leptos_router::path;
 use secret_backends_api::Access;
 
 use crate::components::{Alert, Progress};
+use crate::controller::{Capability, Controller, use_controller};
 use crate::options::{ConsoleOptions, Theme};
 use crate::pages::{
     AddBackendPage, AuditPage, BackendPage, BackendsPage, EditBackendPage, LoginPage, ModelPage,
@@ -25,7 +26,10 @@ pub fn Console(options: ConsoleOptions) -> impl IntoView {
     let session = Session::new(&options);
     let standalone = options.standalone;
     provide_context(session);
+    let controller = Controller::unknown();
+    provide_context(controller);
     session.start(&options);
+    controller.learn(session.api);
     crate::live::start(session);
 
     if standalone {
@@ -63,26 +67,32 @@ pub fn Console(options: ConsoleOptions) -> impl IntoView {
                 <Header />
                 {standalone.then(|| view! { <DocumentTitle /> })}
                 <main class="sbc-main" id=main_id tabindex="-1" node_ref=main_ref>
-                    <Routes fallback=|| view! { <NotFoundPage /> }>
-                        <Route path=path!("/login") view=LoginPage />
-                        <Route
-                            path=path!("/")
-                            view=|| view! { <Redirect path=routes::Route::Backends.path() /> }
-                        />
-                        <Route path=path!("/backends") view=logged_in(BackendsPage) />
-                        <Route
-                            path=path!("/backends/new")
-                            view=superuser_only("add secret backends", AddBackendPage)
-                        />
-                        <Route path=path!("/backends/:name") view=logged_in(BackendPage) />
-                        <Route
-                            path=path!("/backends/:name/edit")
-                            view=superuser_only("change secret backends", EditBackendPage)
-                        />
-                        <Route path=path!("/audit") view=logged_in(AuditPage) />
-                        <Route path=path!("/models") view=logged_in(ModelsPage) />
-                        <Route path=path!("/models/:name") view=logged_in(ModelPage) />
-                    </Routes>
+                    // Every page reads what the controller offers: none shows before it is known.
+                    <Show
+                        when=move || controller.known()
+                        fallback=|| view! { <Progress label="Connecting to the controller…" /> }
+                    >
+                        <Routes fallback=|| view! { <NotFoundPage /> }>
+                            <Route path=path!("/login") view=LoginPage />
+                            <Route
+                                path=path!("/")
+                                view=|| view! { <Redirect path=routes::Route::Backends.path() /> }
+                            />
+                            <Route path=path!("/backends") view=logged_in(BackendsPage) />
+                            <Route
+                                path=path!("/backends/new")
+                                view=superuser_only("add secret backends", AddBackendPage)
+                            />
+                            <Route path=path!("/backends/:name") view=logged_in(BackendPage) />
+                            <Route
+                                path=path!("/backends/:name/edit")
+                                view=superuser_only("change secret backends", EditBackendPage)
+                            />
+                            <Route path=path!("/audit") view=logged_in(AuditPage) />
+                            <Route path=path!("/models") view=logged_in(ModelsPage) />
+                            <Route path=path!("/models/:name") view=logged_in(ModelPage) />
+                        </Routes>
+                    </Show>
                 </main>
             </Router>
         </div>
@@ -94,6 +104,7 @@ pub fn Console(options: ConsoleOptions) -> impl IntoView {
 #[component]
 fn Header() -> impl IntoView {
     let session = use_session();
+    let controller = use_controller();
     let navigate = use_navigate();
     let log_out = move |_| {
         session.log_out();
@@ -106,7 +117,9 @@ fn Header() -> impl IntoView {
                 <nav class="sbc-header__nav" aria-label="Console">
                     <A href=session.href(&routes::Route::Backends)>"Backends"</A>
                     <A href=session.href(&routes::Route::Models)>"Models"</A>
-                    <Show when=move || session.is_superuser()>
+                    <Show when=move || {
+                        session.is_superuser() && controller.offers(Capability::Audit)
+                    }>
                         <A href=session.href(&routes::Route::Audit)>"Audit"</A>
                     </Show>
                 </nav>

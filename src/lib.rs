@@ -9,6 +9,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod controller;
 pub mod live;
 pub mod options;
 pub mod pages;

@@ -12,6 +12,9 @@ use secret_backends_console::form;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
+mod support;
+use support::{by_testid, text_of};
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// Mounts `view` into a fresh element: the element, and what keeps the view mounted.
@@ -24,16 +27,6 @@ fn mounted<N: IntoView + 'static>(
     let root: web_sys::HtmlElement = section.dyn_into().unwrap();
     let handle = mount_to(root.clone(), view);
     (root, Box::new(handle))
-}
-
-fn by_testid(root: &web_sys::HtmlElement, testid: &str) -> web_sys::Element {
-    root.query_selector(&format!("[data-testid=\"{testid}\"]"))
-        .unwrap()
-        .unwrap_or_else(|| panic!("no {testid}"))
-}
-
-fn text_of(root: &web_sys::HtmlElement, testid: &str) -> String {
-    by_testid(root, testid).text_content().unwrap_or_default()
 }
 
 fn vault_backend() -> SecretBackend {
@@ -173,117 +166,21 @@ fn download_text_does_not_throw() {
 // The console's login: a fake service in place of `window.fetch`.
 
 mod login {
-    use secret_backends_api::{ErrorCode, Problem};
-    use secret_backends_console::{ConsoleHandle, ConsoleOptions, mount};
+    use secret_backends_api::ErrorCode;
+    use secret_backends_console::ConsoleOptions;
     use serde_json::{Value, json};
-    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen::JsCast;
     use wasm_bindgen_test::*;
 
-    use super::{by_testid, text_of};
-
-    /// The channel the standalone console's tabs share.
-    const TABS: &str = "secret-backends-console";
-
-    fn js(value: &Value) -> JsValue {
-        js_sys::JSON::parse(&value.to_string()).unwrap()
-    }
-
-    fn problem(code: ErrorCode) -> Value {
-        serde_json::to_value(Problem::new(code, "refused by the fake service", None)).unwrap()
-    }
-
-    /// Runs `body` (statements, given `args`) in the page; returns what it returns, as JSON.
-    fn run(body: &str, args: &Value) -> Value {
-        let script = format!("return JSON.stringify((() => {{ {body} }})() ?? null);");
-        let result = js_sys::Function::new_with_args("args", &script)
-            .call1(&JsValue::NULL, &js(args))
-            .unwrap();
-        serde_json::from_str(&result.as_string().unwrap()).unwrap()
-    }
-
-    /// Replaces `window.fetch` with a fake service: `answers` maps `"METHOD /path"` to
-    /// `[status, body]`; anything else is a 404 problem. Each request is recorded.
-    fn fake_service(answers: Value) {
-        run(
-            r#"window.__sbcAnswers = args.answers;
-               window.__sbcRequests = [];
-               window.fetch = async (request) => {
-                   const key = request.method + ' ' + new URL(request.url).pathname;
-                   window.__sbcRequests.push({
-                       key,
-                       headers: Object.fromEntries(request.headers),
-                       body: request.method === 'GET' ? '' : await request.clone().text(),
-                   });
-                   const [status, body] = window.__sbcAnswers[key] || [404, args.missing];
-                   const text = status === 204 ? null : JSON.stringify(body);
-                   return new Response(text, {status, headers: {'content-type': 'application/json'}});
-               };
-               // Counts the closes of the tabs' channel, to see a console's end go at unmount.
-               if (!window.__sbcClosed) {
-                   window.__sbcClosed = 0;
-                   const close = BroadcastChannel.prototype.close;
-                   BroadcastChannel.prototype.close = function () {
-                       if (this.name === args.tabs) window.__sbcClosed += 1;
-                       return close.call(this);
-                   };
-               }"#,
-            &json!({"answers": answers, "missing": problem(ErrorCode::NotFound), "tabs": TABS}),
-        );
-    }
-
-    /// The requests the fake service received: `{key, headers, body}`.
-    fn requests() -> Vec<Value> {
-        serde_json::from_value(run("return window.__sbcRequests;", &Value::Null)).unwrap()
-    }
+    use super::support::{
+        TABS, admin, by_testid, click, console_at, fake_service, has, pathname, problem, requests,
+        run, standalone, text_of, until,
+    };
 
     fn closed_channels() -> u64 {
         run("return window.__sbcClosed;", &Value::Null)
             .as_u64()
             .unwrap()
-    }
-
-    /// Mounts a console at `path` (the browser's location) into a fresh element.
-    fn console_at(path: &str, options: ConsoleOptions) -> (web_sys::HtmlElement, ConsoleHandle) {
-        run("history.replaceState(null, '', args);", &json!(path));
-        let document = web_sys::window().unwrap().document().unwrap();
-        let element: web_sys::HtmlElement =
-            document.create_element("div").unwrap().dyn_into().unwrap();
-        document.body().unwrap().append_child(&element).unwrap();
-        let handle = mount(element.clone(), options);
-        (element, handle)
-    }
-
-    fn standalone() -> ConsoleOptions {
-        ConsoleOptions {
-            standalone: true,
-            ..ConsoleOptions::default()
-        }
-    }
-
-    fn has(root: &web_sys::HtmlElement, testid: &str) -> bool {
-        let selector = format!("[data-testid=\"{testid}\"]");
-        root.query_selector(&selector).unwrap().is_some()
-    }
-
-    fn pathname() -> String {
-        web_sys::window().unwrap().location().pathname().unwrap()
-    }
-
-    /// Waits, a few milliseconds at a time, until `holds`; fails saying `what` after 5 s.
-    async fn until(what: &str, holds: impl Fn() -> bool) {
-        for _ in 0..500 {
-            if holds() {
-                return;
-            }
-            let pause = js_sys::Promise::new(&mut |resolve, _| {
-                let window = web_sys::window().unwrap();
-                window
-                    .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10)
-                    .unwrap();
-            });
-            wasm_bindgen_futures::JsFuture::from(pause).await.unwrap();
-        }
-        panic!("{what}: not within 5 s");
     }
 
     fn log_in(root: &web_sys::HtmlElement) {
@@ -295,16 +192,6 @@ mod login {
                 .unwrap();
         }
         click(root, "login-submit");
-    }
-
-    fn click(root: &web_sys::HtmlElement, testid: &str) {
-        by_testid(root, testid)
-            .unchecked_ref::<web_sys::HtmlElement>()
-            .click();
-    }
-
-    fn admin() -> Value {
-        json!({"name": "admin", "access": "superuser"})
     }
 
     /// Whether any request carried `header`; and whether every one did.
@@ -412,11 +299,20 @@ mod login {
         }));
         let (root, _handle) = console_at("/backends", ConsoleOptions::default());
         until("the login page", || has(&root, "login-form")).await;
-        assert!(requests().is_empty(), "no question about a cookie");
+        assert!(
+            requests()
+                .iter()
+                .all(|r| r["key"] == "GET /api/v1/controller"),
+            "no question about a cookie (only which controller it is)"
+        );
         log_in(&root);
         until("the backends page", || has(&root, "backends-page")).await;
         let requests = requests();
-        let body: Value = serde_json::from_str(requests[0]["body"].as_str().unwrap()).unwrap();
+        let login = requests
+            .iter()
+            .find(|r| r["key"] == "POST /api/v1/auth/login")
+            .unwrap();
+        let body: Value = serde_json::from_str(login["body"].as_str().unwrap()).unwrap();
         assert_eq!(body["session"], "token");
         let list = requests
             .iter()

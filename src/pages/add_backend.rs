@@ -5,7 +5,8 @@
 //! the service is shown next to the field it names (and only there); nothing typed is lost on an
 //! error. Each type keeps its own values: changing the type shows that type's, and drops the
 //! connection test's result. After a file filled the form, the `--config` command is offered
-//! beside the `key=value` one.
+//! beside the `key=value` one. A controller that cannot test a config without saving it (a Juju
+//! controller) gets no "Test connection", and the reason in its place.
 
 use std::collections::BTreeMap;
 
@@ -18,9 +19,10 @@ use secret_backends_api::{
 use crate::api::ApiError;
 use crate::commands;
 use crate::components::{
-    Alert, BackendForm, BusyButton, CommandBox, Loaded, Page, Progress, SchemaField, Setting,
-    SettingField, YamlImport, refusal_of,
+    Alert, BackendForm, BusyButton, CommandBox, Loaded, NotOffered, Page, Progress, SchemaField,
+    Setting, SettingField, YamlImport, refusal_of,
 };
+use crate::controller::{Capability, use_controller};
 use crate::form;
 use crate::routes::Route;
 use crate::session::use_session;
@@ -202,6 +204,8 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
         }
     });
     let check_visible = Signal::derive(move || checked_for.get() == Some(chosen.get()));
+    // Without a connection test the add itself checks: Juju pings the backend when it saves.
+    let testable = use_controller().offers(Capability::ConnectionTest);
     let file_command = Signal::derive(move || {
         imported.with(|file| {
             file.as_ref()
@@ -266,13 +270,19 @@ fn AddForm(types: Vec<BackendTypeInfo>) -> impl IntoView {
                 value=rotate
                 refusal=error
             />
+            {(!testable).then(|| view! { <NotOffered capability=Capability::ConnectionTest /> })}
             <div class="sbc-actions">
-                <BusyButton
-                    testid="test-connection"
-                    label="Test connection"
-                    busy=check.pending()
-                    on_click=Callback::new(on_check)
-                />
+                {testable
+                    .then(|| {
+                        view! {
+                            <BusyButton
+                                testid="test-connection"
+                                label="Test connection"
+                                busy=check.pending()
+                                on_click=Callback::new(on_check)
+                            />
+                        }
+                    })}
                 <BusyButton
                     testid="add-submit"
                     label="Add backend"

@@ -1,11 +1,13 @@
 //! `/audit`: who did what and when, newest first, filterable. Values are never in the trail.
 //! Times are relative ("5 min ago", the exact time on hover); on a narrow screen each entry is a
-//! stacked block rather than a table row.
+//! stacked block rather than a table row. A controller without an audit trail (a Juju controller)
+//! gets the reason instead.
 
 use leptos::prelude::*;
 use secret_backends_api::AuditEntry;
 
-use crate::components::{Ago, FilterField, Loaded, Page, Table};
+use crate::components::{Ago, FilterField, Loaded, NotOffered, Page, Table};
+use crate::controller::{Capability, use_controller};
 use crate::session::{PageState, use_session};
 
 /// How many entries the page loads.
@@ -14,6 +16,16 @@ const LIMIT: u32 = 500;
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let session = use_session();
+    if !use_controller().offers(Capability::Audit) {
+        // Reached by its URL: there is nothing to load.
+        session.state.set(PageState::Ready);
+        return view! {
+            <Page testid="audit-page" title="Audit">
+                <NotOffered capability=Capability::Audit />
+            </Page>
+        }
+        .into_any();
+    }
     let entries = LocalResource::new(move || {
         session.changes.track();
         async move { session.api.audit_list(None, LIMIT).await }
@@ -52,6 +64,7 @@ pub fn AuditPage() -> impl IntoView {
             </Show>
         </Page>
     }
+    .into_any()
 }
 
 const AUDIT_COLUMNS: [&str; 6] = ["When", "Who", "What", "Backend", "Model", "Details"];

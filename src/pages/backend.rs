@@ -1,6 +1,7 @@
 //! `/backends/{name}`: one backend: its facts and status, its config (sensitive keys as set / not
 //! set; a superuser can reveal them for 30 seconds), the models that use it, token rotation,
-//! "Check now", its audit entries, and removal.
+//! "Check now", its audit entries, and removal. What the controller does not offer (rotation
+//! times, the audit trail, which models use it) is replaced by the reason.
 
 use std::time::Duration;
 
@@ -12,8 +13,10 @@ use super::backend_dialogs::{RemoveDialog, RotateDialog};
 use super::load_by_name;
 use crate::api::Tagged;
 use crate::components::{
-    ActionButton, Ago, Alert, Badge, BusyButton, ConfigView, ExportPanel, Fact, Loaded, StatusCell,
+    ActionButton, Ago, Alert, Badge, BusyButton, ConfigView, ExportPanel, Fact, Loaded, NotOffered,
+    StatusCell,
 };
+use crate::controller::{Capability, use_controller};
 use crate::routes::Route;
 use crate::session::use_session;
 use crate::time::{exact_time, now_ms};
@@ -54,6 +57,7 @@ pub fn BackendPage() -> impl IntoView {
 #[component]
 fn BackendDetail(backend: Tagged<SecretBackend>, refetch: Callback<()>) -> impl IntoView {
     let session = use_session();
+    let rotation_times = use_controller().offers(Capability::RotationTimes);
     let Tagged { value: b, etag } = backend;
     let name = StoredValue::new(b.name.clone());
     let manageable = !b.built_in;
@@ -132,10 +136,12 @@ fn BackendDetail(backend: Tagged<SecretBackend>, refetch: Callback<()>) -> impl 
 
         <Show when=move || manageable>
             <h2>"Token rotation"</h2>
-            <RotationFacts backend=config_source.get_value() />
+            <RotationFacts backend=config_source.get_value() times=rotation_times />
+            {(!rotation_times)
+                .then(|| view! { <NotOffered capability=Capability::RotationTimes /> })}
             <Show when={
                 let has_interval = rotation.is_some();
-                move || has_interval && session.is_superuser()
+                move || has_interval && rotation_times && session.is_superuser()
             }>
                 <BusyButton
                     testid="rotate-now"
@@ -319,7 +325,10 @@ fn BackendFacts(backend: SecretBackend) -> impl IntoView {
                 {secrets}
             </Fact>
             <Fact term="Models" testid="backend-models">
-                {if models.is_empty() {
+                {if !use_controller().offers(Capability::BackendUsage) {
+                    view! { <NotOffered capability=Capability::BackendUsage inline=true /> }
+                        .into_any()
+                } else if models.is_empty() {
                     view! { <span class="sbc-muted">"none"</span> }.into_any()
                 } else {
                     models
@@ -344,9 +353,10 @@ fn BackendFacts(backend: SecretBackend) -> impl IntoView {
     }
 }
 
-/// The token rotation: its interval, when it is due next, and how the last one went.
+/// The token rotation: its interval, and, when the controller reports its `times`, when it is due
+/// next and how the last one went.
 #[component]
-fn RotationFacts(backend: SecretBackend) -> impl IntoView {
+fn RotationFacts(backend: SecretBackend, times: bool) -> impl IntoView {
     let interval = backend
         .token_rotate_interval
         .unwrap_or_else(|| "off".to_owned());
@@ -365,12 +375,17 @@ fn RotationFacts(backend: SecretBackend) -> impl IntoView {
             <Fact term="Interval" testid="rotation-interval">
                 {interval}
             </Fact>
-            <Fact term="Next" testid="rotation-next">
-                {next}
-            </Fact>
-            <Fact term="Last" testid="rotation-last">
-                {last}
-            </Fact>
+            {times
+                .then(|| {
+                    view! {
+                        <Fact term="Next" testid="rotation-next">
+                            {next}
+                        </Fact>
+                        <Fact term="Last" testid="rotation-last">
+                            {last}
+                        </Fact>
+                    }
+                })}
         </dl>
     }
 }
@@ -380,10 +395,18 @@ pub(crate) fn reveal_seconds_left(hide_at: f64, now: f64) -> u64 {
     ((hide_at - now) / 1000.0).ceil().max(0.0) as u64
 }
 
-/// The last audit entries of this backend.
+/// The last audit entries of this backend; why there are none when the controller keeps no
+/// audit trail the service can read.
 #[component]
 fn AuditEntries(backend: String) -> impl IntoView {
     let session = use_session();
+    if !use_controller().offers(Capability::Audit) {
+        return view! {
+            <h2>"Audit"</h2>
+            <NotOffered capability=Capability::Audit />
+        }
+        .into_any();
+    }
     let backend = StoredValue::new(backend);
     let entries = LocalResource::new(move || {
         session.changes.track();
@@ -426,6 +449,7 @@ fn AuditEntries(backend: String) -> impl IntoView {
             }}
         </Loaded>
     }
+    .into_any()
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use secret_backends_api::{ErrorCode, EventKind, GoDuration};
 
 use crate::commands;
 use crate::components::{Alert, BusyButton, Button, CommandBox, Modal};
+use crate::controller::{Capability, use_controller};
 use crate::listing::count;
 use crate::routes::Route;
 use crate::session::use_session;
@@ -115,10 +116,13 @@ pub(super) fn RemoveDialog(
     let title_id = "sbc-remove-title";
     let submit_name = name.clone();
     let holds = secrets > 0;
-    let model_list = if models.is_empty() {
-        "no model uses it now".to_owned()
+    // A controller that does not say which models use a backend: no list to give.
+    let model_list = if !use_controller().offers(Capability::BackendUsage) {
+        String::new()
+    } else if models.is_empty() {
+        " (no model uses it now)".to_owned()
     } else {
-        format!("models using it: {}", models.join(", "))
+        format!(" (models using it: {})", models.join(", "))
     };
     let held = count(secrets, "secret", "secrets");
     view! {
@@ -137,7 +141,7 @@ pub(super) fn RemoveDialog(
                         <div class="sbc-warning" data-testid="remove-in-use">
                             <p>
                                 {format!(
-                                    "It holds {held} ({model_list}). Juju refuses to remove a \
+                                    "It holds {held}{model_list}. Juju refuses to remove a \
                                      backend that holds secret content.",
                                 )}
                             </p>

@@ -1,13 +1,15 @@
 //! `/backends`: every backend with its type, secrets and status (with when it was checked), as
 //! the CLI's table has them, plus filter as you type, sort by any column and hide built-ins. The
-//! list follows the change feed, so another admin's change shows up by itself.
+//! list follows the change feed, so another admin's change shows up by itself (within a few
+//! seconds when the service polls the controller for changes, which the page then says).
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 use secret_backends_api::{RemovedBackend, SecretBackend};
 
-use crate::components::{ExportPanel, FilterField, Loaded, StatusCell};
+use crate::components::{ExportPanel, FilterField, Loaded, NotOffered, StatusCell};
+use crate::controller::{Capability, use_controller};
 use crate::listing::{ListView, SortKey, count, visible};
 use crate::routes::Route;
 use crate::session::use_session;
@@ -59,6 +61,8 @@ pub fn BackendsPage() -> impl IntoView {
                 />
             </div>
             <LeftBehind />
+            {(!use_controller().offers(Capability::LiveChanges))
+                .then(|| view! { <NotOffered capability=Capability::LiveChanges /> })}
             <Loaded resource=backends label="Loading backends…" let:list>
                 <BackendsTable backends=list view=view_choice />
             </Loaded>

@@ -1,12 +1,15 @@
 //! `/login`: user name and password, exchanged for a session (how it is kept is the session's
 //! business: see `session.rs`). The page to go to afterwards is in the URL
 //! (`/login?next=/backends/myvault`), so a reload keeps it; only a path of this console is
-//! followed (see [`crate::routes::safe_next`]).
+//! followed (see [`crate::routes::safe_next`]). In front of a Juju controller, the login is a Juju
+//! login, and the page says so.
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
+use secret_backends_api::ControllerKind;
 
-use crate::components::{Alert, BusyButton, Progress, TextField};
+use crate::components::{Alert, BusyButton, Note, Progress, TextField};
+use crate::controller::use_controller;
 use crate::routes::{Route, safe_next};
 use crate::session::{PageState, use_session};
 
@@ -60,6 +63,17 @@ pub fn LoginPage() -> impl IntoView {
                 }
             >
                 {move || error().map(|m| view! { <Alert message=m /> })}
+                // The service logs in to the Juju controller as this user: Juju decides.
+                {(use_controller().kind() == ControllerKind::Juju)
+                    .then(|| {
+                        view! {
+                            <Note
+                                testid="login-juju"
+                                text="Log in with a Juju user of this controller (a superuser to \
+                                change backends)."
+                            />
+                        }
+                    })}
                 // On the standalone page the login is the page's purpose: start typing at once.
                 // A guest console does not take the focus from its host.
                 <TextField

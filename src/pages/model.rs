@@ -1,5 +1,7 @@
 //! `/models/{name}`: one model's backend setting, its backends (active, draining) with secret
-//! counts and each backend's own health, its secrets, and the picker that sets the backend.
+//! counts and each backend's own health, its secrets, and the picker that sets the backend. What
+//! the controller does not report (a Juju controller: the secrets, the counts by backend) is
+//! replaced by the reason.
 //!
 //! A model's use of a backend (`active`: new revisions go there; `draining`: existing ones are
 //! still read from there) and the backend's health (whether it answers the controller) are two
@@ -15,7 +17,10 @@ use secret_backends_api::{
 use super::load_by_name;
 use super::models::ordered_backends;
 use crate::api::ApiResult;
-use crate::components::{Fact, Loaded, ModelBackendPicker, Note, Progress, StatusCell, Table};
+use crate::components::{
+    Fact, Loaded, ModelBackendPicker, NotOffered, Note, Progress, StatusCell, Table,
+};
+use crate::controller::{Capability, use_controller};
 use crate::routes::Route;
 use crate::session::use_session;
 
@@ -24,10 +29,15 @@ use crate::session::use_session;
 pub fn ModelPage() -> impl IntoView {
     let session = use_session();
     let (name, model) = load_by_name(move |name| async move { session.api.model_get(&name).await });
-    // Not being allowed to see the secrets is an answer too: `None`.
+    // Not being allowed to see the secrets is an answer too: `None`. A controller that does not
+    // list them is not asked (the page says why).
+    let secrets_listed = use_controller().offers(Capability::Secrets);
     let secrets = LocalResource::new(move || {
         let name = name.get();
         async move {
+            if !secrets_listed {
+                return Ok(None);
+            }
             match session.api.secrets_list(&name).await {
                 Err(e) if e.code() == Some(ErrorCode::PermissionDenied) => Ok(None),
                 listed => listed.map(Some),
@@ -110,33 +120,49 @@ pub fn ModelPage() -> impl IntoView {
                 }}
             </Show>
             <h2>"Secrets"</h2>
-            <Loaded resource=secrets label="Loading the model's secrets…" report=false let:listed>
-                {match listed {
-                    Some(list) if list.is_empty() => {
-                        view! {
-                            <Note testid="model-secrets-empty" text="This model has no secrets." />
-                        }
-                            .into_any()
-                    }
-                    Some(list) => view! { <SecretsTable secrets=list /> }.into_any(),
-                    None => {
-                        view! {
-                            <Note
-                                testid="model-secrets-denied"
-                                text="Seeing this model's secrets needs read access on the model."
-                            />
-                        }
-                            .into_any()
-                    }
-                }}
-            </Loaded>
+            <ModelSecrets secrets=secrets />
         </section>
     }
+}
+
+/// The model's secrets (`None`: the caller may not see them), or why the controller lists none.
+#[component]
+fn ModelSecrets(secrets: LocalResource<ApiResult<Option<Vec<SecretInfo>>>>) -> impl IntoView {
+    if !use_controller().offers(Capability::Secrets) {
+        return view! { <NotOffered capability=Capability::Secrets /> }.into_any();
+    }
+    view! {
+        <Loaded resource=secrets label="Loading the model's secrets…" report=false let:listed>
+            {match listed {
+                Some(list) if list.is_empty() => {
+                    view! {
+                        <Note testid="model-secrets-empty" text="This model has no secrets." />
+                    }
+                        .into_any()
+                }
+                Some(list) => view! { <SecretsTable secrets=list /> }.into_any(),
+                None => {
+                    view! {
+                        <Note
+                            testid="model-secrets-denied"
+                            text="Seeing this model's secrets needs read access on the model."
+                        />
+                    }
+                        .into_any()
+                }
+            }}
+        </Loaded>
+    }
+    .into_any()
 }
 
 /// The model's facts and the table of the backends it has content in: for each, the model's use
 /// of it and its health, with a warning when a backend the model needs does not answer.
 const BACKEND_COLUMNS: [&str; 4] = ["Backend", "In use", "Health", "Secrets"];
+
+/// What the backends table holds, for screen readers.
+const BACKENDS_CAPTION: &str =
+    "Backends holding this model's secrets: the model's use of each, and its health";
 
 /// What the backends table's "In use" and "Health" columns mean.
 const BACKEND_COLUMN_TITLES: [(&str, &str); 2] = [
@@ -206,6 +232,22 @@ fn ModelDetail(
             }
         })
         .collect_view();
+    let backends_table = if use_controller().offers(Capability::BackendUsage) {
+        view! {
+            <Table
+                testid="model-backends-table"
+                caption=BACKENDS_CAPTION
+                columns=&BACKEND_COLUMNS
+                numeric=&["Secrets"]
+                titles=&BACKEND_COLUMN_TITLES
+            >
+                {rows}
+            </Table>
+        }
+        .into_any()
+    } else {
+        view! { <NotOffered capability=Capability::BackendUsage /> }.into_any()
+    };
     // The backends this model needs that did not answer their last check.
     let needed: Vec<String> = std::iter::once(effective.clone())
         .chain(draining.iter().cloned())
@@ -260,15 +302,7 @@ fn ModelDetail(
         </dl>
         {warnings}
         <h2>"Backends"</h2>
-        <Table
-            testid="model-backends-table"
-            caption="Backends holding this model's secrets: the model's use of each, and its health"
-            columns=&BACKEND_COLUMNS
-            numeric=&["Secrets"]
-            titles=&BACKEND_COLUMN_TITLES
-        >
-            {rows}
-        </Table>
+        {backends_table}
         {(!draining.is_empty())
             .then(|| {
                 view! {

@@ -1,11 +1,13 @@
 //! `/models`: every model with its backend setting, the backend it writes to, and where its
-//! secrets are. The model page is `model.rs`; the backend picker, `ModelBackendPicker`.
+//! secrets are (when the controller reports it). The model page is `model.rs`; the backend
+//! picker, `ModelBackendPicker`.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 use secret_backends_api::{Model, ModelBackendState, ModelBackendStatus};
 
-use crate::components::{Loaded, Note, Page, Table};
+use crate::components::{Loaded, NotOffered, Note, Page, Table};
+use crate::controller::{Capability, use_controller};
 use crate::listing::count;
 use crate::routes::Route;
 use crate::session::use_session;
@@ -17,6 +19,8 @@ pub fn ModelsPage() -> impl IntoView {
     let models = LocalResource::new(move || async move { session.api.models_list().await });
     view! {
         <Page testid="models-page" title="Models">
+            {(!use_controller().offers(Capability::BackendUsage))
+                .then(|| view! { <NotOffered capability=Capability::BackendUsage /> })}
             <Loaded resource=models label="Loading models…" let:list>
                 {if list.is_empty() {
                     view! { <Note testid="models-empty" text="No models yet." /> }.into_any()
@@ -36,9 +40,16 @@ const MODEL_COLUMNS: [&str; 5] = [
     "Secrets by backend",
 ];
 
-/// The list as a table; one row per model (`data-testid="model-row-<name>"`).
+/// The list as a table; one row per model (`data-testid="model-row-<name>"`). Its last column,
+/// the secrets by backend, only when the controller reports them.
 #[component]
 fn ModelsTable(models: Vec<Model>) -> impl IntoView {
+    let usage = use_controller().offers(Capability::BackendUsage);
+    let columns: &'static [&str] = if usage {
+        &MODEL_COLUMNS
+    } else {
+        &MODEL_COLUMNS[..MODEL_COLUMNS.len() - 1]
+    };
     let rows = models
         .into_iter()
         .map(|m| {
@@ -59,17 +70,18 @@ fn ModelsTable(models: Vec<Model>) -> impl IntoView {
                         "model-effective-{}",
                         m.name,
                     )>{m.effective_backend.clone()}</td>
-                    <td data-testid=format!("model-backends-{}", m.name)>{summary}</td>
+                    {usage
+                        .then(|| {
+                            view! {
+                                <td data-testid=format!("model-backends-{}", m.name)>{summary}</td>
+                            }
+                        })}
                 </tr>
             }
         })
         .collect_view();
     view! {
-        <Table
-            testid="models-table"
-            caption="Models and their secret backends"
-            columns=&MODEL_COLUMNS
-        >
+        <Table testid="models-table" caption="Models and their secret backends" columns=columns>
             {rows}
         </Table>
     }
