@@ -63,7 +63,8 @@ async fn an_admin_manages_a_juju_controllers_backends_and_a_models_backend() {
     assert!(!s.has("rotate-now").await);
 
     // Edit: a key set, reviewed and saved in Juju.
-    s.go("/backends/myvault/edit").await;
+    s.click("edit-backend").await;
+    s.wait_path("/backends/myvault/edit").await;
     s.fill("field-tls-server-name", "vault.internal").await;
     s.click("review-changes").await;
     s.wait_text("change-tls-server-name", "vault.internal")
