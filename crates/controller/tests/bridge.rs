@@ -93,30 +93,68 @@ async fn the_service_says_it_serves_a_juju_controller_offering_less() {
     }
     // And what is not offered says so, instead of failing.
     let admin = app.admin().await;
+    app.peer.add_model("m1", "iaas", "admin").await;
+    let added = app.add_backend(&admin, vault("myvault", "t")).await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text);
+    let secret = json!({"label": "db", "content": {"password": "p"}});
+    let user = json!({"name": "bob", "password": "a-long-password", "access": "login"});
+    let password = json!({"password": "another-long-password"});
+    let check = json!({"backend-type": "vault", "config": {"endpoint": VAULT}});
     let answers = [
-        app.get(&admin, "/api/v1/audit").await,
-        app.get(&admin, "/api/v1/users").await,
-        app.post(
-            &admin,
-            "/api/v1/backend-checks",
-            json!({"backend-type": "vault", "config": {"endpoint": VAULT}}),
-        )
-        .await,
-        app.post(
-            &admin,
-            "/api/v1/models",
-            json!({"name": "m9", "type": "iaas"}),
-        )
-        .await,
+        ("audit", app.get(&admin, "/api/v1/audit").await),
+        ("users", app.get(&admin, "/api/v1/users").await),
+        ("add user", app.post(&admin, "/api/v1/users", user).await),
+        (
+            "password",
+            app.put(&admin, "/api/v1/users/admin/password", password)
+                .await,
+        ),
+        (
+            "remove user",
+            app.delete(&admin, "/api/v1/users/reader").await,
+        ),
+        (
+            "test",
+            app.post(&admin, "/api/v1/backend-checks", check).await,
+        ),
+        (
+            "rotate",
+            app.post(
+                &admin,
+                "/api/v1/secret-backends/myvault/rotate-token",
+                json!({}),
+            )
+            .await,
+        ),
+        (
+            "add model",
+            app.post(
+                &admin,
+                "/api/v1/models",
+                json!({"name": "m9", "type": "iaas"}),
+            )
+            .await,
+        ),
+        (
+            "secrets",
+            app.get(&admin, "/api/v1/models/m1/secrets").await,
+        ),
+        (
+            "add secret",
+            app.post(&admin, "/api/v1/models/m1/secrets", secret).await,
+        ),
     ];
-    for a in &answers {
-        assert_problem(
-            a,
-            422,
-            "not-supported",
-            "not available on a Juju controller",
-        );
+    for (what, a) in &answers {
+        refusal(422, "not-supported", "not available on a Juju controller").assert(a, what);
     }
+    // What every controller has: the types, a check (a fresh look in Juju), the feed's ticket.
+    let types = app.get(&admin, "/api/v1/backend-types").await;
+    assert_eq!(types.status, StatusCode::OK, "{}", types.text);
+    let checked = app.check_backend(&admin, "myvault").await;
+    assert_eq!(checked.status, StatusCode::OK, "{}", checked.text);
+    assert_eq!(checked.body["status"], "active");
+    let ticket = app.post(&admin, "/api/v1/events/ticket", json!({})).await;
+    assert_eq!(ticket.status, StatusCode::OK, "{}", ticket.text);
 }
 
 #[tokio::test]
@@ -264,6 +302,11 @@ async fn juju_refusals_map_to_the_api_codes_with_jujus_sentence() {
             not_valid("built in"),
         ),
         (
+            // Juju's own check of the config: an immutable key.
+            app.patch(&admin, "myvault", json!({"config": {"endpoint": "http://10.9.9.9:8200"}})).await,
+            not_valid("cannot change immutable field"),
+        ),
+        (
             app.delete(&admin, "/api/v1/secret-backends/unknown").await,
             refusal(404, "not-found", "secret backend \"unknown\" not found"),
         ),
@@ -278,6 +321,15 @@ async fn juju_refusals_map_to_the_api_codes_with_jujus_sentence() {
     app.peer.set_backend_secrets("myvault", 3).await;
     let a = app.delete(&admin, "/api/v1/secret-backends/myvault").await;
     assert_problem(&a, 409, "in-use", "3 stored secret revisions");
+    let a = app
+        .patch(&admin, "myvault", json!({"name": "renamed"}))
+        .await;
+    assert_problem(
+        &a,
+        409,
+        "in-use",
+        "cannot rename a secret backend that is in use",
+    );
     let a = app
         .delete(&admin, "/api/v1/secret-backends/myvault?force=true")
         .await;
