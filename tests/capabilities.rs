@@ -7,9 +7,8 @@
 
 use secret_backends_api::fixtures;
 use secret_backends_api::{
-    BackendType, BackendTypes, Capabilities, ChangeFeed, ControllerInfo, ControllerKind,
-    LastRotation, Model, ModelBackendState, ModelBackendStatus, ModelType, SecretBackend,
-    SecretInfo,
+    BackendType, BackendTypes, Capabilities, ControllerInfo, ControllerKind, LastRotation, Model,
+    ModelBackendState, ModelBackendStatus, ModelType, SecretBackend, SecretInfo,
 };
 use secret_backends_console::{ConsoleHandle, ConsoleOptions};
 use serde_json::json;
@@ -24,16 +23,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 fn juju() -> ControllerInfo {
     ControllerInfo {
         kind: ControllerKind::Juju,
-        capabilities: Capabilities {
-            audit: false,
-            rotation_times: false,
-            connection_test: false,
-            change_feed: ChangeFeed::Polled,
-            users: false,
-            model_add: false,
-            secrets: false,
-            backend_usage: false,
-        },
+        capabilities: Capabilities::core_only(),
     }
 }
 

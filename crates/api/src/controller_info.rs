@@ -70,6 +70,22 @@ impl Capabilities {
     }
 }
 
+impl Capabilities {
+    /// The core only, with a polled feed: a Juju controller's through the bridge.
+    pub fn core_only() -> Self {
+        Capabilities {
+            audit: false,
+            rotation_times: false,
+            connection_test: false,
+            change_feed: ChangeFeed::Polled,
+            users: false,
+            model_add: false,
+            secrets: false,
+            backend_usage: false,
+        }
+    }
+}
+
 /// How the change feed learns of changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

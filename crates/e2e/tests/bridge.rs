@@ -28,6 +28,16 @@ async fn held(s: &Session, name: &str) -> Value {
     found.unwrap()
 }
 
+/// Waits until the peer's model `uuid` writes to `backend`.
+async fn wait_model_backend(s: &Session, uuid: &str, backend: &str) {
+    s.wait_until(
+        async || s.peer().model_secret_backend(uuid).await,
+        |setting| setting == backend,
+        |setting| format!("the model's backend is still {setting}"),
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn an_admin_manages_a_juju_controllers_backends_and_a_models_backend() {
     let s = Session::start_bridged().await;
@@ -81,22 +91,12 @@ async fn an_admin_manages_a_juju_controllers_backends_and_a_models_backend() {
     s.wait_state("ready").await;
     s.testid("not-offered-secrets").await;
     s.set_model_backend("myvault").await;
-    s.wait_until(
-        async || s.peer().model_secret_backend(&uuid).await,
-        |setting| setting == "myvault",
-        |setting| format!("the model's backend is still {setting}"),
-    )
-    .await;
+    wait_model_backend(&s, &uuid, "myvault").await;
     s.wait_text("model-setting", "myvault").await;
 
     // Back to auto, then remove the backend.
     s.set_model_backend("auto").await;
-    s.wait_until(
-        async || s.peer().model_secret_backend(&uuid).await,
-        |setting| setting == "auto",
-        |setting| format!("the model's backend is still {setting}"),
-    )
-    .await;
+    wait_model_backend(&s, &uuid, "auto").await;
     s.go("/backends/myvault").await;
     s.wait_state("ready").await;
     s.click("remove-backend").await;

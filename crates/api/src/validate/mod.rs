@@ -14,8 +14,8 @@ use serde_json::Value;
 use crate::certificate;
 use crate::schema::{MAX_DNS_LABEL_LEN, MAX_HOST_NAME_LEN, MAX_LIST_ITEMS};
 use crate::{
-    BackendType, Config, ErrorCode, FieldKind, FieldSpec, GoDuration, UpdateBackendRequest,
-    ValidationError, ValueRule,
+    AddBackendRequest, BackendType, Config, ErrorCode, FieldKind, FieldSpec, GoDuration,
+    UpdateBackendRequest, ValidationError, ValueRule,
 };
 
 /// The shortest token-rotate interval.
@@ -385,6 +385,54 @@ pub fn backend(
         ));
     }
     Ok(normalised)
+}
+
+/// An add request that keeps every rule needing no store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedAdd {
+    pub backend_type: BackendType,
+    /// The config, normalised.
+    pub config: Config,
+    pub token_rotate_interval: Option<GoDuration>,
+}
+
+/// The rules of an add that need no store: the name, a type users may add, the rotate interval,
+/// the config of the type, and no empty `import-id`.
+pub fn add_request(request: &AddBackendRequest) -> Result<CheckedAdd, ValidationError> {
+    backend_name(&request.name)?;
+    let backend_type = BackendType::parse(&request.backend_type)?;
+    if !backend_type.user_managed() {
+        return Err(ValidationError::field(
+            "backend-type",
+            format!(
+                "secret backends of type {:?} cannot be added",
+                backend_type.as_str()
+            ),
+        )
+        .with_code(ErrorCode::NotSupported));
+    }
+    let interval = request
+        .token_rotate_interval
+        .as_deref()
+        .map(|t| token_rotate_interval(backend_type, t, Operation::Add))
+        .transpose()?
+        .flatten();
+    let config = backend(backend_type, &request.config, interval)?;
+    if request
+        .import_id
+        .as_deref()
+        .is_some_and(|id| id.trim().is_empty())
+    {
+        return Err(ValidationError::field(
+            "import-id",
+            "empty import-id not valid",
+        ));
+    }
+    Ok(CheckedAdd {
+        backend_type,
+        config,
+        token_rotate_interval: interval,
+    })
 }
 
 /// Steps 1 to 4 of an update: overlay `set` on `stored`, delete `reset` keys, refuse a change to an

@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use secret_backends_api::validate::{self, Operation};
 use secret_backends_api::{
     AddBackendRequest, BackendCheck, BackendCheckRequest, BackendStatus, BackendType, Config,
-    ErrorCode, GoDuration, RemovedBackend, SecretBackend, UpdateBackendRequest, ValidationError,
+    ErrorCode, GoDuration, RemovedBackend, SecretBackend, UpdateBackendRequest,
     is_built_in_backend,
 };
 use serde_json::Value;
@@ -81,6 +81,23 @@ impl JujuBridge {
             .find(|r| r.result.name == name)
             .ok_or_else(|| Error::backend_not_found(name))?;
         Ok(versioned(result, reveal))
+    }
+
+    /// The backend, if it is still at the version the caller expects (`conflict` if not; Juju
+    /// keeps no versions, so this is asked first).
+    async fn at_version(
+        &self,
+        session: &Session,
+        name: &str,
+        expected: Option<&Version>,
+    ) -> Result<Versioned<SecretBackend>> {
+        let current = self.one(session, name, false).await?;
+        check_version(
+            expected,
+            &current.version,
+            &format!("secret backend {name:?}"),
+        )?;
+        Ok(current)
     }
 
     /// Sends one item of a batch call and reads its one result.
@@ -232,27 +249,9 @@ impl Backends for JujuBridge {
         let session = self.session(caller)?;
         // Juju refuses a non-superuser whatever the request: let it, in its words.
         let (backend_type, config, interval) = if caller.is_superuser() {
-            validate::backend_name(&request.name)?;
-            let backend_type = BackendType::parse(&request.backend_type)?;
-            if !backend_type.user_managed() {
-                return Err(ValidationError::field(
-                    "backend-type",
-                    format!(
-                        "secret backends of type {:?} cannot be added",
-                        backend_type.as_str()
-                    ),
-                )
-                .with_code(ErrorCode::NotSupported)
-                .into());
-            }
-            let interval = request
-                .token_rotate_interval
-                .as_deref()
-                .map(|t| validate::token_rotate_interval(backend_type, t, Operation::Add))
-                .transpose()?
-                .flatten();
-            let config = validate::backend(backend_type, &request.config, interval)?;
-            (backend_type.as_str().to_owned(), config, interval)
+            let checked = validate::add_request(&request)?;
+            let backend_type = checked.backend_type.as_str().to_owned();
+            (backend_type, checked.config, checked.token_rotate_interval)
         } else {
             (request.backend_type.clone(), request.config.clone(), None)
         };
@@ -288,12 +287,7 @@ impl Backends for JujuBridge {
                 return Err(built_in_unchangeable(name));
             }
         }
-        let current = self.one(&session, name, false).await?;
-        check_version(
-            change.expected,
-            &current.version,
-            &format!("secret backend {name:?}"),
-        )?;
+        let current = self.at_version(&session, name, change.expected).await?;
         let backend_type = current.value.backend_type;
         let interval = request
             .token_rotate_interval
@@ -345,12 +339,7 @@ impl Backends for JujuBridge {
             return Err(built_in_unchangeable(name));
         }
         // Juju removes an unknown name without a word; the API says `not-found`.
-        let current = self.one(&session, name, false).await?;
-        check_version(
-            change.expected,
-            &current.version,
-            &format!("secret backend {name:?}"),
-        )?;
+        self.at_version(&session, name, change.expected).await?;
         let item = RemoveSecretBackendArg {
             name: name.to_owned(),
             force: change.request.force,

@@ -39,9 +39,7 @@ use rustls::RootCertStore;
 use rustls::client::WebPkiServerVerifier;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
-use secret_backends_api::{
-    AuditEntry, Capabilities, ChangeFeed, ControllerInfo, ControllerKind, ErrorCode,
-};
+use secret_backends_api::{AuditEntry, Capabilities, ControllerInfo, ControllerKind, ErrorCode};
 
 use crate::StartError;
 use crate::controller::{Audit, Caller, Controller, SessionId};
@@ -204,20 +202,6 @@ fn client_config(ca_pem: &str) -> Result<rustls::ClientConfig, StartError> {
         .with_no_client_auth())
 }
 
-/// What a Juju controller offers through the bridge.
-pub fn capabilities() -> Capabilities {
-    Capabilities {
-        audit: false,
-        rotation_times: false,
-        connection_test: false,
-        change_feed: ChangeFeed::Polled,
-        users: false,
-        model_add: false,
-        secrets: false,
-        backend_usage: false,
-    }
-}
-
 /// The refusal of what the bridge does not offer: `what` is not available, and `instead`.
 fn not_offered(what: &str, instead: &str) -> Error {
     Error::refused(
@@ -240,7 +224,7 @@ impl Controller for JujuBridge {
     fn info(&self) -> ControllerInfo {
         ControllerInfo {
             kind: ControllerKind::Juju,
-            capabilities: capabilities(),
+            capabilities: Capabilities::core_only(),
         }
     }
 }

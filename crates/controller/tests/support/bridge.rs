@@ -48,13 +48,7 @@ impl BridgeApp {
     /// The service bridged by `bridge` to `peer`.
     pub fn over(peer: JujuPeer, bridge: Arc<JujuBridge>) -> BridgeApp {
         let dir = tempfile::tempdir().unwrap();
-        let dist = dir.path().join("dist");
-        std::fs::create_dir_all(&dist).unwrap();
-        std::fs::write(
-            dist.join("index.html"),
-            "<!doctype html><title>console</title>",
-        )
-        .unwrap();
+        let dist = super::console_dist(dir.path());
         let router = http::app(bridge.clone() as Arc<dyn Controller>, &dist);
         BridgeApp {
             http: Http { router },

@@ -119,13 +119,7 @@ impl TestApp {
             })
             .await
             .unwrap();
-        let dist = dir.path().join("dist");
-        std::fs::create_dir_all(&dist).unwrap();
-        std::fs::write(
-            dist.join("index.html"),
-            "<!doctype html><title>console</title>",
-        )
-        .unwrap();
+        let dist = console_dist(dir.path());
         let router = http::app(controller.clone() as Arc<dyn Controller>, &dist);
         TestApp {
             http: Http { router },
@@ -441,6 +435,18 @@ impl<'a> Refusal<'a> {
             "{case}: detail {got:?} should contain {detail:?}"
         );
     }
+}
+
+/// A one-line console in `dir/dist`, for the service to serve.
+pub fn console_dist(dir: &std::path::Path) -> std::path::PathBuf {
+    let dist = dir.join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html><title>console</title>",
+    )
+    .unwrap();
+    dist
 }
 
 /// A free loopback port.

@@ -120,35 +120,15 @@ impl Backends for EmbeddedController {
         request: AddBackendRequest,
     ) -> Result<Versioned<SecretBackend>> {
         require_superuser(caller)?;
-        validate::backend_name(&request.name)?;
-        let backend_type = BackendType::parse(&request.backend_type)?;
-        if !backend_type.user_managed() {
-            return Err(ValidationError::field(
-                "backend-type",
-                format!(
-                    "secret backends of type {:?} cannot be added",
-                    backend_type.as_str()
-                ),
-            )
-            .with_code(ErrorCode::NotSupported)
-            .into());
-        }
-        let rotate = request
-            .token_rotate_interval
-            .as_deref()
-            .map(|t| validate::token_rotate_interval(backend_type, t, validate::Operation::Add))
-            .transpose()?
-            .flatten();
-        let config = validate::backend(backend_type, &request.config, rotate)?;
-        let id = match request.import_id {
-            Some(id) if id.trim().is_empty() => {
-                return Err(
-                    ValidationError::field("import-id", "empty import-id not valid").into(),
-                );
-            }
-            Some(id) => id,
-            None => uuid::Uuid::new_v4().to_string(),
-        };
+        let validate::CheckedAdd {
+            backend_type,
+            config,
+            token_rotate_interval: rotate,
+        } = validate::add_request(&request)?;
+        let id = request
+            .import_id
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         // Refuse a duplicate before the (slow) ping, and again in the write transaction below.
         let probe = (request.name.clone(), id.clone());
         self.store
