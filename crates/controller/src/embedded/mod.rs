@@ -57,6 +57,8 @@ pub struct EmbeddedController {
     secret_lock: Mutex<()>,
     /// How long sessions last.
     sessions: SessionLimits,
+    /// What the health checks found, in memory (`backends/health.rs`).
+    health: backends::HealthBook,
 }
 
 impl EmbeddedController {
@@ -111,6 +113,7 @@ impl EmbeddedController {
                 drain_lock: Mutex::new(()),
                 secret_lock: Mutex::new(()),
                 sessions,
+                health: Default::default(),
             }),
             generated,
         ))
