@@ -59,6 +59,8 @@ pub struct EmbeddedController {
     sessions: SessionLimits,
     /// What the health checks found, in memory (`backends/health.rs`).
     health: backends::HealthBook,
+    /// The whole list's answers until the next change (`backends/listed.rs`).
+    listed: backends::Listed,
 }
 
 impl EmbeddedController {
@@ -114,6 +116,7 @@ impl EmbeddedController {
                 secret_lock: Mutex::new(()),
                 sessions,
                 health: Default::default(),
+                listed: Default::default(),
             }),
             generated,
         ))
@@ -121,6 +124,7 @@ impl EmbeddedController {
 
     /// Tells every open change feed about a change.
     fn emit(&self, kind: EventKind, name: &str) {
+        self.listed.changed();
         // No subscriber is not an error.
         let _ = self.events.send(Event {
             kind,

@@ -175,6 +175,7 @@ impl EmbeddedController {
             }
         }
         self.health.seen(keyed.iter().map(|(_, row)| row), at);
+        self.listed.changed(); // every `checked-at` moved
         self.record_statuses(found, at).await?;
 
         let share = keyed.len() as u64 * timing.health_every.as_secs().max(1);
@@ -186,6 +187,9 @@ impl EmbeddedController {
         });
         let checked: Vec<(usize, Result<(), DriverError>)> = bounded(picked, Part::Access).await;
         let at = now();
+        if !checked.is_empty() {
+            self.listed.changed();
+        }
         let mut found = Vec::new();
         for (i, outcome) in checked {
             let row = candidates[i].0;
@@ -201,6 +205,7 @@ impl EmbeddedController {
         let outcome = drivers::ping(row.backend_type, &row.config).await;
         let at = now();
         self.health.record_check(&row, at, outcome.clone());
+        self.listed.changed();
         let status = status_of(&Ok(()), self.health.access(&row).as_ref());
         self.record_statuses(vec![(&row, status)], at).await
     }
