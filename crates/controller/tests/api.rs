@@ -320,13 +320,13 @@ async fn a_sealed_openbao_is_refused_then_reported() {
     assert_eq!(app.backend_names(&token).await, vec!["internal", "mine"]);
 
     // The background check records it; listing does not wait for it.
-    app.controller.check_all().await.unwrap();
+    app.controller.health_round().await.unwrap();
     let show = app.get(&token, "/api/v1/secret-backends/mine").await;
     assert_eq!(show.body["status"], "error");
     assert_eq!(show.body["message"], "vault is sealed");
 
     bao.unseal().await;
-    app.controller.check_all().await.unwrap();
+    app.controller.health_round().await.unwrap();
     let show = app.get(&token, "/api/v1/secret-backends/mine").await;
     assert_eq!(show.body["status"], "active", "{}", show.text);
     assert!(show.body.get("message").is_none());
@@ -467,7 +467,7 @@ async fn a_secret_canary_never_reaches_answers_or_logs() {
             .await
             .text,
     );
-    app.controller.check_all().await.unwrap();
+    app.controller.health_round().await.unwrap();
     answers.push(
         app.delete(&token, "/api/v1/secret-backends/canary")
             .await

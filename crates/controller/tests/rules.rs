@@ -123,7 +123,7 @@ async fn force_skips_only_the_ping() {
         .await;
     assert_problem(&a, 400, "not-valid", "unknown key");
     // The background check now finds the bad token.
-    app.controller.check_all().await.unwrap();
+    app.controller.health_round().await.unwrap();
     let a = app.get(&token, "/api/v1/secret-backends/v").await;
     assert_eq!(a.body["status"], "error");
     assert_eq!(a.body["message"], "auth token invalid: permission denied");

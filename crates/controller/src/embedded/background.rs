@@ -1,5 +1,6 @@
-//! Work off the request path: health checks of external backends, token rotation when due, and
-//! draining content out of a model's previous backend. Each is a method the tests call directly,
+//! Work off the request path: health checks of external backends (a round: see
+//! `backends/health.rs`), token rotation when due, and draining content out of a model's
+//! previous backend. Each is a method the tests call directly,
 //! and [`EmbeddedController::spawn_background`] runs them on timers.
 
 use std::sync::Arc;
@@ -17,7 +18,10 @@ use crate::error::Result;
 /// How often each job runs.
 #[derive(Debug, Clone, Copy)]
 pub struct Background {
+    /// A round of health checks: every distinct server (reachable, unsealed).
     pub health_every: Duration,
+    /// About how often each backend's own credentials are checked, spread over the rounds.
+    pub token_check_every: Duration,
     pub rotation_every: Duration,
     pub drain_every: Duration,
 }
@@ -26,6 +30,7 @@ impl Default for Background {
     fn default() -> Self {
         Background {
             health_every: Duration::from_secs(5),
+            token_check_every: Duration::from_secs(300),
             rotation_every: Duration::from_secs(5),
             drain_every: Duration::from_secs(30),
         }
@@ -48,7 +53,7 @@ impl EmbeddedController {
                     return;
                 };
                 let job = tokio::select! {
-                    _ = health.tick() => controller.check_all().await,
+                    _ = health.tick() => controller.health_round_with(&timing).await,
                     _ = rotation.tick() => controller.rotate_due().await,
                     _ = drain.tick() => controller.drain_all().await,
                     () = controller.drain_wake.notified() => controller.drain_all().await,
@@ -58,16 +63,6 @@ impl EmbeddedController {
                 }
             }
         });
-    }
-
-    /// Checks every external backend now, concurrently, and records the outcomes.
-    pub async fn check_all(&self) -> Result<()> {
-        let rows = self.store.call(|c| store::backend_list(c)).await?;
-        let checks = rows.into_iter().map(|row| self.check_one(row));
-        for outcome in futures::future::join_all(checks).await {
-            outcome?;
-        }
-        Ok(())
     }
 
     /// Rotates the token of every backend whose rotation is due.

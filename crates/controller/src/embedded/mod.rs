@@ -57,6 +57,10 @@ pub struct EmbeddedController {
     secret_lock: Mutex<()>,
     /// How long sessions last.
     sessions: SessionLimits,
+    /// What the health checks found, in memory (`backends/health.rs`).
+    health: backends::HealthBook,
+    /// The whole list's answers until the next change (`backends/listed.rs`).
+    listed: backends::Listed,
 }
 
 impl EmbeddedController {
@@ -111,6 +115,8 @@ impl EmbeddedController {
                 drain_lock: Mutex::new(()),
                 secret_lock: Mutex::new(()),
                 sessions,
+                health: Default::default(),
+                listed: Default::default(),
             }),
             generated,
         ))
@@ -118,6 +124,7 @@ impl EmbeddedController {
 
     /// Tells every open change feed about a change.
     fn emit(&self, kind: EventKind, name: &str) {
+        self.listed.changed();
         // No subscriber is not an error.
         let _ = self.events.send(Event {
             kind,

@@ -43,38 +43,124 @@ impl Target {
 
 pub struct Snapshot {
     pub controller_uuid: String,
+    /// The user backends read, sorted by name (as the store lists them).
     pub backends: Vec<BackendRow>,
     pub models: Vec<ModelRow>,
     /// Distinct secrets with content, by backend id.
     pub counts: HashMap<String, u64>,
+    /// The models writing to each backend, by backend id (built-ins included): computed once,
+    /// so answering for every backend costs no pass over the models each.
+    users: HashMap<String, Vec<String>>,
 }
 
 impl Snapshot {
+    /// Every backend, model and count.
     pub fn read(c: &Connection, controller_uuid: &str) -> Result<Snapshot> {
-        Ok(Snapshot {
-            controller_uuid: controller_uuid.to_owned(),
-            backends: store::backend_list(c)?,
-            models: store::model_list(c)?,
-            counts: store::secret_counts(c)?,
-        })
+        Ok(Snapshot::new(
+            controller_uuid.to_owned(),
+            store::backend_list(c)?,
+            store::model_list(c)?,
+            store::secret_counts(c)?,
+        ))
+    }
+
+    /// Every model and count, but of the user backends only `rows`: enough for their answers
+    /// and the built-ins', without reading (and parsing) every other backend. The backends the
+    /// models name are looked up by name, so each model's usage is still right.
+    pub fn read_only(
+        c: &Connection,
+        controller_uuid: &str,
+        rows: Vec<BackendRow>,
+    ) -> Result<Snapshot> {
+        let models = store::model_list(c)?;
+        let mut ids = HashMap::new();
+        for model in &models {
+            if let Some(name) = named_backend(model)
+                && !ids.contains_key(name)
+                && let Some(found) = store::backend_get(c, name)?
+            {
+                ids.insert(found.name, found.id);
+            }
+        }
+        let counts = store::secret_counts(c)?;
+        Ok(Snapshot::with_ids(
+            controller_uuid.to_owned(),
+            rows,
+            models,
+            counts,
+            &ids,
+        ))
+    }
+
+    /// A snapshot of every backend (`backends` sorted by name), model and count.
+    pub fn new(
+        controller_uuid: String,
+        backends: Vec<BackendRow>,
+        models: Vec<ModelRow>,
+        counts: HashMap<String, u64>,
+    ) -> Snapshot {
+        let ids: HashMap<String, String> = backends
+            .iter()
+            .map(|b| (b.name.clone(), b.id.clone()))
+            .collect();
+        Snapshot::with_ids(controller_uuid, backends, models, counts, &ids)
+    }
+
+    /// `ids`: the ids of the user backends the models may name, by name.
+    fn with_ids(
+        controller_uuid: String,
+        backends: Vec<BackendRow>,
+        models: Vec<ModelRow>,
+        counts: HashMap<String, u64>,
+        ids: &HashMap<String, String>,
+    ) -> Snapshot {
+        let mut snapshot = Snapshot {
+            controller_uuid,
+            backends,
+            models,
+            counts,
+            users: HashMap::new(),
+        };
+        let mut users: HashMap<String, Vec<String>> = HashMap::new();
+        for model in &snapshot.models {
+            let id = match named_backend(model).and_then(|name| ids.get(name)) {
+                Some(id) => id.clone(),
+                None => snapshot.built_in_target(model).id().to_owned(),
+            };
+            users.entry(id).or_default().push(model.name.clone());
+        }
+        snapshot.users = users;
+        snapshot
     }
 
     /// The backend a model writes to now.
     pub fn target(&self, model: &ModelRow) -> Target {
-        match model.secret_backend.as_str() {
-            AUTO_BACKEND if model.model_type == ModelType::Caas => Target::Controller {
+        named_backend(model)
+            .and_then(|name| self.row_named(name))
+            .cloned()
+            .map(Target::External)
+            .unwrap_or_else(|| self.built_in_target(model))
+    }
+
+    /// The built-in backend of a model that names no user backend (or one that is gone): its
+    /// `<model>-local` for a CaaS model on `auto`, else `internal`.
+    fn built_in_target(&self, model: &ModelRow) -> Target {
+        if model.secret_backend == AUTO_BACKEND && model.model_type == ModelType::Caas {
+            Target::Controller {
                 id: model.uuid.clone(),
                 name: local_backend_name(&model.name),
-            },
-            AUTO_BACKEND | INTERNAL_BACKEND => self.internal_target(),
-            name => self
-                .backends
-                .iter()
-                .find(|b| b.name == name)
-                .cloned()
-                .map(Target::External)
-                .unwrap_or_else(|| self.internal_target()),
+            }
+        } else {
+            self.internal_target()
         }
+    }
+
+    /// The user backend named `name` among those read.
+    fn row_named(&self, name: &str) -> Option<&BackendRow> {
+        self.backends
+            .binary_search_by(|b| b.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.backends[i])
     }
 
     fn internal_target(&self) -> Target {
@@ -100,11 +186,7 @@ impl Snapshot {
 
     /// Models that write to the backend with `id`.
     fn models_using(&self, id: &str) -> Vec<String> {
-        self.models
-            .iter()
-            .filter(|m| self.target(m).id() == id)
-            .map(|m| m.name.clone())
-            .collect()
+        self.users.get(id).cloned().unwrap_or_default()
     }
 
     pub fn internal_answer(&self) -> SecretBackend {
@@ -215,6 +297,14 @@ impl Snapshot {
             effective_backend: target.name().to_owned(),
             secret_backends,
         }
+    }
+}
+
+/// The user backend a model names, if it names one (not `auto` or `internal`).
+fn named_backend(model: &ModelRow) -> Option<&str> {
+    match model.secret_backend.as_str() {
+        AUTO_BACKEND | INTERNAL_BACKEND => None,
+        name => Some(name),
     }
 }
 

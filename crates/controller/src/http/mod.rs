@@ -20,6 +20,9 @@
 //!
 //! Outside the API: `GET /healthz`, `GET /readyz`, and the built console from `--dist` for every
 //! other path (an unknown path gets `index.html`, so deep links work).
+//!
+//! Compression: the console's files as their precompressed `.br`/`.gz` siblings when the build
+//! wrote them; the API's answers compressed on the fly (not the change feed's stream).
 
 mod audit;
 mod auth;
@@ -41,6 +44,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use secret_backends_api::ErrorCode;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -78,15 +82,28 @@ pub fn app_with(
     options: &security::Options,
 ) -> Router {
     // The console's files keep stable names (hosts import them), so browsers revalidate them.
+    // The build writes `.br` and `.gz` siblings (brotli at its best quality is too slow to do
+    // per request); a file is sent as the best sibling the client accepts, so each answer
+    // varies by `Accept-Encoding`.
     let console = tower::ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
         ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::VARY,
+            HeaderValue::from_static("accept-encoding"),
+        ))
         .service(
             ServeDir::new(dist)
+                .precompressed_br()
+                .precompressed_gzip()
                 .append_index_html_on_directories(true)
-                .fallback(ServeFile::new(dist.join("index.html"))),
+                .fallback(
+                    ServeFile::new(dist.join("index.html"))
+                        .precompressed_br()
+                        .precompressed_gzip(),
+                ),
         );
     let (api, doc) = api();
     let doc = Arc::new(doc);
@@ -136,12 +153,29 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let router = router
         .fallback(api_not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(compression())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ));
     (router, doc)
 }
+
+/// The API's answers in gzip or brotli when the client accepts either. The fastest quality: the
+/// list of 10,000 backends (2.5 MB) is mostly repetition, which even the fastest setting folds
+/// about tenfold, and an answer is compressed on every request (quality 4 took twice as long for
+/// about 10% less). The default predicate leaves the change feed
+/// (`text/event-stream`) alone, so its events are never held back in a compressor's buffer.
+fn compression() -> CompressionLayer {
+    CompressionLayer::new()
+        .gzip(true)
+        .br(true)
+        .quality(CompressionLevel::Precise(API_COMPRESSION_QUALITY))
+}
+
+/// The gzip and brotli quality of API answers: each scale's fastest but one (0 is no
+/// compression for gzip).
+const API_COMPRESSION_QUALITY: i32 = 1;
 
 async fn healthz() -> &'static str {
     "ok"

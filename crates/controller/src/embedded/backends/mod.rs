@@ -1,9 +1,14 @@
 //! Secret backends: add, list, get, update, remove, reveal, test, check and rotate the token
-//! (`docs/rules.md`: add, list, update, rename, remove, sensitive values, token rotation).
+//! (`docs/rules.md`: add, list, update, rename, remove, sensitive values, token rotation); their
+//! health checks in `health.rs`.
 
+mod health;
+mod listed;
 mod plan;
 mod removal;
 mod rotation;
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use secret_backends_api::{
@@ -12,6 +17,8 @@ use secret_backends_api::{
     UpdateBackendRequest, ValidationError, is_built_in_backend, validate,
 };
 
+pub(super) use self::health::HealthBook;
+pub(super) use self::listed::Listed;
 pub(super) use self::rotation::RotateError;
 use self::rotation::next_rotation;
 use super::drivers;
@@ -38,8 +45,14 @@ impl Backends for EmbeddedController {
         if options.reveal {
             require_superuser(caller)?;
         }
+        let whole = options.names.is_none() && !options.reveal;
+        let generation = self.listed.generation();
+        if whole && let Some(kept) = self.listed.get(generation) {
+            return Ok(kept.as_ref().clone());
+        }
         let uuid = self.controller_uuid.clone();
-        let snapshot = self.store.call(move |c| Snapshot::read(c, &uuid)).await?;
+        let mut snapshot = self.store.call(move |c| Snapshot::read(c, &uuid)).await?;
+        self.health.overlay(&mut snapshot.backends);
         let wanted = |name: &str| {
             options
                 .names
@@ -67,6 +80,9 @@ impl Backends for EmbeddedController {
         for (name, keys) in revealed {
             self.store.audit(reveal_record(caller, &name, keys)).await?;
         }
+        if whole {
+            self.listed.put(generation, Arc::new(backends.clone()));
+        }
         Ok(backends)
     }
 
@@ -79,8 +95,19 @@ impl Backends for EmbeddedController {
         if reveal {
             require_superuser(caller)?;
         }
-        let uuid = self.controller_uuid.clone();
-        let snapshot = self.store.call(move |c| Snapshot::read(c, &uuid)).await?;
+        let (uuid, owned) = (self.controller_uuid.clone(), name.to_owned());
+        let mut snapshot = self
+            .store
+            .call(move |c| {
+                if owned == INTERNAL_BACKEND {
+                    // Which models use `internal` depends on every backend the models name.
+                    return Snapshot::read(c, &uuid);
+                }
+                let row = store::backend_get(c, &owned)?;
+                Snapshot::read_only(c, &uuid, row.into_iter().collect())
+            })
+            .await?;
+        self.health.overlay(&mut snapshot.backends);
         if name == INTERNAL_BACKEND {
             return Ok(Versioned {
                 value: snapshot.internal_answer(),
@@ -163,6 +190,7 @@ impl Backends for EmbeddedController {
                 Ok(((), record))
             })
             .await?;
+        self.health.record_check(&row, at, Ok(()));
         tracing::info!(user = %caller.name, backend = %row.name, r#type = %backend_type, "secret backend added");
         self.emit(EventKind::BackendAdded, &row.name);
         self.answer_for(&row.id).await
@@ -362,24 +390,24 @@ impl EmbeddedController {
             .ok_or_else(|| Error::backend_not_found(name))
     }
 
-    /// The answer for one stored backend, read afresh.
+    /// The answer for one stored backend, read afresh (that backend's row only).
     async fn answer_for(&self, id: &str) -> Result<Versioned<SecretBackend>> {
         let uuid = self.controller_uuid.clone();
         let id = id.to_owned();
-        self.store
+        let mut snapshot = self
+            .store
             .call(move |c| {
-                let snapshot = Snapshot::read(c, &uuid)?;
-                let row = snapshot
-                    .backends
-                    .iter()
-                    .find(|b| b.id == id)
+                let row = store::backend_get_by_id(c, &id)?
                     .ok_or_else(|| Error::internal("backend vanished"))?;
-                Ok(Versioned {
-                    value: snapshot.backend_answer(row, false),
-                    version: backend_version(row),
-                })
+                Snapshot::read_only(c, &uuid, vec![row])
             })
-            .await
+            .await?;
+        self.health.overlay(&mut snapshot.backends);
+        let row = &snapshot.backends[0];
+        Ok(Versioned {
+            value: snapshot.backend_answer(row, false),
+            version: backend_version(row),
+        })
     }
 }
 

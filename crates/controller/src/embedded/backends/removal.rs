@@ -33,15 +33,15 @@ pub(super) fn plan_rescue(
     removed: &BackendRow,
     revisions: &[RevisionRow],
 ) -> Vec<Rescue> {
-    let after = Snapshot {
-        controller_uuid: snapshot.controller_uuid.clone(),
-        backends: snapshot
+    let after = Snapshot::new(
+        snapshot.controller_uuid.clone(),
+        snapshot
             .backends
             .iter()
             .filter(|b| b.id != removed.id)
             .cloned()
             .collect(),
-        models: snapshot
+        snapshot
             .models
             .iter()
             .map(|m| ModelRow {
@@ -53,8 +53,8 @@ pub(super) fn plan_rescue(
                 ..m.clone()
             })
             .collect(),
-        counts: HashMap::new(),
-    };
+        HashMap::new(),
+    );
     revisions
         .iter()
         .filter(|r| r.backend_id == removed.id)
@@ -198,12 +198,12 @@ mod tests {
             name: "other".into(),
             ..vault_row()
         };
-        Snapshot {
-            controller_uuid: "ctl".into(),
-            backends: vec![vault_row(), other],
+        Snapshot::new(
+            "ctl".into(),
+            vec![vault_row(), other],
             models,
-            counts: HashMap::new(),
-        }
+            HashMap::new(),
+        )
     }
 
     #[test]

@@ -1,7 +1,6 @@
-//! Health checks and token rotation of stored backends: asking the driver, then recording the
-//! outcome.
+//! Token rotation of stored backends: asking the driver, then recording the outcome.
 
-use secret_backends_api::{AuditAction, BackendStatus, ErrorCode, EventKind, GoDuration};
+use secret_backends_api::{AuditAction, ErrorCode, EventKind, GoDuration};
 
 use super::super::drivers::{self, DriverError};
 use super::super::store::{self, AuditRecord, BackendRow};
@@ -28,24 +27,6 @@ pub(in crate::embedded) enum RotateError {
 }
 
 impl EmbeddedController {
-    /// Pings one backend and records the outcome; tells the feed when the status changed.
-    pub(in crate::embedded) async fn check_one(&self, row: BackendRow) -> crate::error::Result<()> {
-        let outcome = drivers::ping(row.backend_type, &row.config).await;
-        let (status, message) = match outcome {
-            Ok(()) => (BackendStatus::Active, None),
-            Err(e) => (BackendStatus::Error, Some(e.to_string())),
-        };
-        let id = row.id.clone();
-        let changed = self
-            .store
-            .call(move |c| store::backend_set_status(c, &id, status, message.as_deref(), now()))
-            .await?;
-        if changed {
-            self.emit(EventKind::BackendStatus, &row.name);
-        }
-        Ok(())
-    }
-
     /// Mints a fresh token and stores it; records the outcome either way.
     pub(in crate::embedded) async fn rotate(
         &self,

@@ -31,8 +31,19 @@ pub struct Kubernetes;
 
 #[async_trait]
 impl Driver for Kubernetes {
-    async fn check(&self, config: &Config, passed: &mut Passed) -> Result<(), DriverError> {
-        check_steps(config, passed)
+    async fn check_server(&self, config: &Config, passed: &mut Passed) -> Result<(), DriverError> {
+        check_reachable(config, passed)
+            .await
+            .map_err(|e| redacted(config, e))
+    }
+
+    /// `/version` is asked with the credentials, so they are part of the server.
+    fn server_keys(&self) -> &'static [&'static str] {
+        &["endpoint", "token", "username", "password"]
+    }
+
+    async fn check_access(&self, config: &Config, passed: &mut Passed) -> Result<(), DriverError> {
+        check_namespace(config, passed)
             .await
             .map_err(|e| redacted(config, e))
     }
@@ -50,15 +61,14 @@ impl Driver for Kubernetes {
     }
 }
 
-/// The check's steps; stops at the first failure. Passed details are redacted here, the failure
-/// by the caller.
-async fn check_steps(config: &Config, passed: &mut Passed) -> Result<(), DriverError> {
+/// The server's step. Passed details are redacted here, the failure by the caller.
+async fn check_reachable(config: &Config, passed: &mut Passed) -> Result<(), DriverError> {
     let unreachable = |e: &dyn std::fmt::Display| {
         DriverError::failed("reachable", format!("backend not reachable: {e}"))
     };
     let api = Api::new(config).map_err(|e| unreachable(&e))?;
 
-    // 1. reachable: /version answers like an API server.
+    // reachable: /version answers like an API server.
     let body = api.get(&["version"]).await.map_err(|e| unreachable(&e))?;
     let Some(version) = git_version(&body) else {
         return Err(unreachable(
@@ -69,14 +79,19 @@ async fn check_steps(config: &Config, passed: &mut Passed) -> Result<(), DriverE
         "reachable",
         redact(config, &format!("API server {version} answered")),
     );
+    Ok(())
+}
 
-    // 2. namespace: the secrets namespace exists.
+/// The backend's own steps; stops at the first failure. Passed details are redacted here, the
+/// failure by the caller.
+async fn check_namespace(config: &Config, passed: &mut Passed) -> Result<(), DriverError> {
     let no_namespace = |e: &dyn std::fmt::Display| {
         DriverError::failed(
             "namespace",
             format!("backend not reachable: checking secrets namespace: {e}"),
         )
     };
+    let api = Api::new(config).map_err(|e| no_namespace(&e))?;
     let Some(namespace) = text(config, "namespace") else {
         return Err(no_namespace(&"no namespace configured"));
     };
@@ -88,7 +103,7 @@ async fn check_steps(config: &Config, passed: &mut Passed) -> Result<(), DriverE
         redact(config, &format!("namespace {namespace:?} exists")),
     );
 
-    // 3. service-account: only when one is set.
+    // service-account: only when one is set.
     if let Some(account) = text(config, "service-account") {
         api.get(&service_account_path(namespace, account))
             .await

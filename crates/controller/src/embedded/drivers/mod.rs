@@ -1,6 +1,11 @@
 //! One driver per backend type, behind one [`Driver`] interface: the check (the ping as named
 //! steps), token rotation, and storage of secret content. [`driver`] is the one place that picks
-//! the driver of a backend type; [`http_client`] is the one TLS client both external types use.
+//! the driver of a backend type; [`http_client`] is the one TLS client both external types use,
+//! one per distinct TLS configuration.
+//!
+//! The check is two parts: the server's steps (reachable, unsealed…), the same for every backend
+//! on that server ([`server_key`]), and the backend's own (its token). The background health
+//! check runs the first once per server and the second per backend, less often.
 //!
 //! The check's steps serve three purposes: the ping that gates an add or update (the first failing
 //! step's message is the refusal), the connection test of `POST /backend-checks` (every step is
@@ -19,7 +24,8 @@ mod tls;
 pub mod vault;
 
 pub use kubernetes::Kubernetes;
-pub use tls::{TlsError, http_client};
+use tls::TLS_KEYS;
+pub use tls::{HttpClients, TlsError, http_client, http_clients};
 pub use vault::Vault;
 
 /// The content of one secret revision.
@@ -84,9 +90,29 @@ impl Passed {
 /// What every backend type can be asked; an operation a type lacks refuses as not supported.
 #[async_trait]
 pub trait Driver: Sync {
+    /// The check's first steps, which ask the server only (reachable, initialised, unsealed):
+    /// backends that agree on [`Driver::server_keys`] and the TLS settings share their outcome,
+    /// so the background checks each server once, however many backends use it.
+    async fn check_server(&self, config: &Config, passed: &mut Passed) -> Result<(), DriverError>;
+
+    /// The config keys [`Driver::check_server`] reads, besides the TLS settings.
+    fn server_keys(&self) -> &'static [&'static str];
+
+    /// The check's remaining steps, which need the backend's own credentials (its token).
+    async fn check_access(
+        &self,
+        _config: &Config,
+        _passed: &mut Passed,
+    ) -> Result<(), DriverError> {
+        Ok(())
+    }
+
     /// Runs the check's steps in order, recording each one that passes; the first failure ends
     /// the check and is its error.
-    async fn check(&self, config: &Config, passed: &mut Passed) -> Result<(), DriverError>;
+    async fn check(&self, config: &Config, passed: &mut Passed) -> Result<(), DriverError> {
+        self.check_server(config, passed).await?;
+        self.check_access(config, passed).await
+    }
 
     /// Mints a new token valid for `lifetime` and returns it.
     async fn rotate_token(
@@ -136,9 +162,13 @@ pub struct BuiltIn;
 
 #[async_trait]
 impl Driver for BuiltIn {
-    async fn check(&self, _config: &Config, passed: &mut Passed) -> Result<(), DriverError> {
+    async fn check_server(&self, _config: &Config, passed: &mut Passed) -> Result<(), DriverError> {
         passed.push("reachable", "built-in: always available");
         Ok(())
+    }
+
+    fn server_keys(&self) -> &'static [&'static str] {
+        &[]
     }
 }
 
@@ -173,6 +203,32 @@ pub async fn check(backend_type: BackendType, config: &Config) -> BackendCheck {
 pub async fn ping(backend_type: BackendType, config: &Config) -> Result<(), DriverError> {
     driver(backend_type)
         .check(config, &mut Passed::default())
+        .await
+}
+
+/// Which server a backend's config points at, as far as its server steps can tell: the type,
+/// the [`Driver::server_keys`] and the TLS settings. Ten thousand backends on one OpenBao with
+/// one TLS configuration are one server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ServerKey([u8; 32]);
+
+pub fn server_key(backend_type: BackendType, config: &Config) -> ServerKey {
+    let keys = driver(backend_type).server_keys().iter().copied();
+    let typed = [backend_type.as_str()].into_iter();
+    ServerKey(tls::digest(config, typed.chain(keys).chain(TLS_KEYS)))
+}
+
+/// The server's steps of the check (see [`Driver::check_server`]).
+pub async fn check_server(backend_type: BackendType, config: &Config) -> Result<(), DriverError> {
+    driver(backend_type)
+        .check_server(config, &mut Passed::default())
+        .await
+}
+
+/// The backend's own steps of the check (see [`Driver::check_access`]).
+pub async fn check_access(backend_type: BackendType, config: &Config) -> Result<(), DriverError> {
+    driver(backend_type)
+        .check_access(config, &mut Passed::default())
         .await
 }
 
@@ -217,6 +273,35 @@ pub(crate) mod tests {
             http_client(&c).err().map(|e| e.to_string()).as_deref(),
             Some("ca-certs[0]: no PEM certificate found")
         );
+    }
+
+    #[test]
+    fn backends_on_one_server_share_its_key_whatever_their_tokens() {
+        let on = |endpoint: &str, extra: &[(&str, Value)]| {
+            let mut c = config(&[("endpoint", json!(endpoint))]);
+            c.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
+            c
+        };
+        let bao = "http://127.0.0.1:8200";
+        let key = |t, c: &Config| server_key(t, c);
+        let vault = |extra: &[(&str, Value)]| key(BackendType::Vault, &on(bao, extra));
+        let first = vault(&[("token", json!("t1")), ("mount-path", json!("a"))]);
+        assert_eq!(first, vault(&[("token", json!("t2"))]));
+        assert_ne!(first, vault(&[("namespace", json!("team"))]));
+        assert_ne!(first, vault(&[("tls-server-name", json!("bao.example"))]));
+        assert_ne!(
+            first,
+            key(BackendType::Vault, &on("http://other:8200", &[]))
+        );
+        assert_ne!(first, key(BackendType::Kubernetes, &on(bao, &[])));
+        // The kubernetes server check sends the credentials: they are part of its server.
+        let k8s = |token| {
+            key(
+                BackendType::Kubernetes,
+                &on(bao, &[("token", json!(token))]),
+            )
+        };
+        assert_ne!(k8s("a"), k8s("b"));
     }
 
     #[tokio::test]

@@ -1,4 +1,5 @@
-//! The vault driver. Check: reachable, initialised, unsealed, authenticated. Content: one KV
+//! The vault driver. Check: reachable, initialised, unsealed (the server's), authenticated (the
+//! token's). Content: one KV
 //! version 1 mount per model, a key per revision. Rotation: an orphan token with the policies of
 //! the configured one. Errors are sentences without config values.
 
@@ -51,7 +52,8 @@ struct Health {
 
 #[async_trait]
 impl Driver for Vault {
-    async fn check(&self, config: &Config, passed: &mut Passed) -> Result<(), DriverError> {
+    /// Reachable, initialised, unsealed: `sys/health`, which needs no token.
+    async fn check_server(&self, config: &Config, passed: &mut Passed) -> Result<(), DriverError> {
         let unreachable = |detail: String| DriverError::failed("reachable", detail);
         let server =
             Server::new(config).map_err(|e| unreachable(format!("backend not reachable: {e}")))?;
@@ -91,9 +93,19 @@ impl Driver for Vault {
             return Err(DriverError::failed("unsealed", "vault is sealed"));
         }
         passed.push("unsealed", "vault is unsealed");
+        Ok(())
+    }
 
-        // 4. authenticated: the token can look itself up (needs a valid token).
+    /// `sys/health` is sent with the namespace header, so the namespace is part of the server.
+    fn server_keys(&self) -> &'static [&'static str] {
+        &["endpoint", "namespace"]
+    }
+
+    /// Authenticated: the token can look itself up.
+    async fn check_access(&self, config: &Config, passed: &mut Passed) -> Result<(), DriverError> {
         let refused = |detail: String| DriverError::failed("authenticated", detail);
+        let server =
+            Server::new(config).map_err(|e| refused(format!("backend not reachable: {e}")))?;
         let resp = server
             .authorized(Method::GET, "auth/token/lookup-self")
             .send()
@@ -108,6 +120,8 @@ impl Driver for Vault {
                 resp.status()
             )));
         }
+        // Read to the end, so the connection goes back to the shared client's pool.
+        let _ = resp.bytes().await;
         passed.push("authenticated", "the token is valid");
         Ok(())
     }
