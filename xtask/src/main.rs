@@ -15,6 +15,7 @@
 //! Tools go into `.tools/` (git-ignored) at the exact versions below; nothing is downloaded
 //! except from the package registries (crates.io, npm, PyPI, Debian).
 
+mod compress;
 mod procs;
 mod tools;
 
@@ -164,6 +165,17 @@ fn build_console(root: &Path, tools: &Tools) -> Result {
         }
         None => eprintln!("==> {what}: ok ({took:.0} s)"),
     }
+    precompress_console(root)
+}
+
+/// Writes `.br` and `.gz` copies of the built console's files (see [`compress`]).
+fn precompress_console(root: &Path) -> Result {
+    let what = "compress the console (brotli 11 and gzip -9 copies beside each file)";
+    let started = Instant::now();
+    eprintln!("\n==> {what}");
+    let count = compress::compress_dist(&root.join("dist"))?;
+    let took = started.elapsed().as_secs_f32();
+    eprintln!("==> {what}: ok ({count} files, {took:.0} s)");
     Ok(())
 }
 
