@@ -57,12 +57,8 @@ fn write_beside(file: &Path, suffix: &str, bytes: &[u8]) -> Result {
 fn brotli_bytes(original: &[u8]) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(original.len() / 3);
     {
-        let mut writer = brotli::CompressorWriter::new(
-            &mut out,
-            64 * 1024,
-            BROTLI_QUALITY,
-            BROTLI_WINDOW_BITS,
-        );
+        let mut writer =
+            brotli::CompressorWriter::new(&mut out, 64 * 1024, BROTLI_QUALITY, BROTLI_WINDOW_BITS);
         writer.write_all(original).map_err(|e| e.to_string())?;
     }
     Ok(out)
@@ -106,7 +102,10 @@ mod tests {
             .collect();
         let files: [(&str, &[u8]); 5] = [
             ("secret-backends-console_bg.wasm", &repetitive),
-            ("secret-backends-console.js", b"export function mountConsole() {}\n"),
+            (
+                "secret-backends-console.js",
+                b"export function mountConsole() {}\n",
+            ),
             ("style.css", b".sbc { color: black; }\n"),
             ("index.html", b"<!doctype html><title>console</title>\n"),
             ("snippets/x/inline0.js", b"export const x = 1;\n"),
@@ -126,7 +125,11 @@ mod tests {
             let gz = std::fs::read(format!("{}.gz", path.display())).unwrap();
             assert_eq!(unbrotli(&br), content, "{name}.br");
             assert_eq!(gunzip(&gz), content, "{name}.gz");
-            assert_eq!(std::fs::read(&path).unwrap(), content, "{name} is unchanged");
+            assert_eq!(
+                std::fs::read(&path).unwrap(),
+                content,
+                "{name} is unchanged"
+            );
         }
         let wasm_br = std::fs::metadata(dist.path().join("secret-backends-console_bg.wasm.br"));
         assert!(wasm_br.unwrap().len() < 10_000, "repetition compresses");

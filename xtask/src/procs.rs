@@ -56,6 +56,10 @@ impl Service {
         &self.url
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// `Some(why)` once the process has ended by itself.
     pub fn exited(&mut self) -> Option<String> {
         match self.child.try_wait() {
