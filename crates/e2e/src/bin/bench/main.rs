@@ -62,6 +62,8 @@ async fn main() {
         report: env("BENCH_REPORT").into(),
     };
     let _ = env("WEBDRIVER_URL");
+    // What is measured is what is checked out at the start.
+    let commit = commit();
     let started = Instant::now();
     let mut sections = Vec::new();
 
@@ -100,7 +102,7 @@ async fn main() {
     let failed = count(&sections, Verdict::Fail);
     let passed = count(&sections, Verdict::Pass);
     println!("{passed} within budget, {failed} over; the bench took {minutes:.0} min");
-    match std::fs::write(&config.report, markdown(&sections, minutes)) {
+    match std::fs::write(&config.report, markdown(&sections, &commit, minutes)) {
         Ok(()) => println!("written to {}", config.report.display()),
         Err(e) => {
             eprintln!("bench: cannot write {}: {e}", config.report.display());
@@ -148,16 +150,20 @@ fn cpu_model() -> String {
         .unwrap_or_else(|| "unknown CPU".into())
 }
 
-fn markdown(sections: &[Section], minutes: f64) -> String {
-    let date = first_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"]);
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+/// The commit checked out, and whether files differ from it.
+fn commit() -> String {
     let commit = first_line("git", &["rev-parse", "--short", "HEAD"]);
     let dirty = first_line("git", &["status", "--porcelain"]) != "unknown";
-    let commit = if dirty {
+    if dirty {
         format!("{commit} (with uncommitted changes)")
     } else {
         commit
-    };
+    }
+}
+
+fn markdown(sections: &[Section], commit: &str, minutes: f64) -> String {
+    let date = first_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"]);
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let chromium = first_line(&env("CHROMIUM"), &["--version"]);
     format!(
         "# Performance\n\n\
