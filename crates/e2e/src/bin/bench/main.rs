@@ -64,6 +64,7 @@ async fn main() {
     let _ = env("WEBDRIVER_URL");
     // What is measured is what is checked out at the start.
     let commit = commit();
+    let load_at_start = load_average();
     let started = Instant::now();
     let mut sections = Vec::new();
 
@@ -102,7 +103,10 @@ async fn main() {
     let failed = count(&sections, Verdict::Fail);
     let passed = count(&sections, Verdict::Pass);
     println!("{passed} within budget, {failed} over; the bench took {minutes:.0} min");
-    match std::fs::write(&config.report, markdown(&sections, &commit, minutes)) {
+    match std::fs::write(
+        &config.report,
+        markdown(&sections, &commit, &load_at_start, minutes),
+    ) {
         Ok(()) => println!("written to {}", config.report.display()),
         Err(e) => {
             eprintln!("bench: cannot write {}: {e}", config.report.display());
@@ -161,7 +165,14 @@ fn commit() -> String {
     }
 }
 
-fn markdown(sections: &[Section], commit: &str, minutes: f64) -> String {
+/// The 1, 5 and 15 minute load averages: how busy the cores were besides the bench.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+fn markdown(sections: &[Section], commit: &str, load_at_start: &str, minutes: f64) -> String {
     let date = first_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"]);
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let chromium = first_line(&env("CHROMIUM"), &["--version"]);
@@ -173,6 +184,7 @@ fn markdown(sections: &[Section], commit: &str, minutes: f64) -> String {
          Chromium and the load generator run on the same cores\n\
          - commit: {commit}\n\
          - browser: {chromium}, headless\n\
+         - load average (1, 5, 15 min) at the start: {load_at_start}; at the end: {load_at_end}\n\
          - the run took {minutes:.0} min\n\n\
          To reproduce: `cargo xtask bench` on a machine where `cargo xtask test` has installed \
          its tools (it installs `wrk` from Debian as `test` installs Chromium). It builds the \
@@ -182,6 +194,7 @@ fn markdown(sections: &[Section], commit: &str, minutes: f64) -> String {
          {table}\n\
          {method}",
         cpu = cpu_model(),
+        load_at_end = load_average(),
         table = report::markdown_table(sections),
         method = METHOD,
     )
