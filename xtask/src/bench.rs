@@ -24,18 +24,7 @@ pub fn bench(root: &Path) -> Result {
     let bao_port = procs::free_port();
     let bao_token = format!("bench-root-{bao_port}");
     let bao = Service::openbao(&tools, bao_port, &bao_token)?;
-    let driver_port = procs::free_port();
-    let _driver = Service::start(
-        "chromedriver",
-        Command::new(&tools.chromedriver)
-            .arg(format!("--port={driver_port}"))
-            .stdout(std::process::Stdio::null()),
-        None,
-    )?;
-    procs::wait_http_ok(
-        &format!("http://127.0.0.1:{driver_port}/status"),
-        "chromedriver",
-    )?;
+    let driver = Service::chromedriver(&tools)?;
     let target = target_dir(root);
     step(
         "bench (about 10 minutes: 10,000 backends are added one request at a time)",
@@ -49,7 +38,7 @@ pub fn bench(root: &Path) -> Result {
             .env("OPENBAO_ADDR", bao.url())
             .env("OPENBAO_TOKEN", &bao_token)
             .env("BENCH_OPENBAO_PID", bao.pid().to_string())
-            .env("WEBDRIVER_URL", format!("http://127.0.0.1:{driver_port}"))
+            .env("WEBDRIVER_URL", driver.url())
             .env("CHROMIUM", &tools.chromium)
             .env("WRK", wrk)
             .env("BENCH_REPORT", root.join("docs/performance.md")),

@@ -351,16 +351,7 @@ fn test(root: &Path) -> Result {
     let bao_port = procs::free_port();
     let bao_token = format!("test-root-{bao_port}");
     let bao = Service::openbao(&tools, bao_port, &bao_token)?;
-    let driver_port = procs::free_port();
-    let driver = Service::start(
-        "chromedriver",
-        Command::new(&tools.chromedriver).arg(format!("--port={driver_port}")),
-        None,
-    )?;
-    procs::wait_http_ok(
-        &format!("http://127.0.0.1:{driver_port}/status"),
-        "chromedriver",
-    )?;
+    let driver = Service::chromedriver(&tools)?;
 
     step(
         "native tests: unit, console logic, service against OpenBao, end-to-end in headless Chromium",
@@ -376,7 +367,7 @@ fn test(root: &Path) -> Result {
             .env("OPENBAO_BIN", &tools.bao)
             .env("SCHEMATHESIS", &tools.schemathesis)
             .env("JUJU_PEER_PYTHON", &tools.libjuju_python)
-            .env("WEBDRIVER_URL", format!("http://127.0.0.1:{driver_port}"))
+            .env("WEBDRIVER_URL", driver.url())
             .env("SECRET_BACKENDS_DIST", root.join("dist"))
             .env("CHROMIUM", &tools.chromium)
             .env("AXE_CORE_JS", &tools.axe),
