@@ -10,11 +10,16 @@
 //! - `fmt`: formats the code: the console's `view!` macros (leptosfmt, which rustfmt leaves
 //!   alone), then everything with rustfmt. `test` checks both; `leptosfmt.toml` and
 //!   `rustfmt.toml` give them the same width.
-//! - `install`: only the installs. `dist`: only the console build.
+//! - `bench`: builds the release console and service, starts OpenBao and chromedriver, and
+//!   measures the first load, 10,000 backends and the list API under load against their budgets
+//!   (`bench.rs`, `crates/e2e/src/bin/bench`); prints a table and writes `docs/performance.md`.
+//! - `install`: only the installs. `dist`: only the console build (with its `.br`/`.gz` copies).
 //!
 //! Tools go into `.tools/` (git-ignored) at the exact versions below; nothing is downloaded
 //! except from the package registries (crates.io, npm, PyPI, Debian).
 
+mod bench;
+mod compress;
 mod procs;
 mod tools;
 
@@ -27,10 +32,11 @@ use std::time::Instant;
 use procs::Service;
 use tools::Tools;
 
-const USAGE: &str = "usage: cargo xtask <run|test|fmt|install|dist>
+const USAGE: &str = "usage: cargo xtask <run|test|bench|fmt|install|dist>
 
   run      build and start the console, the service and an OpenBao dev server
   test     install what is missing and run every check and test
+  bench    measure against the performance budgets; writes docs/performance.md
   fmt      format the code (leptosfmt for the view! macros, then rustfmt)
   install  install the tools into .tools/
   dist     build the console into dist/ (release)";
@@ -41,6 +47,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "run" => run(&root),
         "test" => test(&root),
+        "bench" => bench::bench(&root),
         "fmt" => fmt(&root),
         "install" => Tools::install(&root, true).map(|_| ()),
         "dist" => Tools::install(&root, false).and_then(|t| build_console(&root, &t)),
@@ -164,6 +171,17 @@ fn build_console(root: &Path, tools: &Tools) -> Result {
         }
         None => eprintln!("==> {what}: ok ({took:.0} s)"),
     }
+    precompress_console(root)
+}
+
+/// Writes `.br` and `.gz` copies of the built console's files (see [`compress`]).
+fn precompress_console(root: &Path) -> Result {
+    let what = "compress the console (brotli 11 and gzip -9 copies beside each file)";
+    let started = Instant::now();
+    eprintln!("\n==> {what}");
+    let count = compress::compress_dist(&root.join("dist"))?;
+    let took = started.elapsed().as_secs_f32();
+    eprintln!("==> {what}: ok ({count} files, {took:.0} s)");
     Ok(())
 }
 
@@ -184,19 +202,32 @@ fn optimise_note(previous_secs: Option<u64>) -> String {
     )
 }
 
-fn run(root: &Path) -> Result {
-    let tools = Tools::install(root, false)?;
-    build_console(root, &tools)?;
+/// Builds the service's binary (`<target>/service/secret-backends-controller`).
+fn build_service(root: &Path, tools: &Tools) -> Result {
     step(
         "build the service (profile `service`: optimised, no LTO)",
-        cargo(root, &tools).args([
+        cargo(root, tools).args([
             "build",
             "--profile",
             "service",
             "-p",
             "secret-backends-controller",
         ]),
-    )?;
+    )
+}
+
+/// Cargo's target folder: `CARGO_TARGET_DIR` when set, else `target/`.
+fn target_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root.join(dir),
+        None => root.join("target"),
+    }
+}
+
+fn run(root: &Path) -> Result {
+    let tools = Tools::install(root, false)?;
+    build_console(root, &tools)?;
+    build_service(root, &tools)?;
 
     let password = tools::admin_password(root)?;
     let bao_port = procs::port_or_free(18200);
@@ -205,7 +236,7 @@ fn run(root: &Path) -> Result {
         .unwrap_or_else(|_| format!("127.0.0.1:{}", procs::port_or_free(17071)));
     let controller = Service::start(
         "secret-backends-controller",
-        Command::new(root.join("target/service/secret-backends-controller"))
+        Command::new(target_dir(root).join("service/secret-backends-controller"))
             .current_dir(root)
             .env("SECRET_BACKENDS_LISTEN", &listen)
             .env("SECRET_BACKENDS_DATA_DIR", root.join("data"))
@@ -320,16 +351,7 @@ fn test(root: &Path) -> Result {
     let bao_port = procs::free_port();
     let bao_token = format!("test-root-{bao_port}");
     let bao = Service::openbao(&tools, bao_port, &bao_token)?;
-    let driver_port = procs::free_port();
-    let driver = Service::start(
-        "chromedriver",
-        Command::new(&tools.chromedriver).arg(format!("--port={driver_port}")),
-        None,
-    )?;
-    procs::wait_http_ok(
-        &format!("http://127.0.0.1:{driver_port}/status"),
-        "chromedriver",
-    )?;
+    let driver = Service::chromedriver(&tools)?;
 
     step(
         "native tests: unit, console logic, service against OpenBao, end-to-end in headless Chromium",
@@ -345,7 +367,7 @@ fn test(root: &Path) -> Result {
             .env("OPENBAO_BIN", &tools.bao)
             .env("SCHEMATHESIS", &tools.schemathesis)
             .env("JUJU_PEER_PYTHON", &tools.libjuju_python)
-            .env("WEBDRIVER_URL", format!("http://127.0.0.1:{driver_port}"))
+            .env("WEBDRIVER_URL", driver.url())
             .env("SECRET_BACKENDS_DIST", root.join("dist"))
             .env("CHROMIUM", &tools.chromium)
             .env("AXE_CORE_JS", &tools.axe),

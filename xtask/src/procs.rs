@@ -52,8 +52,25 @@ impl Service {
         Ok(service)
     }
 
+    /// chromedriver on a free loopback port, once it answers; its URL is the WebDriver URL.
+    pub fn chromedriver(tools: &Tools) -> Result<Service> {
+        let port = free_port();
+        let url = format!("http://127.0.0.1:{port}");
+        let service = Service::start(
+            "chromedriver",
+            Command::new(&tools.chromedriver).arg(format!("--port={port}")),
+            Some(url.clone()),
+        )?;
+        wait_http_ok(&format!("{url}/status"), "chromedriver")?;
+        Ok(service)
+    }
+
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// `Some(why)` once the process has ended by itself.

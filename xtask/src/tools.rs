@@ -12,6 +12,7 @@
 //! | schemathesis (`st`, fuzzes the API from its OpenAPI document; tests only) | PyPI `schemathesis`, in a virtualenv | `.tools/schemathesis` |
 //! | python-libjuju and websockets (the Juju peer the bridge is tested against, `crates/juju-peer`; tests only) | PyPI `juju`, `websockets`, in a virtualenv | `.tools/libjuju` |
 //! | Chromium, chromedriver (tests only) | Debian packages | `/usr/bin` |
+//! | wrk (the bench's load generator; `bench` only) | Debian package | `/usr/bin` |
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -255,6 +256,15 @@ fn cargo_install(root: &Path, package: &str, binary: &str, version: &str, locked
         &format!("install {package} {version} (cargo install; several minutes, once)"),
         &mut command,
     )
+}
+
+/// Installs `wrk` (Debian's) if it is missing, for `cargo xtask bench`; returns its path.
+pub fn install_wrk() -> Result<PathBuf> {
+    let wrk = PathBuf::from("/usr/bin/wrk");
+    if !wrk.exists() {
+        apt_install(&["wrk"])?;
+    }
+    Ok(wrk)
 }
 
 fn apt_install(packages: &[&str]) -> Result {

@@ -21,10 +21,10 @@ pub mod keys {
 /// the click (a re-render under load); more than a few means the page never settles.
 const CLICK_ATTEMPTS: usize = 5;
 
-/// A new headless Chromium through the run's chromedriver.
-/// A new headless Chromium. `accept_insecure_certs`: for a service on a certificate made by the
-/// test, which no CA vouches for.
-pub(crate) async fn new_browser(accept_insecure_certs: bool) -> Client {
+/// A new headless Chromium through the run's chromedriver (a new profile: no cache, no cookie).
+/// `accept_insecure_certs`: for a service on a certificate made by the test, which no CA vouches
+/// for.
+pub async fn new_browser(accept_insecure_certs: bool) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert("acceptInsecureCerts".into(), json!(accept_insecure_certs));
     caps.insert(

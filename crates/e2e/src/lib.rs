@@ -25,7 +25,7 @@ use secret_backends_controller::controller::{Caller, SessionId};
 use std::time::Duration;
 
 pub use api::Api;
-pub use browser::keys;
+pub use browser::{keys, new_browser};
 pub use seed::{Seed, config_change, forced_config_change};
 pub use service::Session;
 
