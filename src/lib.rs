@@ -18,7 +18,7 @@ pub mod session;
 pub mod time;
 
 // The pure logic lives in its own crate (tested natively); the pages use it under these names.
-pub use secret_backends_console_core::{commands, config_file, export, form, listing};
+pub use secret_backends_console_core::{commands, config_file, export, form, listing, windowing};
 
 use leptos::mount::mount_to;
 use leptos::prelude::Owner;

@@ -36,6 +36,6 @@ pub use page::Page;
 pub use refusal::{Offer, Refusal};
 pub use sensitive_field::SensitiveField;
 pub use status::StatusCell;
-pub use table::Table;
+pub use table::{Table, first_viewport, follow_viewport, gap_row, keyed_body};
 pub use text_field::{Badge, FieldError, FilterField, RequiredMark, TextField, refusal_of};
 pub use yaml_import::YamlImport;
