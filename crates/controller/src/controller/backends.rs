@@ -1,13 +1,14 @@
 //! Secret backends: what a controller keeps about each, and the checks it runs.
 
 use async_trait::async_trait;
+use bytes::Bytes;
 use secret_backends_api::{
-    AddBackendRequest, BackendCheck, BackendCheckRequest, BackendTypes, RemovedBackend,
-    SecretBackend, UpdateBackendRequest,
+    AddBackendRequest, BackendCheck, BackendCheckRequest, BackendList, BackendTypes,
+    RemovedBackend, SecretBackend, UpdateBackendRequest,
 };
 
 use super::{Caller, Change, Versioned};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Options of a list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,6 +35,13 @@ pub trait Backends: Send + Sync + 'static {
         caller: &Caller,
         options: ListOptions,
     ) -> Result<Vec<SecretBackend>>;
+
+    /// [`Self::backends_list`] as the API sends it: a [`BackendList`] in JSON. A controller that
+    /// keeps its whole list between changes keeps it serialized too, so that listing costs no
+    /// serialization per request (the embedded controller does).
+    async fn backends_list_json(&self, caller: &Caller, options: ListOptions) -> Result<Bytes> {
+        list_json(self.backends_list(caller, options).await?)
+    }
 
     /// One backend (`not-found` if there is no such name); `reveal` as in [`Self::backends_list`].
     async fn backend_get(
@@ -94,4 +102,11 @@ pub trait Backends: Send + Sync + 'static {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Removal {
     pub force: bool,
+}
+
+/// A list as the API sends it: `{"backends": [...]}` in JSON.
+pub fn list_json(backends: Vec<SecretBackend>) -> Result<Bytes> {
+    serde_json::to_vec(&BackendList { backends })
+        .map(Bytes::from)
+        .map_err(|e| Error::internal(format!("serializing the list: {e}")))
 }

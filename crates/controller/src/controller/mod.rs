@@ -35,7 +35,7 @@
 //!   behind gets one [`Lagged`] and then the changes after it, and should reload what it shows.
 
 mod audit;
-mod backends;
+pub(crate) mod backends;
 mod events;
 mod models;
 mod users;

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{OriginalUri, Path};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use secret_backends_api::{
     AddBackendRequest, BackendCheck, BackendCheckRequest, BackendList, BackendTypes,
@@ -53,10 +53,7 @@ struct ListQuery {
     responses((status = 200, body = BackendList,
         description = "Every backend, built-ins included, with the last check's status"))
 )]
-async fn backends_list(
-    api: Api,
-    ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Json<BackendList>> {
+async fn backends_list(api: Api, ApiQuery(query): ApiQuery<ListQuery>) -> Result<Response> {
     let names = query.names.map(|n| {
         n.split(',')
             .map(str::trim)
@@ -68,8 +65,12 @@ async fn backends_list(
         names,
         reveal: query.reveal,
     };
-    let backends = api.controller.backends_list(&api.caller, options).await?;
-    Ok(Json(BackendList { backends }))
+    // Serialized by the controller, which keeps the whole list's JSON until the next change.
+    let json = api
+        .controller
+        .backends_list_json(&api.caller, options)
+        .await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]

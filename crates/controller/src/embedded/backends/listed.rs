@@ -7,14 +7,43 @@
 //! that lands while it reads bumps it again, and that answer is never served from the cache.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
+use bytes::Bytes;
 use secret_backends_api::SecretBackend;
+
+use crate::controller::backends::list_json;
+use crate::error::Result;
 
 #[derive(Default)]
 pub(in crate::embedded) struct Listed {
     generation: AtomicU64,
-    kept: Mutex<Option<(u64, Arc<Vec<SecretBackend>>)>>,
+    kept: Mutex<Option<(u64, Arc<Whole>)>>,
+}
+
+/// The whole list, and its JSON once a request asked for it (serialized once per change, not
+/// once per request).
+pub(in crate::embedded) struct Whole {
+    pub backends: Vec<SecretBackend>,
+    json: OnceLock<Bytes>,
+}
+
+impl Whole {
+    pub fn new(backends: Vec<SecretBackend>) -> Self {
+        Whole {
+            backends,
+            json: OnceLock::new(),
+        }
+    }
+
+    /// The list as the API sends it.
+    pub fn json(&self) -> Result<Bytes> {
+        if let Some(json) = self.json.get() {
+            return Ok(json.clone());
+        }
+        let json = list_json(self.backends.clone())?;
+        Ok(self.json.get_or_init(|| json).clone())
+    }
 }
 
 impl Listed {
@@ -29,7 +58,7 @@ impl Listed {
     }
 
     /// The answers kept at `generation`, if they are still current.
-    pub fn get(&self, generation: u64) -> Option<Arc<Vec<SecretBackend>>> {
+    pub fn get(&self, generation: u64) -> Option<Arc<Whole>> {
         let kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
         match kept.as_ref() {
             Some((at, answers)) if *at == generation && generation == self.generation() => {
@@ -40,7 +69,7 @@ impl Listed {
     }
 
     /// Keeps the answers read at `generation`.
-    pub fn put(&self, generation: u64, answers: Arc<Vec<SecretBackend>>) {
+    pub fn put(&self, generation: u64, answers: Arc<Whole>) {
         *self.kept.lock().unwrap_or_else(|p| p.into_inner()) = Some((generation, answers));
     }
 }
@@ -54,7 +83,7 @@ mod tests {
         let listed = Listed::default();
         let read_at = listed.generation();
         assert!(listed.get(read_at).is_none());
-        listed.put(read_at, Arc::new(Vec::new()));
+        listed.put(read_at, Arc::new(Whole::new(Vec::new())));
         assert!(listed.get(listed.generation()).is_some());
         listed.changed();
         assert!(listed.get(listed.generation()).is_none());
@@ -65,7 +94,7 @@ mod tests {
         let listed = Listed::default();
         let read_at = listed.generation();
         listed.changed(); // lands while the list reads the store
-        listed.put(read_at, Arc::new(Vec::new()));
+        listed.put(read_at, Arc::new(Whole::new(Vec::new())));
         assert!(listed.get(listed.generation()).is_none());
     }
 }

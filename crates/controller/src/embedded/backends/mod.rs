@@ -11,6 +11,7 @@ mod rotation;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use bytes::Bytes;
 use secret_backends_api::{
     AUTO_BACKEND, AddBackendRequest, AuditAction, BackendCheck, BackendCheckRequest, BackendStatus,
     BackendType, ErrorCode, EventKind, GoDuration, INTERNAL_BACKEND, RemovedBackend, SecretBackend,
@@ -19,12 +20,14 @@ use secret_backends_api::{
 
 pub(super) use self::health::HealthBook;
 pub(super) use self::listed::Listed;
+use self::listed::Whole;
 pub(super) use self::rotation::RotateError;
 use self::rotation::next_rotation;
 use super::drivers;
 use super::snapshot::{Snapshot, backend_version, built_in_version};
 use super::store::{self, AuditRecord, BackendRow};
 use super::{EmbeddedController, check_version, now, require_superuser};
+use crate::controller::backends::list_json;
 use crate::controller::{Backends, Caller, Change, ListOptions, Removal, Versioned};
 use crate::error::{Error, Result};
 
@@ -45,45 +48,21 @@ impl Backends for EmbeddedController {
         if options.reveal {
             require_superuser(caller)?;
         }
-        let whole = options.names.is_none() && !options.reveal;
-        let generation = self.listed.generation();
-        if whole && let Some(kept) = self.listed.get(generation) {
-            return Ok(kept.as_ref().clone());
+        if options.names.is_none() && !options.reveal {
+            return Ok(self.whole_list().await?.backends.clone());
         }
-        let uuid = self.controller_uuid.clone();
-        let mut snapshot = self.store.call(move |c| Snapshot::read(c, &uuid)).await?;
-        self.health.overlay(&mut snapshot.backends);
-        let wanted = |name: &str| {
-            options
-                .names
-                .as_ref()
-                .is_none_or(|names| names.iter().any(|n| n == name))
-        };
-        let mut backends = Vec::with_capacity(snapshot.backends.len() + 1);
-        if wanted(INTERNAL_BACKEND) {
-            backends.push(snapshot.internal_answer());
-        }
-        backends.extend(
-            snapshot
-                .local_answers()
-                .into_iter()
-                .filter(|b| wanted(&b.name)),
-        );
-        let mut revealed = Vec::new();
-        for row in snapshot.backends.iter().filter(|r| wanted(&r.name)) {
-            let answer = snapshot.backend_answer(row, options.reveal);
-            if options.reveal && !answer.sensitive_set.is_empty() {
-                revealed.push((row.name.clone(), answer.sensitive_set.clone()));
-            }
-            backends.push(answer);
-        }
+        let (backends, revealed) = self.read_list(&options).await?;
         for (name, keys) in revealed {
             self.store.audit(reveal_record(caller, &name, keys)).await?;
         }
-        if whole {
-            self.listed.put(generation, Arc::new(backends.clone()));
-        }
         Ok(backends)
+    }
+
+    async fn backends_list_json(&self, caller: &Caller, options: ListOptions) -> Result<Bytes> {
+        if options.names.is_none() && !options.reveal {
+            return self.whole_list().await?.json();
+        }
+        list_json(self.backends_list(caller, options).await?)
     }
 
     async fn backend_get(
@@ -381,6 +360,52 @@ impl Backends for EmbeddedController {
 }
 
 impl EmbeddedController {
+    /// The whole list (no filter, no reveal: the same for every caller), kept until the next
+    /// change (`listed.rs`).
+    async fn whole_list(&self) -> Result<Arc<Whole>> {
+        let generation = self.listed.generation();
+        if let Some(kept) = self.listed.get(generation) {
+            return Ok(kept);
+        }
+        let (backends, _) = self.read_list(&ListOptions::default()).await?;
+        let whole = Arc::new(Whole::new(backends));
+        self.listed.put(generation, whole.clone());
+        Ok(whole)
+    }
+
+    /// The list as the store and the health checks have it, and what it reveals: each
+    /// backend's name with the keys of its sensitive values shown.
+    async fn read_list(&self, options: &ListOptions) -> Result<(Vec<SecretBackend>, Revealed)> {
+        let uuid = self.controller_uuid.clone();
+        let mut snapshot = self.store.call(move |c| Snapshot::read(c, &uuid)).await?;
+        self.health.overlay(&mut snapshot.backends);
+        let wanted = |name: &str| {
+            options
+                .names
+                .as_ref()
+                .is_none_or(|names| names.iter().any(|n| n == name))
+        };
+        let mut backends = Vec::with_capacity(snapshot.backends.len() + 1);
+        if wanted(INTERNAL_BACKEND) {
+            backends.push(snapshot.internal_answer());
+        }
+        backends.extend(
+            snapshot
+                .local_answers()
+                .into_iter()
+                .filter(|b| wanted(&b.name)),
+        );
+        let mut revealed = Vec::new();
+        for row in snapshot.backends.iter().filter(|r| wanted(&r.name)) {
+            let answer = snapshot.backend_answer(row, options.reveal);
+            if options.reveal && !answer.sensitive_set.is_empty() {
+                revealed.push((row.name.clone(), answer.sensitive_set.clone()));
+            }
+            backends.push(answer);
+        }
+        Ok((backends, revealed))
+    }
+
     /// A stored backend by name.
     async fn backend_row(&self, name: &str) -> Result<BackendRow> {
         let owned = name.to_owned();
@@ -410,6 +435,9 @@ impl EmbeddedController {
         })
     }
 }
+
+/// Backends whose sensitive values a list showed, with the keys shown.
+type Revealed = Vec<(String, Vec<String>)>;
 
 /// The audit record of showing a backend's sensitive values (`keys`: their names).
 fn reveal_record(caller: &Caller, backend: &str, keys: Vec<String>) -> AuditRecord {
