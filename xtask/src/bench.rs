@@ -27,7 +27,7 @@ pub fn bench(root: &Path) -> Result {
     let driver = Service::chromedriver(&tools)?;
     let target = target_dir(root);
     step(
-        "bench (about 10 minutes: 10,000 backends are added one request at a time)",
+        "bench (a few minutes: 10,000 backends are added one request at a time)",
         Command::new(target.join("debug/bench"))
             .current_dir(root)
             .env(
