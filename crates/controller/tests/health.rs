@@ -4,26 +4,13 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use secret_backends_api::{BackendStatus, BackendType};
 use secret_backends_controller::embedded::Background;
 use secret_backends_controller::embedded::store::{self, BackendRow};
 use serde_json::{Value, json};
-use support::{OpenBao, TestApp, entry};
-
-/// Waits (a poll every 100 ms) until `check` holds, failing after `limit`.
-async fn eventually<F, Fut>(limit: Duration, what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + limit;
-    while !check().await {
-        assert!(Instant::now() < deadline, "{what} within {limit:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
+use support::{OpenBao, TestApp, entry, eventually};
 
 /// `(status, message)` of each backend in the list answer, by name.
 fn statuses(list: &Value, names: &[String]) -> Vec<(String, String)> {

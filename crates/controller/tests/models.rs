@@ -10,22 +10,6 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::*;
 
-/// Waits for `check` to hold, polling the service, for at most `limit`.
-async fn eventually<F, Fut>(limit: Duration, what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + limit;
-    while !check().await {
-        assert!(
-            Instant::now() < deadline,
-            "{what} did not happen within {limit:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 fn backends_of(model: &Value) -> Value {
     model["secret-backends"].clone()
 }
