@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 
 use crate::{Config, Outcome};
 
-/// The bench's admin password (a throwaway store that lives as long as the bench).
-pub const ADMIN_PASSWORD: &str = "bench-admin-password";
+/// The admin password of the bench's stores (throwaway, as the end-to-end tests' are).
+pub use secret_backends_e2e::ADMIN_PASSWORD;
 
 /// A running service: killed, and its store deleted, when dropped.
 pub struct Server {
