@@ -8,14 +8,15 @@ use leptos_router::NavigateOptions;
 use leptos_router::components::{A, Redirect, Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::path;
-use secret_backends_api::Access;
 
 use crate::components::{Alert, Progress};
 use crate::controller::{Capability, Controller, use_controller};
 use crate::options::{ConsoleOptions, Theme};
+use crate::pages::LoginPage;
+#[cfg(feature = "full")]
 use crate::pages::{
-    AddBackendPage, AuditPage, BackendPage, BackendsPage, EditBackendPage, LoginPage, ModelPage,
-    ModelsPage, NotFoundPage,
+    AddBackendPage, AuditPage, BackendPage, BackendsPage, EditBackendPage, ModelPage, ModelsPage,
+    NotFoundPage,
 };
 use crate::routes::{self, login_path, page_title};
 use crate::session::{PageState, Session, use_session};
@@ -30,6 +31,7 @@ pub fn Console(options: ConsoleOptions) -> impl IntoView {
     provide_context(controller);
     session.start(&options);
     controller.learn(session.api);
+    #[cfg(feature = "full")]
     crate::live::start(session);
 
     if standalone {
@@ -72,30 +74,97 @@ pub fn Console(options: ConsoleOptions) -> impl IntoView {
                         when=move || controller.known()
                         fallback=|| view! { <Progress label="Connecting to the controller…" /> }
                     >
-                        <Routes fallback=|| view! { <NotFoundPage /> }>
-                            <Route path=path!("/login") view=LoginPage />
-                            <Route
-                                path=path!("/")
-                                view=|| view! { <Redirect path=routes::Route::Backends.path() /> }
-                            />
-                            <Route path=path!("/backends") view=logged_in(BackendsPage) />
-                            <Route
-                                path=path!("/backends/new")
-                                view=superuser_only("add secret backends", AddBackendPage)
-                            />
-                            <Route path=path!("/backends/:name") view=logged_in(BackendPage) />
-                            <Route
-                                path=path!("/backends/:name/edit")
-                                view=superuser_only("change secret backends", EditBackendPage)
-                            />
-                            <Route path=path!("/audit") view=logged_in(AuditPage) />
-                            <Route path=path!("/models") view=logged_in(ModelsPage) />
-                            <Route path=path!("/models/:name") view=logged_in(ModelPage) />
-                        </Routes>
+                        <Pages />
                     </Show>
                 </main>
             </Router>
         </div>
+    }
+}
+
+/// Every page of the console, by path.
+#[cfg(feature = "full")]
+#[component]
+fn Pages() -> impl IntoView {
+    view! {
+        <Routes fallback=|| view! { <NotFoundPage /> }>
+            <Route path=path!("/login") view=LoginPage />
+            <Route
+                path=path!("/")
+                view=|| view! { <Redirect path=routes::Route::Backends.path() /> }
+            />
+            <Route path=path!("/backends") view=logged_in(BackendsPage) />
+            <Route
+                path=path!("/backends/new")
+                view=superuser_only("add secret backends", AddBackendPage)
+            />
+            <Route path=path!("/backends/:name") view=logged_in(BackendPage) />
+            <Route
+                path=path!("/backends/:name/edit")
+                view=superuser_only("change secret backends", EditBackendPage)
+            />
+            <Route path=path!("/audit") view=logged_in(AuditPage) />
+            <Route path=path!("/models") view=logged_in(ModelsPage) />
+            <Route path=path!("/models/:name") view=logged_in(ModelPage) />
+        </Routes>
+    }
+}
+
+/// The first module's pages: the login page; any other path is the full module's (see
+/// [`crate::split`]).
+#[cfg(not(feature = "full"))]
+#[component]
+fn Pages() -> impl IntoView {
+    view! {
+        <Routes fallback=RestOfConsole>
+            <Route path=path!("/login") view=LoginPage />
+        </Routes>
+    }
+}
+
+/// A page of the full module: one that needs a login waits for it (the login page comes first, as
+/// in the full console); then the full module replaces this one.
+#[cfg(not(feature = "full"))]
+#[component]
+fn RestOfConsole() -> impl IntoView {
+    let session = use_session();
+    let path = use_location().pathname.get_untracked();
+    let base = session.base_path.get_value();
+    let relative = path.strip_prefix(base.as_str()).unwrap_or(&path);
+    // The root is the backends page; a path the console does not know is its "not found" page,
+    // which needs no login.
+    let needs_login =
+        relative.trim_end_matches('/').is_empty() || routes::Route::parse(relative).is_some();
+    if needs_login {
+        view! {
+            <RequireLogin>
+                <LoadRest />
+            </RequireLogin>
+        }
+        .into_any()
+    } else {
+        view! { <LoadRest /> }.into_any()
+    }
+}
+
+/// Loads the full module, which takes over the element; says so if it cannot.
+#[cfg(not(feature = "full"))]
+#[component]
+fn LoadRest() -> impl IntoView {
+    let session = use_session();
+    let failed = RwSignal::new(None::<String>);
+    session.state.set(PageState::Loading);
+    leptos::task::spawn_local(async move {
+        if let Err(reason) = crate::split::load_rest().await {
+            failed.try_set(Some(format!(
+                "The console's pages could not be loaded: {reason}. Reload the page to try again."
+            )));
+            session.state.try_set(PageState::Error);
+        }
+    });
+    move || match failed.get() {
+        None => view! { <Progress label="Loading the console…" /> }.into_any(),
+        Some(message) => view! { <Alert message=message /> }.into_any(),
     }
 }
 
@@ -153,6 +222,7 @@ fn Header() -> impl IntoView {
 }
 
 /// The route view of `page`, shown to a logged-in user only (see [`RequireLogin`]).
+#[cfg(feature = "full")]
 fn logged_in<P: IntoView + 'static>(
     page: impl Fn() -> P + Copy + Send + Sync + 'static,
 ) -> impl Fn() -> AnyView + Copy + Send + Sync + 'static {
@@ -161,6 +231,7 @@ fn logged_in<P: IntoView + 'static>(
 
 /// The route view of `page`, shown to a logged-in superuser only (see [`RequireSuperuser`]);
 /// `action` completes "Only a controller superuser can …".
+#[cfg(feature = "full")]
 fn superuser_only<P: IntoView + 'static>(
     action: &'static str,
     page: impl Fn() -> P + Copy + Send + Sync + 'static,
@@ -211,6 +282,7 @@ fn replace() -> NavigateOptions {
 
 /// Shows its children to a superuser only. Anyone else is told who may, and gets nothing to fill
 /// in; while the console does not know yet who holds a host-given token, it says it is checking.
+#[cfg(feature = "full")]
 #[component]
 fn RequireSuperuser(
     /// What the page does, after "Only a controller superuser can …".
@@ -221,7 +293,7 @@ fn RequireSuperuser(
     // Only a change of access re-renders: the form keeps what was typed.
     let access = Memo::new(move |_| session.user.with(|u| u.as_ref().map(|u| u.access)));
     move || match access.get() {
-        Some(Access::Superuser) => children().into_any(),
+        Some(secret_backends_api::Access::Superuser) => children().into_any(),
         Some(_) => {
             session.state.set(PageState::Ready);
             let who = session

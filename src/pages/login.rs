@@ -57,6 +57,8 @@ pub fn LoginPage() -> impl IntoView {
             <form
                 class="sbc-form"
                 data-testid="login-form"
+                // The pages after the login are on their way while the admin types.
+                on:input=|_| crate::split::prefetch()
                 on:submit=move |ev| {
                     ev.prevent_default();
                     login.dispatch((username.get_untracked(), password.get_untracked()));

@@ -13,7 +13,8 @@
 //! - `bench`: builds the release console and service, starts OpenBao and chromedriver, and
 //!   measures the first load, 10,000 backends and the list API under load against their budgets
 //!   (`bench.rs`, `crates/e2e/src/bin/bench`); prints a table and writes `docs/performance.md`.
-//! - `install`: only the installs. `dist`: only the console build (with its `.br`/`.gz` copies).
+//! - `install`: only the installs. `dist`: only the console build: trunk's first module (the frame
+//!   and the login page), the full module beside it, and their `.br`/`.gz` copies.
 //!
 //! Tools go into `.tools/` (git-ignored) at the exact versions below; nothing is downloaded
 //! except from the package registries (crates.io, npm, PyPI, Debian).
@@ -171,7 +172,85 @@ fn build_console(root: &Path, tools: &Tools) -> Result {
         }
         None => eprintln!("==> {what}: ok ({took:.0} s)"),
     }
+    build_full_console(root, tools)?;
     precompress_console(root)
+}
+
+/// The full console's module name in `dist/` (the first module, trunk's, keeps the stable
+/// `secret-backends-console`; see the console's `src/split.rs`).
+const FULL_MODULE: &str = "secret-backends-console-full";
+
+/// Builds the full console (every page; the crate's default features) beside trunk's first
+/// module: the same steps trunk takes (cargo, wasm-bindgen, `wasm-opt -Oz`), under its own name.
+fn build_full_console(root: &Path, tools: &Tools) -> Result {
+    let what = "build the full console module (cargo, wasm-bindgen, wasm-opt -Oz)";
+    let started = Instant::now();
+    eprintln!("\n==> {what}");
+    let run = |program: &str, args: &[&std::ffi::OsStr]| -> Result {
+        let status = Command::new(program)
+            .current_dir(root)
+            .env("PATH", tools.path_env())
+            .args(args)
+            .status()
+            .map_err(|e| format!("{what}: cannot start {program}: {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("{what}: {program} failed ({status})"))
+        }
+    };
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    run(
+        &cargo,
+        &[
+            "build",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--package",
+            "secret-backends-console",
+            "--lib",
+        ]
+        .map(std::ffi::OsStr::new),
+    )?;
+    let built =
+        target_dir(root).join("wasm32-unknown-unknown/release/secret_backends_console.wasm");
+    let staging = target_dir(root).join("full-console");
+    let _ = std::fs::remove_dir_all(&staging);
+    let dist = root.join("dist");
+    let out_dir = format!("--out-dir={}", staging.display());
+    let out_name = format!("--out-name={FULL_MODULE}");
+    run(
+        "wasm-bindgen",
+        &[
+            "--target=web".as_ref(),
+            out_dir.as_ref(),
+            out_name.as_ref(),
+            "--no-typescript".as_ref(),
+            built.as_os_str(),
+        ],
+    )?;
+    let wasm = format!("{FULL_MODULE}_bg.wasm");
+    let output = format!("--output={}", dist.join(&wasm).display());
+    run(
+        "wasm-opt",
+        &[
+            output.as_ref(),
+            "-Oz".as_ref(),
+            staging.join(&wasm).as_os_str(),
+        ],
+    )?;
+    let js = format!("{FULL_MODULE}.js");
+    std::fs::copy(staging.join(&js), dist.join(&js))
+        .map_err(|e| format!("{what}: cannot copy {js} into dist: {e}"))?;
+    if staging.join("snippets").exists() {
+        return Err(format!(
+            "{what}: the full module has JavaScript snippets; copy them into dist/snippets \
+             (without overwriting the first module's) before serving it"
+        ));
+    }
+    eprintln!("==> {what}: ok ({:.0} s)", started.elapsed().as_secs_f32());
+    Ok(())
 }
 
 /// Writes `.br` and `.gz` copies of the built console's files (see [`compress`]).
@@ -341,6 +420,21 @@ fn test(root: &Path) -> Result {
             "--target",
             "wasm32-unknown-unknown",
             "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    step(
+        "clippy (console's first module, wasm32: no `full` feature)",
+        cargo(root, &tools).args([
+            "clippy",
+            "-p",
+            "secret-backends-console",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--lib",
+            "--no-default-features",
             "--",
             "-D",
             "warnings",

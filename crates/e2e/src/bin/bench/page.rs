@@ -124,6 +124,9 @@ pub async fn first_load(url: &str, selectors: &[&str]) -> Outcome<FirstLoad> {
 /// and the latency of each filter keystroke typed after it (milliseconds).
 pub struct ListInBrowser {
     pub login_to_rows_ms: f64,
+    /// The console's files (both modules, the styles, the snippet) received by the first row:
+    /// the first load and what the login brought (encoded bytes).
+    pub console_bytes_at_rows: f64,
     /// Each keystroke: from its input event until the next frame has been rendered.
     pub keystrokes_ms: Vec<f64>,
     /// Each keystroke: from its input event until the console's work is done and the page is
@@ -172,12 +175,26 @@ pub async fn list_in_browser(
             const observer = new MutationObserver(() => {{
                 if (!document.querySelector('[data-testid^=\"backend-row-\"]')) return;
                 observer.disconnect();
-                afterNextFrame(() => done(performance.now() - started));
+                afterNextFrame(() => {{
+                    const elapsed = performance.now() - started;
+                    const bytes = performance.getEntriesByType('resource')
+                        .filter((e) => ['/secret-backends-console', '/snippets/']
+                            .some((part) => new URL(e.name).pathname.includes(part)))
+                        .reduce((sum, e) => sum + e.transferSize, 0);
+                    done([elapsed, bytes]);
+                }});
             }});
             observer.observe(document, {{ childList: true, subtree: true }});
             document.querySelector('[data-testid=\"login-submit\"]').click();"
         );
-        let login_to_rows_ms = number(browser.execute_async(&login, vec![]).await)?;
+        let at_rows = browser
+            .execute_async(&login, vec![])
+            .await
+            .map_err(|e| format!("login to rows: {e}"))?;
+        let (login_to_rows_ms, console_bytes_at_rows) = match (at_rows[0].as_f64(), at_rows[1].as_f64()) {
+            (Some(ms), Some(bytes)) => (ms, bytes),
+            _ => return Err(format!("login to rows: not two numbers: {at_rows}")),
+        };
         let typing = format!(
             "const [texts, done] = [arguments[0], arguments[arguments.length - 1]];
             {AFTER_NEXT_FRAME}
@@ -219,6 +236,7 @@ pub async fn list_in_browser(
         };
         Ok(ListInBrowser {
             login_to_rows_ms,
+            console_bytes_at_rows,
             keystrokes_ms: series(0)?,
             keystroke_work_ms: series(1)?,
         })
@@ -226,11 +244,6 @@ pub async fn list_in_browser(
     .await;
     let _ = browser.close().await;
     measured
-}
-
-fn number(answer: Result<Value, fantoccini::error::CmdError>) -> Outcome<f64> {
-    let value = answer.map_err(|e| e.to_string())?;
-    value.as_f64().ok_or(format!("not a number: {value}"))
 }
 
 #[cfg(test)]
