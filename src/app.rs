@@ -110,14 +110,18 @@ fn Pages() -> impl IntoView {
     }
 }
 
-/// The first module's pages: the login page; any other path is the full module's (see
-/// [`crate::split`]).
+/// The first module's pages: the login page (and the root, the backends page, as in the full
+/// console); any other path is the full module's (see [`crate::split`]).
 #[cfg(not(feature = "full"))]
 #[component]
 fn Pages() -> impl IntoView {
     view! {
         <Routes fallback=RestOfConsole>
             <Route path=path!("/login") view=LoginPage />
+            <Route
+                path=path!("/")
+                view=|| view! { <Redirect path=routes::Route::Backends.path() /> }
+            />
         </Routes>
     }
 }
@@ -131,11 +135,8 @@ fn RestOfConsole() -> impl IntoView {
     let path = use_location().pathname.get_untracked();
     let base = session.base_path.get_value();
     let relative = path.strip_prefix(base.as_str()).unwrap_or(&path);
-    // The root is the backends page; a path the console does not know is its "not found" page,
-    // which needs no login.
-    let needs_login =
-        relative.trim_end_matches('/').is_empty() || routes::Route::parse(relative).is_some();
-    if needs_login {
+    // A path the console does not know is its "not found" page, which needs no login.
+    if routes::Route::parse(relative).is_some() {
         view! {
             <RequireLogin>
                 <LoadRest />

@@ -87,7 +87,7 @@ async fn a_reload_with_a_session_goes_on_to_the_full_console() {
 }
 
 #[tokio::test]
-async fn a_page_that_needs_no_login_is_the_full_consoles_at_once() {
+async fn a_page_that_needs_no_login_is_the_full_consoles_at_once_and_the_root_needs_one() {
     let s = Session::start_with(Seed::new()).await;
     s.open("/no/such/page").await;
     s.testid("not-found").await;
@@ -99,5 +99,14 @@ async fn a_page_that_needs_no_login_is_the_full_consoles_at_once() {
     );
     let loaded: Vec<Value> = fetched(&s).await.into_iter().map(Value::from).collect();
     assert!(loaded.contains(&json!(FULL_WASM)), "{loaded:?}");
+
+    // The root is the backends page, which needs a login: the login page, with nothing to go
+    // back to but the backends (no `next`), as in the full console.
+    let other = s.another().await;
+    other.open("/").await;
+    other.wait_path("/login").await;
+    other.testid("login-form").await;
+    assert_eq!(other.js("return location.search;").await, json!(""));
+    other.close().await.unwrap();
     s.close().await.unwrap();
 }

@@ -209,16 +209,19 @@ const METHOD: &str = "## How each figure is measured
    start) when the console's root says `data-state=\"ready\"` with the login form shown, or when
    the OpenBao UI shows its token input; at that moment it sums Resource Timing's `transferSize`
    (encoded bodies plus headers) over the navigation and every resource, and counts them.
-   Medians of the 10.
+   Medians of the 10. That is the console's first module (its frame and the login page); the
+   full console (every other page) is fetched once the admin types the login, and is counted
+   in part 2.
 2. **10,000 backends**: the service's release binary on a fresh store; 10,000 vault backends
    on the bench's OpenBao added through the API, 8 requests at a time (each add checks the
    OpenBao first). The list (`GET /api/v1/secret-backends`): median of 5 answers, timed to the
    last byte, without and with `Accept-Encoding: gzip`. Then 30 s with nobody using the
    service: its CPU time from `/proc/<pid>/stat` (utime + stime) over that time, and its
-   resident memory (`VmRSS`) after. In a fresh browser: the time from clicking the login's
-   submit to the first `backend-row-` in the document and the next frame rendered; then 20
-   keystrokes in the list's filter (a backend's name typed, then erased), each a value set and
-   an `input` event dispatched, timed twice: to the console's work done and the page laid out
+   resident memory (`VmRSS`) after. In a fresh browser: the login typed (which starts the full
+   console's load), then the time from clicking its submit to the first `backend-row-` in the
+   document and the next frame rendered, and the console's files received by then (both modules,
+   Resource Timing's `transferSize`); then 20 keystrokes in the list's filter (a backend's name
+   typed, then erased), each a value set and an `input` event dispatched, timed twice: to the console's work done and the page laid out
    again (a posted message, handled after every microtask and so after the console's effects,
    then a box read, which makes the browser lay out), judged against one frame (16 ms): work
    that fits in it does not make the next frame late; and to the next rendered frame
