@@ -355,3 +355,33 @@ async fn the_built_files_work_from_another_url_prefix() {
     s.css("#second-panel [data-testid=\"login-form\"]").await;
     s.close().await.unwrap();
 }
+
+/// The full module is a module of its own too: a host that imports it directly gets the same
+/// `default` (init) and `mountConsole`, finding its wasm next to itself, in one module.
+#[tokio::test]
+async fn a_host_may_import_the_full_module_directly() {
+    let s = Session::start_with_host_page().await;
+    open_host(&s, "/embed/about").await;
+    let outcome = s
+        .js_async(
+            r#"
+        const m = await import('/assets/sbc/secret-backends-console-full.js');
+        await m.default();
+        const panel = document.getElementById('second-panel');
+        panel.hidden = false;
+        history.pushState(null, '', '/embed/full/login');
+        window.__full = m.mountConsole(panel, {basePath: '/embed/full'});
+        return performance.getEntriesByType('resource').map(r => new URL(r.name).pathname)
+            .filter(p => p.endsWith('.wasm'));"#,
+        )
+        .await;
+    let loaded: Vec<String> =
+        serde_json::from_value(outcome.clone()).unwrap_or_else(|_| panic!("{outcome}"));
+    assert!(
+        loaded.contains(&"/assets/sbc/secret-backends-console-full_bg.wasm".to_owned()),
+        "{loaded:?}"
+    );
+    // The full module's own console: it asks for the login in the panel.
+    s.css("#second-panel [data-testid=\"login-form\"]").await;
+    s.close().await.unwrap();
+}
