@@ -99,8 +99,8 @@ pub fn mount_standalone(root: web_sys::HtmlElement) -> ConsoleHandle {
     mount(root, options)
 }
 
-/// Module start: sets up panic reporting (the full module), and the standalone page, if this is
-/// one (the first module).
+/// Module start: sets up panic reporting; in the first module, also mounts the standalone page,
+/// if this is one.
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
