@@ -411,35 +411,24 @@ fn test(root: &Path) -> Result {
             "warnings",
         ]),
     )?;
-    step(
-        "clippy (console, wasm32)",
-        cargo(root, &tools).args([
-            "clippy",
-            "-p",
-            "secret-backends-console",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]),
-    )?;
-    step(
-        "clippy (console's first module, wasm32: no `full` feature)",
-        cargo(root, &tools).args([
-            "clippy",
-            "-p",
-            "secret-backends-console",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--lib",
-            "--no-default-features",
-            "--",
-            "-D",
-            "warnings",
-        ]),
-    )?;
+    // The console's two modules (see its `src/split.rs`): the full one with its tests, and the
+    // first one, the crate without its `full` feature.
+    for (what, which) in [
+        ("clippy (console, wasm32)", &["--all-targets"][..]),
+        (
+            "clippy (console's first module, wasm32: no `full` feature)",
+            &["--lib", "--no-default-features"][..],
+        ),
+    ] {
+        step(
+            what,
+            cargo(root, &tools)
+                .args(["clippy", "-p", "secret-backends-console"])
+                .args(["--target", "wasm32-unknown-unknown"])
+                .args(which)
+                .args(["--", "-D", "warnings"]),
+        )?;
+    }
     build_console(root, &tools)?;
 
     let bao_port = procs::free_port();
