@@ -82,6 +82,13 @@ pub fn Console(options: ConsoleOptions) -> impl IntoView {
     }
 }
 
+/// The root: the backends page (in both modules, so that the first one sends a browser without
+/// a session to the login page with the same `next` as the full one).
+#[component]
+fn RootPage() -> impl IntoView {
+    view! { <Redirect path=routes::Route::Backends.path() /> }
+}
+
 /// Every page of the console, by path.
 #[cfg(feature = "full")]
 #[component]
@@ -89,10 +96,7 @@ fn Pages() -> impl IntoView {
     view! {
         <Routes fallback=|| view! { <NotFoundPage /> }>
             <Route path=path!("/login") view=LoginPage />
-            <Route
-                path=path!("/")
-                view=|| view! { <Redirect path=routes::Route::Backends.path() /> }
-            />
+            <Route path=path!("/") view=RootPage />
             <Route path=path!("/backends") view=logged_in(BackendsPage) />
             <Route
                 path=path!("/backends/new")
@@ -118,10 +122,7 @@ fn Pages() -> impl IntoView {
     view! {
         <Routes fallback=RestOfConsole>
             <Route path=path!("/login") view=LoginPage />
-            <Route
-                path=path!("/")
-                view=|| view! { <Redirect path=routes::Route::Backends.path() /> }
-            />
+            <Route path=path!("/") view=RootPage />
         </Routes>
     }
 }
@@ -133,8 +134,7 @@ fn Pages() -> impl IntoView {
 fn RestOfConsole() -> impl IntoView {
     let session = use_session();
     let path = use_location().pathname.get_untracked();
-    let base = session.base_path.get_value();
-    let relative = path.strip_prefix(base.as_str()).unwrap_or(&path);
+    let relative = session.relative_path(&path);
     // A path the console does not know is its "not found" page, which needs no login.
     if routes::Route::parse(relative).is_some() {
         view! {
@@ -260,8 +260,7 @@ fn RequireLogin(children: ChildrenFn) -> impl IntoView {
             // The router's paths are relative to the base path; the location's is not.
             let path = location.pathname.get_untracked();
             let search = location.search.get_untracked();
-            let base = session.base_path.get_value();
-            let relative = path.strip_prefix(base.as_str()).unwrap_or(&path);
+            let relative = session.relative_path(&path);
             let wanted = if search.is_empty() {
                 relative.to_owned()
             } else {
@@ -336,10 +335,8 @@ fn DocumentTitle() -> impl IntoView {
     let location = use_location();
     Effect::new(move || {
         let path = location.pathname.get();
-        let base = session.base_path.get_value();
-        let relative = path.strip_prefix(base.as_str()).unwrap_or(&path);
         if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-            document.set_title(&page_title(relative));
+            document.set_title(&page_title(session.relative_path(&path)));
         }
     });
 }

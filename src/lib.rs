@@ -107,10 +107,7 @@ pub fn start() {
     #[cfg(not(feature = "full"))]
     if let Some(root) = standalone_root() {
         let options = standalone_options(&root);
-        let handle = mount(root.clone(), options);
-        split::keep_standalone(handle.mounted.clone(), root);
-        // The standalone page lives as long as the page: keep it mounted.
-        std::mem::forget(handle);
+        split::keep_standalone(mount(root.clone(), options), root);
     }
 }
 

@@ -193,6 +193,13 @@ impl Session {
             .with(|u| u.as_ref().is_some_and(|u| u.access == Access::Superuser))
     }
 
+    /// A location's path (`location.pathname`) as the router's paths are: relative to the base
+    /// path.
+    pub fn relative_path<'a>(&self, path: &'a str) -> &'a str {
+        path.strip_prefix(self.base_path.get_value().as_str())
+            .unwrap_or(path)
+    }
+
     /// A console page as a link's `href`: under the base path. (The router's `A` does not add
     /// the base itself; its navigation and `use_navigate` do.)
     pub fn href(&self, route: &Route) -> String {

@@ -46,16 +46,31 @@ impl Mounted {
             }
             Mounted::Full(handle) => {
                 for method in ["unmount", "free"] {
-                    if let Ok(f) = js_sys::Reflect::get(&handle, &method.into())
-                        && let Some(f) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Function>(&f)
-                    {
-                        let _ = f.call0(&handle);
-                    }
+                    let _ = call(&handle, method, &[]);
                 }
             }
             Mounted::Pending | Mounted::Nothing => {}
         }
     }
+}
+
+/// Calls `target[name](...arguments)` (a module's export, or a handle's method); an error is the
+/// reason it could not.
+fn call(target: &JsValue, name: &str, arguments: &[&JsValue]) -> Result<JsValue, String> {
+    let f = js_sys::Reflect::get(target, &name.into())
+        .ok()
+        .and_then(|f| wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(f).ok())
+        .ok_or_else(|| format!("it has no {name}"))?;
+    let arguments: js_sys::Array = arguments.iter().copied().collect();
+    f.apply(target, &arguments).map_err(|e| describe(&e))
+}
+
+/// A JavaScript error's message (the browser's: no value of the console's in it).
+fn describe(error: &JsValue) -> String {
+    wasm_bindgen::JsCast::dyn_ref::<js_sys::Error>(error)
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "the browser gave no reason".to_owned())
 }
 
 /// Starts loading the full module, if it is not loaded or on its way (the login form calls it
@@ -76,7 +91,8 @@ mod first {
     use wasm_bindgen::prelude::*;
     use wasm_bindgen_futures::JsFuture;
 
-    use super::Mounted;
+    use super::{Mounted, call, describe};
+    use crate::ConsoleHandle;
 
     // The full module's files are next to the first module's; this snippet is written to
     // `snippets/<crate>/inline0.js` beside them, hence `../../`. One load, shared by every
@@ -100,14 +116,14 @@ export function load_full_module() {
     }
 
     thread_local! {
-        /// The standalone console: what its handle holds, and its element.
-        static STANDALONE: RefCell<Option<(Rc<RefCell<Mounted>>, web_sys::HtmlElement)>> =
+        /// The standalone console, mounted as long as the page lives, and its element.
+        static STANDALONE: RefCell<Option<(ConsoleHandle, web_sys::HtmlElement)>> =
             const { RefCell::new(None) };
     }
 
-    /// Remembers the standalone console, for [`load_rest`].
-    pub(crate) fn keep_standalone(mounted: Rc<RefCell<Mounted>>, root: web_sys::HtmlElement) {
-        STANDALONE.with(|s| *s.borrow_mut() = Some((mounted, root)));
+    /// Keeps the standalone console (for the page's life) for [`load_rest`].
+    pub(crate) fn keep_standalone(handle: ConsoleHandle, root: web_sys::HtmlElement) {
+        STANDALONE.with(|s| *s.borrow_mut() = Some((handle, root)));
     }
 
     /// Replaces the standalone page's first module with the full one, on the same element and
@@ -116,10 +132,13 @@ export function load_full_module() {
         let module = JsFuture::from(load_full_module())
             .await
             .map_err(|e| describe(&e))?;
-        let Some((mounted, root)) = STANDALONE.with(|s| s.borrow().clone()) else {
+        let standalone = STANDALONE.with(|s| {
+            (s.borrow().as_ref()).map(|(handle, root)| (Rc::clone(&handle.mounted), root.clone()))
+        });
+        let Some((mounted, root)) = standalone else {
             return Ok(());
         };
-        let handle = call(&module, "mountStandalone", &root)?;
+        let handle = call(&module, "mountStandalone", &[&root])?;
         // The full console is in the element now (after the first one's nodes): the first goes.
         let first = mounted.replace(Mounted::Full(handle));
         first.unmount();
@@ -136,14 +155,8 @@ export function load_full_module() {
         wasm_bindgen_futures::spawn_local(async move {
             let outcome = match JsFuture::from(load_full_module()).await {
                 Ok(module) if matches!(*mounted.borrow(), Mounted::Pending) => {
-                    let mount = js_sys::Reflect::get(&module, &"mountConsole".into())
-                        .ok()
-                        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-                    match mount.map(|f| f.call2(&JsValue::NULL, &element, &options)) {
-                        Some(Ok(handle)) => Ok(mounted.replace(Mounted::Full(handle))),
-                        Some(Err(e)) => Err(describe(&e)),
-                        None => Err("it has no mountConsole".to_owned()),
-                    }
+                    call(&module, "mountConsole", &[&element, &options])
+                        .map(|handle| mounted.replace(Mounted::Full(handle)))
                 }
                 Ok(_) => Ok(Mounted::Nothing),
                 Err(e) => Err(describe(&e)),
@@ -154,23 +167,5 @@ export function load_full_module() {
                 element.set_text_content(Some(&message));
             }
         });
-    }
-
-    /// Calls the full module's export `name` with `argument`.
-    fn call(module: &JsValue, name: &str, argument: &JsValue) -> Result<JsValue, String> {
-        let f = js_sys::Reflect::get(module, &name.into())
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-            .ok_or_else(|| format!("it has no {name}"))?;
-        f.call1(&JsValue::NULL, argument).map_err(|e| describe(&e))
-    }
-
-    /// A JavaScript error's message (the browser's: no value of the console's in it).
-    fn describe(error: &JsValue) -> String {
-        error
-            .dyn_ref::<js_sys::Error>()
-            .map(|e| String::from(e.message()))
-            .or_else(|| error.as_string())
-            .unwrap_or_else(|| "the browser gave no reason".to_owned())
     }
 }

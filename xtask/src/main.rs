@@ -183,26 +183,14 @@ const FULL_MODULE: &str = "secret-backends-console-full";
 /// Builds the full console (every page; the crate's default features) beside trunk's first
 /// module: the same steps trunk takes (cargo, wasm-bindgen, `wasm-opt -Oz`), under its own name.
 fn build_full_console(root: &Path, tools: &Tools) -> Result {
-    let what = "build the full console module (cargo, wasm-bindgen, wasm-opt -Oz)";
-    let started = Instant::now();
-    eprintln!("\n==> {what}");
-    let run = |program: &str, args: &[&std::ffi::OsStr]| -> Result {
-        let status = Command::new(program)
-            .current_dir(root)
-            .env("PATH", tools.path_env())
-            .args(args)
-            .status()
-            .map_err(|e| format!("{what}: cannot start {program}: {e}"))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!("{what}: {program} failed ({status})"))
-        }
+    let tool = |program: &str| {
+        let mut command = Command::new(program);
+        command.current_dir(root).env("PATH", tools.path_env());
+        command
     };
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    run(
-        &cargo,
-        &[
+    step(
+        "build the full console module (cargo build --release, every page)",
+        cargo(root, tools).args([
             "build",
             "--release",
             "--target",
@@ -210,46 +198,40 @@ fn build_full_console(root: &Path, tools: &Tools) -> Result {
             "--package",
             "secret-backends-console",
             "--lib",
-        ]
-        .map(std::ffi::OsStr::new),
+        ]),
     )?;
     let built =
         target_dir(root).join("wasm32-unknown-unknown/release/secret_backends_console.wasm");
     let staging = target_dir(root).join("full-console");
     let _ = std::fs::remove_dir_all(&staging);
-    let dist = root.join("dist");
-    let out_dir = format!("--out-dir={}", staging.display());
-    let out_name = format!("--out-name={FULL_MODULE}");
-    run(
-        "wasm-bindgen",
-        &[
-            "--target=web".as_ref(),
-            out_dir.as_ref(),
-            out_name.as_ref(),
-            "--no-typescript".as_ref(),
-            built.as_os_str(),
-        ],
+    step(
+        "wasm-bindgen, the full console module",
+        tool("wasm-bindgen")
+            .arg("--target=web")
+            .arg(format!("--out-dir={}", staging.display()))
+            .arg(format!("--out-name={FULL_MODULE}"))
+            .arg("--no-typescript")
+            .arg(&built),
     )?;
+    if staging.join("snippets").exists() {
+        return Err(
+            "the full console module has JavaScript snippets: copy them into \
+             dist/snippets (without overwriting the first module's) before serving it"
+                .to_owned(),
+        );
+    }
+    let dist = root.join("dist");
     let wasm = format!("{FULL_MODULE}_bg.wasm");
-    let output = format!("--output={}", dist.join(&wasm).display());
-    run(
-        "wasm-opt",
-        &[
-            output.as_ref(),
-            "-Oz".as_ref(),
-            staging.join(&wasm).as_os_str(),
-        ],
+    step(
+        "wasm-opt -Oz, the full console module",
+        tool("wasm-opt")
+            .arg(format!("--output={}", dist.join(&wasm).display()))
+            .arg("-Oz")
+            .arg(staging.join(&wasm)),
     )?;
     let js = format!("{FULL_MODULE}.js");
     std::fs::copy(staging.join(&js), dist.join(&js))
-        .map_err(|e| format!("{what}: cannot copy {js} into dist: {e}"))?;
-    if staging.join("snippets").exists() {
-        return Err(format!(
-            "{what}: the full module has JavaScript snippets; copy them into dist/snippets \
-             (without overwriting the first module's) before serving it"
-        ));
-    }
-    eprintln!("==> {what}: ok ({:.0} s)", started.elapsed().as_secs_f32());
+        .map_err(|e| format!("cannot copy {js} into dist: {e}"))?;
     Ok(())
 }
 

@@ -328,26 +328,39 @@ async fn mounting_and_unmounting_fifty_times_leaves_nothing_behind() {
     s.close().await.unwrap();
 }
 
+/// Imports the built `module` (a path under `/assets/sbc/`, where the host page's server has the
+/// built files), inits it and mounts a console with it into the host's second panel under
+/// `base`; returns the paths of every resource the page has fetched by then.
+async fn mount_in_second_panel(s: &Session, module: &str, base: &str) -> Vec<String> {
+    let outcome = s
+        .js_async(&format!(
+            r#"
+        const [module, base] = [{module}, {base}];
+        const m = await import(module);
+        await m.default();
+        const panel = document.getElementById('second-panel');
+        panel.hidden = false;
+        history.pushState(null, '', base + '/login');
+        window.__mounted = m.mountConsole(panel, {{basePath: base}});
+        return performance.getEntriesByType('resource').map(r => new URL(r.name).pathname);"#,
+            module = json!(module),
+            base = json!(base),
+        ))
+        .await;
+    serde_json::from_value(outcome.clone()).unwrap_or_else(|_| panic!("{outcome}"))
+}
+
 /// The built files work from any URL prefix: the module finds its wasm next to itself.
 #[tokio::test]
 async fn the_built_files_work_from_another_url_prefix() {
     let s = Session::start_with_host_page().await;
     open_host(&s, "/embed/about").await;
-    let outcome = s
-        .js_async(
-            r#"
-        const m = await import('/assets/sbc/secret-backends-console.js');
-        await m.default();
-        const panel = document.getElementById('second-panel');
-        panel.hidden = false;
-        history.pushState(null, '', '/embed/secrets/login');
-        window.__prefixed = m.mountConsole(panel, {basePath: '/embed/secrets'});
-        return performance.getEntriesByType('resource').map(r => new URL(r.name).pathname)
-            .filter(p => p.startsWith('/assets/sbc/'));"#,
-        )
-        .await;
-    let loaded: Vec<String> =
-        serde_json::from_value(outcome.clone()).unwrap_or_else(|_| panic!("{outcome}"));
+    let loaded = mount_in_second_panel(
+        &s,
+        "/assets/sbc/secret-backends-console.js",
+        "/embed/secrets",
+    )
+    .await;
     assert!(
         loaded.contains(&"/assets/sbc/secret-backends-console_bg.wasm".to_owned()),
         "{loaded:?}"
@@ -362,21 +375,12 @@ async fn the_built_files_work_from_another_url_prefix() {
 async fn a_host_may_import_the_full_module_directly() {
     let s = Session::start_with_host_page().await;
     open_host(&s, "/embed/about").await;
-    let outcome = s
-        .js_async(
-            r#"
-        const m = await import('/assets/sbc/secret-backends-console-full.js');
-        await m.default();
-        const panel = document.getElementById('second-panel');
-        panel.hidden = false;
-        history.pushState(null, '', '/embed/full/login');
-        window.__full = m.mountConsole(panel, {basePath: '/embed/full'});
-        return performance.getEntriesByType('resource').map(r => new URL(r.name).pathname)
-            .filter(p => p.endsWith('.wasm'));"#,
-        )
-        .await;
-    let loaded: Vec<String> =
-        serde_json::from_value(outcome.clone()).unwrap_or_else(|_| panic!("{outcome}"));
+    let loaded = mount_in_second_panel(
+        &s,
+        "/assets/sbc/secret-backends-console-full.js",
+        "/embed/full",
+    )
+    .await;
     assert!(
         loaded.contains(&"/assets/sbc/secret-backends-console-full_bg.wasm".to_owned()),
         "{loaded:?}"

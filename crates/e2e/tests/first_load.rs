@@ -18,6 +18,12 @@ async fn fetched(s: &Session) -> Vec<String> {
     serde_json::from_value(paths.clone()).unwrap_or_else(|_| panic!("{paths}"))
 }
 
+/// How many consoles (`.sbc` roots) the page holds.
+async fn consoles(s: &Session) -> Value {
+    s.js("return document.querySelectorAll('.sbc').length;")
+        .await
+}
+
 /// Waits until the page has fetched `path`.
 async fn wait_fetched(s: &Session, path: &str) {
     s.wait_true(
@@ -52,11 +58,7 @@ async fn the_login_page_loads_the_first_module_only_and_typing_brings_the_rest()
     s.wait_text("backend-name", "first").await;
     s.wait_state("ready").await;
     // One console in the page: the full one took the first one's place.
-    assert_eq!(
-        s.js("return document.querySelectorAll('.sbc').length;")
-            .await,
-        json!(1)
-    );
+    assert_eq!(consoles(&s).await, json!(1));
     assert_eq!(s.logged_in_user().await.as_deref(), Some("admin"));
 
     // Its logout shows its own login page, with no second load of anything.
@@ -78,11 +80,7 @@ async fn a_reload_with_a_session_goes_on_to_the_full_console() {
     for wasm in [FIRST_WASM, FULL_WASM] {
         assert!(loaded.iter().any(|p| p == wasm), "{wasm} in {loaded:?}");
     }
-    assert_eq!(
-        s.js("return document.querySelectorAll('.sbc').length;")
-            .await,
-        json!(1)
-    );
+    assert_eq!(consoles(&s).await, json!(1));
     s.close().await.unwrap();
 }
 
